@@ -1,0 +1,108 @@
+/**
+ * Domain errors: each has a stable `code` that the gRPC layer maps to a status, a message
+ * that is safe to show the caller, and an optional hidden `cause` that only reaches the log.
+ */
+export type ErrorCode =
+  | 'invalid_argument'
+  | 'not_found'
+  | 'already_exists'
+  | 'failed_precondition'
+  | 'unavailable'
+  | 'deadline_exceeded'
+  | 'cancelled'
+  | 'internal';
+
+/** One offending field, as in google.rpc.BadRequest.FieldViolation. */
+export interface FieldViolation {
+  field: string;
+  description: string;
+}
+
+/** Base class of every error the domain and its adapters raise on purpose. */
+export class RecallError extends Error {
+  override readonly name: string = 'RecallError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Bad input from the caller; names every offending field. Never opens a breaker. */
+export class InvalidArgumentError extends RecallError {
+  override readonly name = 'InvalidArgumentError';
+  constructor(readonly violations: FieldViolation[]) {
+    super(
+      'invalid_argument',
+      violations.map((v) => `${v.field}: ${v.description}`).join('; ') || 'invalid argument',
+    );
+  }
+
+  /** Shorthand for a single violation. */
+  static of(field: string, description: string): InvalidArgumentError {
+    return new InvalidArgumentError([{ field, description }]);
+  }
+}
+
+/** The thing asked for does not exist (or is not the caller's). */
+export class NotFoundError extends RecallError {
+  override readonly name = 'NotFoundError';
+  constructor(message: string) {
+    super('not_found', message);
+  }
+}
+
+/** A unique constraint refused the write. */
+export class AlreadyExistsError extends RecallError {
+  override readonly name = 'AlreadyExistsError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('already_exists', message, options);
+  }
+}
+
+/** The system is not in a state that allows the call (e.g. dimension mismatch). */
+export class FailedPreconditionError extends RecallError {
+  override readonly name = 'FailedPreconditionError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('failed_precondition', message, options);
+  }
+}
+
+/** A backend is unreachable or its breaker is open. */
+export class UnavailableError extends RecallError {
+  override readonly name = 'UnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('unavailable', message, options);
+  }
+}
+
+/** The caller's deadline passed before the work finished. */
+export class DeadlineExceededError extends RecallError {
+  override readonly name = 'DeadlineExceededError';
+  constructor(message = 'deadline exceeded', options?: { cause?: unknown }) {
+    super('deadline_exceeded', message, options);
+  }
+}
+
+/** The caller went away. */
+export class CancelledError extends RecallError {
+  override readonly name = 'CancelledError';
+  constructor(message = 'cancelled', options?: { cause?: unknown }) {
+    super('cancelled', message, options);
+  }
+}
+
+/** True for errors caused by the caller's input: they must never count as an outage. */
+export function isCallerError(error: unknown): boolean {
+  return (
+    error instanceof RecallError &&
+    (error.code === 'invalid_argument' ||
+      error.code === 'not_found' ||
+      error.code === 'already_exists' ||
+      error.code === 'failed_precondition' ||
+      error.code === 'cancelled' ||
+      error.code === 'deadline_exceeded')
+  );
+}

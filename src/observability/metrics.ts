@@ -1,0 +1,135 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Every metric recall exposes, in its own registry. Names follow DESIGN.md; `prefix`
+ * (METRICS_PREFIX) is prepended to the service's own metrics, not to the grpc_server_* ones.
+ */
+export function createMetrics(prefix = 'recall_', options: { processMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const metrics = {
+    registry,
+
+    embeddingDuration: new Histogram({
+      name: `${prefix}rag_embedding_duration_seconds`,
+      help: 'Time to embed a query (cache misses only).',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    embeddingCacheHits: new Counter({
+      name: `${prefix}rag_embedding_cache_hits_total`,
+      help: 'Query embeddings answered from the cache.',
+      registers,
+    }),
+    embeddingCacheMisses: new Counter({
+      name: `${prefix}rag_embedding_cache_misses_total`,
+      help: 'Query embeddings that had to be computed.',
+      registers,
+    }),
+    vectorSearchDuration: new Histogram({
+      name: `${prefix}rag_vector_search_duration_seconds`,
+      help: 'Time to search one collection.',
+      labelNames: ['collection'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    rerankingDuration: new Histogram({
+      name: `${prefix}rag_reranking_duration_seconds`,
+      help: 'Time to rerank the merged hits.',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    pipelineDuration: new Histogram({
+      name: `${prefix}rag_pipeline_duration_seconds`,
+      help: 'Time of a whole search, from validation to response.',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    earlyExits: new Counter({
+      name: `${prefix}rag_early_exit_total`,
+      help: 'Searches whose top score was above the early-exit threshold, so reranking was skipped.',
+      registers,
+    }),
+    parallelSearches: new Counter({
+      name: `${prefix}rag_parallel_searches_total`,
+      help: 'Searches that fanned out to more than one collection at once.',
+      registers,
+    }),
+    goldenAnswerHits: new Counter({
+      name: `${prefix}rag_golden_answer_hits_total`,
+      help: 'Searches answered with a golden answer.',
+      labelNames: ['match'] as const,
+      registers,
+    }),
+
+    dbPoolSize: new Gauge({
+      name: `${prefix}db_pool_size`,
+      help: 'Connections open in the database pool.',
+      registers,
+    }),
+    dbPoolIdle: new Gauge({
+      name: `${prefix}db_pool_idle`,
+      help: 'Idle connections in the database pool.',
+      registers,
+    }),
+    dbPoolWaiting: new Gauge({
+      name: `${prefix}db_pool_waiting`,
+      help: 'Callers waiting for a database connection.',
+      registers,
+    }),
+    dbPoolWait: new Histogram({
+      name: `${prefix}db_pool_wait_seconds`,
+      help: 'Time spent waiting to acquire a database connection.',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    dbQueryDuration: new Histogram({
+      name: `${prefix}db_query_duration_seconds`,
+      help: 'Time of one database operation (a query or a transaction), by operation.',
+      labelNames: ['operation'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+
+    breakerState: new Gauge({
+      name: `${prefix}circuit_breaker_state`,
+      help: 'Circuit breaker state: 1 for the current state, 0 for the others.',
+      labelNames: ['breaker', 'state'] as const,
+      registers,
+    }),
+    breakerEvents: new Counter({
+      name: `${prefix}circuit_breaker_events_total`,
+      help: 'Circuit breaker events (success, failure, timeout, reject, open, halfOpen, close, fallback).',
+      labelNames: ['breaker', 'event'] as const,
+      registers,
+    }),
+
+    grpcStarted: new Counter({
+      name: 'grpc_server_started_total',
+      help: 'Total number of RPCs started on the server.',
+      labelNames: ['grpc_type', 'grpc_service', 'grpc_method'] as const,
+      registers,
+    }),
+    grpcHandled: new Counter({
+      name: 'grpc_server_handled_total',
+      help: 'Total number of RPCs completed on the server, regardless of success or failure.',
+      labelNames: ['grpc_type', 'grpc_service', 'grpc_method', 'grpc_code'] as const,
+      registers,
+    }),
+    grpcHandlingSeconds: new Histogram({
+      name: 'grpc_server_handling_seconds',
+      help: 'Histogram of response latency (seconds) of gRPC that had been application-level handled by the server.',
+      labelNames: ['grpc_type', 'grpc_service', 'grpc_method'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+  };
+  return metrics;
+}
+
+/** The service's metrics; see {@link createMetrics}. */
+export type Metrics = ReturnType<typeof createMetrics>;

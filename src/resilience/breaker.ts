@@ -1,0 +1,81 @@
+import CircuitBreaker from 'opossum';
+import { isCallerError, UnavailableError } from '../domain/errors';
+import type { Metrics } from '../observability/metrics';
+
+export interface BreakerOptions {
+  /** Name in metrics and messages, e.g. `postgres` or `milvus:docs`. */
+  name: string;
+  /** Per-call timeout in ms; false for none (the caller's deadline still applies). */
+  timeoutMs?: number | false;
+  /** Failure percentage over the rolling window that opens the breaker. */
+  errorThresholdPercentage?: number;
+  /** How long the breaker stays open before letting a trial call through. */
+  resetTimeoutMs?: number;
+  /** Calls in the window before the breaker may open. */
+  volumeThreshold?: number;
+  rollingCountTimeoutMs?: number;
+}
+
+export type BreakerStateName = 'closed' | 'open' | 'half_open';
+
+/**
+ * A circuit breaker around arbitrary async work. Only outages count as failures: errors
+ * from the caller's input (see isCallerError) pass through without moving the breaker.
+ */
+export interface Breaker {
+  readonly name: string;
+  /** Runs `work` through the breaker; rejects with UnavailableError while open. */
+  run<T>(work: () => Promise<T>): Promise<T>;
+  state(): BreakerStateName;
+  shutdown(): void;
+}
+
+const STATES: BreakerStateName[] = ['closed', 'open', 'half_open'];
+const EVENTS = ['success', 'failure', 'timeout', 'reject', 'open', 'halfOpen', 'close'] as const;
+
+/** Creates a breaker whose state and events are exported to `metrics`. */
+export function createBreaker(options: BreakerOptions, metrics?: Metrics): Breaker {
+  const cb = new CircuitBreaker((work: () => Promise<unknown>) => work(), {
+    name: options.name,
+    timeout: options.timeoutMs ?? false,
+    errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
+    resetTimeout: options.resetTimeoutMs ?? 10_000,
+    volumeThreshold: options.volumeThreshold ?? 5,
+    rollingCountTimeout: options.rollingCountTimeoutMs ?? 10_000,
+    errorFilter: (error: unknown) => isCallerError(error),
+  });
+
+  const state = (): BreakerStateName => (cb.opened ? 'open' : cb.halfOpen ? 'half_open' : 'closed');
+  const publishState = () => {
+    const current = state();
+    for (const s of STATES) metrics?.breakerState.set({ breaker: options.name, state: s }, s === current ? 1 : 0);
+  };
+  publishState();
+  for (const event of EVENTS) {
+    metrics?.breakerEvents.inc({ breaker: options.name, event }, 0);
+    (cb as unknown as NodeJS.EventEmitter).on(event, () => {
+      metrics?.breakerEvents.inc({ breaker: options.name, event });
+      if (event === 'open' || event === 'halfOpen' || event === 'close') publishState();
+    });
+  }
+
+  return {
+    name: options.name,
+    async run<T>(work: () => Promise<T>): Promise<T> {
+      try {
+        return (await cb.fire(work)) as T;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code === 'EOPENBREAKER') {
+          throw new UnavailableError(`${options.name} is unavailable (circuit breaker open)`, { cause: error });
+        }
+        if (code === 'ETIMEDOUT') {
+          throw new UnavailableError(`${options.name} timed out`, { cause: error });
+        }
+        throw error;
+      }
+    },
+    state,
+    shutdown: () => cb.shutdown(),
+  };
+}
