@@ -1,0 +1,70 @@
+import type { CallContext } from '../../domain/context';
+import { contextError, HttpStatusError, isRetryable } from './http-errors';
+
+/** How often and how patiently to retry a failed request. */
+export interface RetryPolicy {
+  /** Retries after the first attempt (0 = try once). */
+  maxRetries: number;
+  /** First backoff; doubles per retry, with jitter. */
+  baseDelayMs: number;
+  /** Cap on the exponential backoff. */
+  maxDelayMs: number;
+  /** A Retry-After longer than this is not waited for: the failure is returned at once. */
+  maxRetryAfterMs: number;
+}
+
+/** Defaults for a request off the hot path (embedding a batch). */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxRetries: 3,
+  baseDelayMs: 100,
+  maxDelayMs: 2_000,
+  maxRetryAfterMs: 10_000,
+};
+
+/**
+ * Runs `attempt` until it succeeds, fails with a non-retryable error, runs out of retries,
+ * or the next wait would end past the caller's deadline; the last failure is then rethrown.
+ * Waits honour Retry-After, else exponential backoff with jitter, and stop early (with
+ * DeadlineExceededError / CancelledError) when the caller's signal fires.
+ */
+export async function withRetry<T>(
+  attempt: (attemptIndex: number) => Promise<T>,
+  policy: RetryPolicy,
+  ctx: CallContext,
+): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (error) {
+      if (n >= policy.maxRetries || !isRetryable(error)) throw error;
+      const delay = retryDelayMs(n, policy, error instanceof HttpStatusError ? error.retryAfterMs : undefined);
+      if (delay === undefined || Date.now() + delay >= ctx.deadline) throw error;
+      await sleep(delay, ctx);
+    }
+  }
+}
+
+/** The wait before retry `n + 1`, or undefined when the service asked for longer than we accept. */
+export function retryDelayMs(n: number, policy: RetryPolicy, retryAfterMs?: number): number | undefined {
+  if (retryAfterMs !== undefined) {
+    // Spread the herd a little, but never retry sooner than asked.
+    return retryAfterMs > policy.maxRetryAfterMs ? undefined : retryAfterMs + Math.random() * policy.baseDelayMs;
+  }
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** n);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+function sleep(ms: number, ctx: CallContext): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (ctx.signal.aborted) return reject(contextError(ctx.deadline));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(contextError(ctx.deadline));
+    };
+    const timer = setTimeout(() => {
+      ctx.signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,243 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Thrown at boot when an environment variable has a bad value; names the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type RerankFormat = 'tei' | 'cohere';
+
+/** recall's configuration, parsed once from the environment and frozen. */
+export interface Config {
+  readonly host: string;
+  readonly grpcPort: number;
+  readonly metricsPort: number;
+  readonly logLevel: LogLevel;
+  readonly metricsPrefix: string;
+  readonly dataDir: string;
+  /** Postgres URL; undefined selects the embedded PGlite database under dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly pgPoolMin: number;
+  readonly pgPoolMax: number;
+  readonly pgStatementTimeoutMs: number;
+  readonly pgConnectTimeoutMs: number;
+  readonly migrateOnStart: boolean;
+  /** Milvus address; undefined selects the embedded vector store under dataDir. */
+  readonly milvusAddress: string | undefined;
+  readonly milvusToken: string | undefined;
+  readonly milvusDatabase: string | undefined;
+  readonly milvusTimeoutMs: number;
+  readonly search: {
+    readonly earlyExitScore: number;
+    readonly earlyExitEnabled: boolean;
+    readonly fanOut: 'parallel' | 'sequential';
+    readonly defaultCollections: readonly string[];
+    readonly collectionTimeoutMs: number;
+    readonly goldenAnswerThreshold: number;
+    readonly rerankMinBudgetMs: number;
+  };
+  readonly embedding: {
+    /** OpenAI-compatible endpoint; undefined selects the built-in local embedder. */
+    readonly url: string | undefined;
+    readonly model: string;
+    readonly apiKey: string | undefined;
+    readonly dimension: number;
+    readonly timeoutMs: number;
+    readonly cacheSize: number;
+  };
+  readonly rerank: {
+    /** Rerank endpoint; undefined selects the built-in lexical reranker. */
+    readonly url: string | undefined;
+    readonly format: RerankFormat;
+    readonly model: string;
+    readonly apiKey: string | undefined;
+    readonly timeoutMs: number;
+  };
+  readonly security: {
+    readonly authTokens: readonly string[];
+    readonly tlsCertFile: string | undefined;
+    readonly tlsKeyFile: string | undefined;
+    readonly tlsClientCaFile: string | undefined;
+  };
+  readonly shutdownGraceMs: number;
+  readonly maxMessageBytes: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses and validates the environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const r = reader(env);
+  const authTokens = [
+    ...r.list('AUTH_TOKENS'),
+    ...(env.AUTH_TOKENS_FILE ? readTokensFile(env.AUTH_TOKENS_FILE) : []),
+  ];
+  const tlsCertFile = r.file('TLS_CERT_FILE');
+  const tlsKeyFile = r.file('TLS_KEY_FILE');
+  if (Boolean(tlsCertFile) !== Boolean(tlsKeyFile)) {
+    throw new ConfigError(tlsCertFile ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE', 'TLS_CERT_FILE and TLS_KEY_FILE go together');
+  }
+  const tlsClientCaFile = r.file('TLS_CLIENT_CA_FILE');
+  if (tlsClientCaFile && !tlsCertFile) {
+    throw new ConfigError('TLS_CLIENT_CA_FILE', 'mutual TLS needs TLS_CERT_FILE and TLS_KEY_FILE');
+  }
+  const pgPoolMin = r.int('PG_POOL_MIN', 5, 0, 1000);
+  const pgPoolMax = r.int('PG_POOL_MAX', 20, 1, 1000);
+  if (pgPoolMin > pgPoolMax) throw new ConfigError('PG_POOL_MIN', `must not exceed PG_POOL_MAX (${pgPoolMax})`);
+
+  const config: Config = {
+    host: r.string('HOST', '0.0.0.0'),
+    grpcPort: r.int('GRPC_PORT', 50051, 0, 65535),
+    metricsPort: r.int('METRICS_PORT', 9464, 0, 65535),
+    logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    metricsPrefix: r.pattern('METRICS_PREFIX', /^[a-zA-Z_][a-zA-Z0-9_]*$|^$/, 'recall_'),
+    dataDir: path.resolve(r.string('DATA_DIR', './data')),
+    databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    pgPoolMin,
+    pgPoolMax,
+    pgStatementTimeoutMs: r.int('PG_STATEMENT_TIMEOUT_MS', 30_000, 1, 3_600_000),
+    pgConnectTimeoutMs: r.int('PG_CONNECT_TIMEOUT_MS', 5_000, 1, 600_000),
+    migrateOnStart: r.bool('MIGRATE_ON_START', true),
+    milvusAddress: r.optional('MILVUS_ADDRESS'),
+    milvusToken: r.optional('MILVUS_TOKEN'),
+    milvusDatabase: r.optional('MILVUS_DATABASE'),
+    milvusTimeoutMs: r.int('MILVUS_TIMEOUT_MS', 10_000, 1, 600_000),
+    search: {
+      earlyExitScore: r.number('SEARCH_EARLY_EXIT_SCORE', 0.9, -1, 1),
+      earlyExitEnabled: r.bool('SEARCH_EARLY_EXIT_ENABLED', true),
+      fanOut: r.oneOf('SEARCH_FAN_OUT', ['parallel', 'sequential'], 'parallel'),
+      defaultCollections: r.list('SEARCH_DEFAULT_COLLECTIONS', ['documents']),
+      collectionTimeoutMs: r.int('SEARCH_COLLECTION_TIMEOUT_MS', 5_000, 1, 600_000),
+      goldenAnswerThreshold: r.number('GOLDEN_ANSWER_THRESHOLD', 0.92, -1, 1),
+      rerankMinBudgetMs: r.int('RERANK_MIN_BUDGET_MS', 50, 0, 600_000),
+    },
+    embedding: {
+      url: r.url('EMBEDDING_URL', ['http:', 'https:']),
+      model: r.string('EMBEDDING_MODEL', 'text-embedding-3-small'),
+      apiKey: r.optional('EMBEDDING_API_KEY'),
+      dimension: r.int('EMBEDDING_DIMENSION', 384, 2, 32_768),
+      timeoutMs: r.int('EMBEDDING_TIMEOUT_MS', 10_000, 1, 600_000),
+      cacheSize: r.int('EMBEDDING_CACHE_SIZE', 10_000, 0, 10_000_000),
+    },
+    rerank: {
+      url: r.url('RERANK_URL', ['http:', 'https:']),
+      format: r.oneOf('RERANK_FORMAT', ['tei', 'cohere'], 'tei'),
+      model: r.string('RERANK_MODEL', 'rerank'),
+      apiKey: r.optional('RERANK_API_KEY'),
+      timeoutMs: r.int('RERANK_TIMEOUT_MS', 2_000, 1, 600_000),
+    },
+    security: { authTokens, tlsCertFile, tlsKeyFile, tlsClientCaFile },
+    shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    maxMessageBytes: r.int('GRPC_MAX_MESSAGE_BYTES', 16 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  };
+  return deepFreeze(config);
+}
+
+function readTokensFile(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8')
+      .split(/[\n,]/)
+      .map((t) => t.trim())
+      .filter((t) => t.length > 0 && !t.startsWith('#'));
+  } catch (error) {
+    throw new ConfigError('AUTH_TOKENS_FILE', `cannot read the file (${(error as NodeJS.ErrnoException).code})`);
+  }
+}
+
+function reader(env: Env) {
+  const raw = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const r = {
+    optional: raw,
+    string: (name: string, fallback: string): string => raw(name) ?? fallback,
+    int(name: string, fallback: number, min: number, max: number): number {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `must be an integer, got "${value}"`);
+      const n = Number(value);
+      if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+      return n;
+    },
+    number(name: string, fallback: number, min: number, max: number): number {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      const n = Number(value);
+      if (!Number.isFinite(n)) throw new ConfigError(name, `must be a number, got "${value}"`);
+      if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+      return n;
+    },
+    bool(name: string, fallback: boolean): boolean {
+      const value = raw(name)?.toLowerCase();
+      if (value === undefined) return fallback;
+      if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+      if (['0', 'false', 'no', 'off'].includes(value)) return false;
+      throw new ConfigError(name, `must be true or false, got "${value}"`);
+    },
+    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      if (!(allowed as readonly string[]).includes(value)) {
+        throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+      }
+      return value as T;
+    },
+    pattern(name: string, re: RegExp, fallback: string): string {
+      const value = env[name];
+      if (value === undefined) return fallback;
+      if (!re.test(value)) throw new ConfigError(name, `must match ${re}, got "${value}"`);
+      return value;
+    },
+    list(name: string, fallback: string[] = []): string[] {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      return value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+    },
+    url(name: string, protocols: string[]): string | undefined {
+      const value = raw(name);
+      if (value === undefined) return undefined;
+      let parsed: URL;
+      try {
+        parsed = new URL(value);
+      } catch {
+        // The value may carry a password: never echo it.
+        throw new ConfigError(name, 'is not a valid URL');
+      }
+      if (!protocols.includes(parsed.protocol)) {
+        throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+      }
+      return value;
+    },
+    file(name: string): string | undefined {
+      const value = raw(name);
+      if (value === undefined) return undefined;
+      try {
+        readFileSync(value);
+      } catch (error) {
+        throw new ConfigError(name, `cannot read "${value}" (${(error as NodeJS.ErrnoException).code})`);
+      }
+      return value;
+    },
+  };
+  return r;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,209 @@
+import type { CallContext } from '../context';
+import { NotFoundError } from '../errors';
+import type {
+  Conversation,
+  Fact,
+  ForgetUserCounts,
+  MemoryRepository,
+  Message,
+  Metadata,
+  NewMessage,
+  UserStats,
+} from '../ports';
+import type { PageTokenCodec } from './page-token';
+import {
+  validateAddFacts,
+  validateAppendMessages,
+  validateDeleteFacts,
+  validateGetConversation,
+  validatePage,
+  validateRecallFacts,
+  validateUserId,
+} from './memory-validation';
+
+/** The vector index of facts that RecallFacts searches; scoped by user on every call. */
+export interface FactIndex {
+  index(userId: string, facts: Array<{ id: string; content: string }>, ctx: CallContext): Promise<void>;
+  remove(userId: string, ids: string[], ctx: CallContext): Promise<void>;
+  removeUser(userId: string, ctx: CallContext): Promise<number>;
+  recall(userId: string, query: string, limit: number, ctx: CallContext): Promise<Array<{ factId: string; score: number }>>;
+}
+
+export interface AddFactsInput {
+  userId: string;
+  facts: Array<{ content: string; source: string; confidence: number; metadata: Metadata }>;
+}
+export interface PageInput {
+  userId: string;
+  pageSize: number;
+  pageToken: string;
+}
+export interface AppendMessagesInput {
+  userId: string;
+  conversationId: string;
+  messages: Array<{ role: string; content: string }>;
+  title: string;
+}
+export type ScoredFact = Fact & { score: number };
+
+/** Logs what the service cannot report to the caller (best-effort clean-ups). */
+export interface MemoryLogger {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
+/**
+ * The MemoryService's rules: validation, page tokens, and keeping the fact index in step
+ * with the database. Storage itself is the repository's.
+ */
+export function createMemoryService(deps: {
+  repository: MemoryRepository;
+  pageTokens: PageTokenCodec;
+  factIndex?: FactIndex;
+  logger?: MemoryLogger;
+}) {
+  const { repository, pageTokens, factIndex, logger } = deps;
+
+  return {
+    /**
+     * Stores facts, then indexes all of them (new and duplicates) for recall. Indexing is
+     * idempotent, so when it fails the caller gets UNAVAILABLE and a retry repairs it.
+     */
+    async addFacts(input: AddFactsInput, ctx: CallContext) {
+      const facts = validateAddFacts(input);
+      const result = await repository.addFacts(input.userId, facts, ctx);
+      await factIndex?.index(
+        input.userId,
+        result.facts.map((f) => ({ id: f.id, content: f.content })),
+        ctx,
+      );
+      const created = result.createdFlags.filter(Boolean).length;
+      return { facts: result.facts, created, duplicates: result.facts.length - created };
+    },
+
+    /** A page of the user's facts, newest first. */
+    async listFacts(input: PageInput, ctx: CallContext): Promise<{ facts: Fact[]; nextPageToken: string }> {
+      const { limit, after } = decodeTimePage(pageTokens, 'facts', input);
+      const rows = await repository.listFacts(input.userId, limit + 1, after, ctx);
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      const nextPageToken =
+        rows.length > limit && last
+          ? pageTokens.encode('facts', input.userId, [last.createdAt.toISOString(), last.id])
+          : '';
+      return { facts: page, nextPageToken };
+    },
+
+    /** The user's facts most relevant to the query, best first; never another user's. */
+    async recallFacts(input: { userId: string; query: string; limit: number }, ctx: CallContext) {
+      const limit = validateRecallFacts(input);
+      if (!factIndex) return { facts: [] as ScoredFact[] };
+      const matches = await factIndex.recall(input.userId, input.query, limit, ctx);
+      if (matches.length === 0) return { facts: [] as ScoredFact[] };
+      // The database is the source of truth: an index entry whose fact is gone is dropped.
+      const stored = new Map(
+        (
+          await repository.getFacts(
+            input.userId,
+            matches.map((m) => m.factId),
+            ctx,
+          )
+        ).map((f) => [f.id, f]),
+      );
+      const facts: ScoredFact[] = [];
+      for (const match of matches) {
+        const fact = stored.get(match.factId);
+        if (fact) facts.push({ ...fact, score: match.score });
+      }
+      return { facts };
+    },
+
+    /** Deletes the user's facts among `ids`; others' ids are ignored. */
+    async deleteFacts(input: { userId: string; ids: string[] }, ctx: CallContext) {
+      validateDeleteFacts(input);
+      const deleted = await repository.deleteFacts(input.userId, input.ids, ctx);
+      if (deleted.length > 0 && factIndex) {
+        // Recall re-reads facts from the database, so a stale index entry is harmless.
+        await factIndex.remove(input.userId, deleted, ctx).catch((error: unknown) => {
+          logger?.warn({ err: error, userId: input.userId }, 'fact index clean-up failed');
+        });
+      }
+      return { deletedCount: deleted.length };
+    },
+
+    /** Appends messages, creating the conversation when no id is given. */
+    async appendMessages(input: AppendMessagesInput, ctx: CallContext) {
+      const messages: NewMessage[] = validateAppendMessages(input);
+      const conversation = await repository.appendMessages(
+        input.userId,
+        input.conversationId || undefined,
+        messages,
+        input.title || undefined,
+        ctx,
+      );
+      return { conversationId: conversation.id, messageCount: conversation.messageCount };
+    },
+
+    /** The conversation and a page of its messages, oldest first. */
+    async getConversation(
+      input: PageInput & { conversationId: string },
+      ctx: CallContext,
+    ): Promise<{ conversation: Conversation; messages: Message[]; nextPageToken: string }> {
+      const limit = validateGetConversation(input);
+      const conversation = await repository.getConversation(input.userId, input.conversationId, ctx);
+      if (!conversation) throw new NotFoundError(`conversation ${input.conversationId} not found`);
+      const afterSequence = input.pageToken
+        ? Number(pageTokens.decode('page_token', input.pageToken, 'messages', input.conversationId)[0])
+        : 0;
+      const rows = await repository.listMessages(input.conversationId, limit + 1, afterSequence, ctx);
+      const messages = rows.slice(0, limit);
+      const last = messages.at(-1);
+      const nextPageToken =
+        rows.length > limit && last ? pageTokens.encode('messages', input.conversationId, [String(last.sequence)]) : '';
+      return { conversation, messages, nextPageToken };
+    },
+
+    /** A page of the user's conversations, most recently updated first. */
+    async listConversations(input: PageInput, ctx: CallContext) {
+      const { limit, after } = decodeTimePage(pageTokens, 'conversations', input);
+      const rows = await repository.listConversations(input.userId, limit + 1, after, ctx);
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      const nextPageToken =
+        rows.length > limit && last
+          ? pageTokens.encode('conversations', input.userId, [last.updatedAt.toISOString(), last.id])
+          : '';
+      return { conversations: page, nextPageToken };
+    },
+
+    /** The user's counters; NOT_FOUND for a user never seen. */
+    async getUserStats(input: { userId: string }, ctx: CallContext): Promise<UserStats> {
+      validateUserId(input.userId);
+      const stats = await repository.getUserStats(input.userId, ctx);
+      if (!stats) throw new NotFoundError(`user ${input.userId} not found`);
+      return stats;
+    },
+
+    /**
+     * Deletes everything of the user. The fact index goes first: if the database step then
+     * fails, a retry finishes the job, and no recall can surface a fact being forgotten.
+     */
+    async forgetUser(input: { userId: string }, ctx: CallContext): Promise<ForgetUserCounts & { factVectors: number }> {
+      validateUserId(input.userId);
+      const factVectors = factIndex ? await factIndex.removeUser(input.userId, ctx) : 0;
+      const counts = await repository.forgetUser(input.userId, ctx);
+      return { ...counts, factVectors };
+    },
+  };
+}
+
+/** The MemoryService domain API. */
+export type MemoryService = ReturnType<typeof createMemoryService>;
+
+function decodeTimePage(codec: PageTokenCodec, kind: string, input: PageInput) {
+  const limit = validatePage(input);
+  if (!input.pageToken) return { limit, after: undefined };
+  const [at, id] = codec.decode('page_token', input.pageToken, kind, input.userId);
+  const date = new Date(at ?? '');
+  if (!id || Number.isNaN(date.getTime())) throw new Error('signed page token with a bad position');
+  return { limit, after: { at: date, id } };
+}

@@ -1,0 +1,72 @@
+import type { CallContext } from '../context';
+import { InvalidArgumentError, RecallError } from '../errors';
+import type { Embedder, VectorRecord, VectorStore } from '../ports';
+import type { CollectionBreakers } from './collection-breakers';
+import { assertPublicCollection } from './internal-collections';
+import type { DocumentInput } from './search-types';
+
+export interface DocumentWriterDeps {
+  vectorStore: VectorStore;
+  embedder: Embedder;
+  breakers: CollectionBreakers;
+}
+
+/** Writes callers' documents to public collections. */
+export interface DocumentWriter {
+  /**
+   * Embeds the texts that come without a vector (one batch), checks every vector has the
+   * embedder's dimension (InvalidArgumentError naming `documents[i].vector`), creates the
+   * collection on first use and upserts. Resolves to the ids, in input order.
+   */
+  upsert(collection: string, documents: DocumentInput[], ctx: CallContext): Promise<string[]>;
+  /** Deletes by id; resolves to how many existed. */
+  delete(collection: string, ids: string[], ctx: CallContext): Promise<number>;
+}
+
+/**
+ * Creates the writer. Writes go through the collection's breaker, like searches: a store that
+ * keeps failing opens it for both. Internal (`_`) collections are refused (InvalidArgumentError
+ * naming `collection`).
+ */
+export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
+  const { vectorStore, embedder, breakers } = deps;
+
+  return {
+    async upsert(collection, documents, ctx) {
+      assertPublicCollection(collection, 'collection');
+      const violations = documents.flatMap((doc, i) =>
+        doc.vector?.length && doc.vector.length !== embedder.dimension
+          ? [{ field: `documents[${i}].vector`, description: `must have ${embedder.dimension} dimensions, not ${doc.vector.length}` }]
+          : [],
+      );
+      if (violations.length > 0) throw new InvalidArgumentError(violations);
+      if (documents.length === 0) return [];
+
+      // An empty vector means "none" (proto3 cannot tell them apart): the text is embedded.
+      const missing = documents.filter((doc) => !doc.vector?.length);
+      const embedded = missing.length > 0 ? await embedder.embed(missing.map((doc) => doc.text), ctx) : [];
+      if (embedded.length !== missing.length || embedded.some((v) => v.length !== embedder.dimension)) {
+        throw new RecallError('internal', `embedder ${embedder.name} returned a malformed batch`);
+      }
+      let next = 0;
+      const records: VectorRecord[] = documents.map((doc) => ({
+        id: doc.id,
+        text: doc.text,
+        metadata: doc.metadata,
+        vector: doc.vector?.length ? doc.vector : embedded[next++]!,
+      }));
+
+      await breakers.get(collection).run(async () => {
+        await vectorStore.ensureCollection(collection, embedder.dimension, ctx);
+        await vectorStore.upsert(collection, records, ctx);
+      });
+      return records.map((record) => record.id);
+    },
+
+    async delete(collection, ids, ctx) {
+      assertPublicCollection(collection, 'collection');
+      if (ids.length === 0) return 0;
+      return breakers.get(collection).run(() => vectorStore.delete(collection, ids, ctx));
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import type { CallContext } from '../context';
+import { NotFoundError, RecallError } from '../errors';
+import type { Embedder, MetadataFilter, VectorStore } from '../ports';
+
+/** Metadata keys of a fact's entry in the facts collection. */
+const USER_KEY = 'user_id';
+const FACT_KEY = 'fact_id';
+
+export interface FactIndexDeps {
+  vectorStore: VectorStore;
+  embedder: Embedder;
+  /** The internal collection holding fact embeddings; `_user_facts` by default. */
+  collection?: string;
+}
+
+/** A fact found by {@link FactIndex.recall}, with its cosine similarity to the query. */
+export interface RecalledFact {
+  factId: string;
+  score: number;
+}
+
+/**
+ * The semantic index behind MemoryService.RecallFacts. Every read and delete is scoped to one
+ * user by a `user_id` filter, so no call can reach another user's facts.
+ */
+export interface FactIndex {
+  /** Embeds the facts' contents (one batch) and upserts them under the user. */
+  index(userId: string, facts: { id: string; content: string }[], ctx: CallContext): Promise<void>;
+  /** Removes the user's facts among `ids` (others' ids are ignored); resolves to how many. */
+  remove(userId: string, ids: string[], ctx: CallContext): Promise<number>;
+  /** Removes every fact of the user; resolves to how many. */
+  removeUser(userId: string, ctx: CallContext): Promise<number>;
+  /** The user's facts closest to `query`, best first, at most `limit`. */
+  recall(userId: string, query: string, limit: number, ctx: CallContext): Promise<RecalledFact[]>;
+}
+
+/** Creates the fact index. A collection that does not exist yet holds no facts. */
+export function createFactIndex(deps: FactIndexDeps): FactIndex {
+  const { vectorStore, embedder } = deps;
+  const collection = deps.collection ?? '_user_facts';
+  const ofUser = (userId: string): MetadataFilter => ({ field: USER_KEY, operator: 'eq', values: [userId] });
+  const embed = async (texts: string[], ctx: CallContext): Promise<number[][]> => {
+    const vectors = await embedder.embed(texts, ctx);
+    if (vectors.length !== texts.length || vectors.some((v) => v.length !== embedder.dimension)) {
+      throw new RecallError('internal', `embedder ${embedder.name} returned a malformed batch`);
+    }
+    return vectors;
+  };
+
+  return {
+    async index(userId, facts, ctx) {
+      if (facts.length === 0) return;
+      const vectors = await embed(
+        facts.map((fact) => fact.content),
+        ctx,
+      );
+      await vectorStore.ensureCollection(collection, embedder.dimension, ctx);
+      await vectorStore.upsert(
+        collection,
+        facts.map((fact, i) => ({
+          id: fact.id,
+          text: fact.content,
+          metadata: { [USER_KEY]: userId, [FACT_KEY]: fact.id },
+          vector: vectors[i]!,
+        })),
+        ctx,
+      );
+    },
+
+    async remove(userId, ids, ctx) {
+      if (ids.length === 0) return 0;
+      const filters: MetadataFilter[] = [ofUser(userId), { field: FACT_KEY, operator: 'in', values: ids }];
+      return emptyIfMissing(vectorStore.deleteWhere(collection, filters, ctx), 0);
+    },
+
+    async removeUser(userId, ctx) {
+      return emptyIfMissing(vectorStore.deleteWhere(collection, [ofUser(userId)], ctx), 0);
+    },
+
+    async recall(userId, query, limit, ctx) {
+      if (limit <= 0) return [];
+      const [vector] = await embed([query], ctx);
+      const hits = await emptyIfMissing(
+        vectorStore.search(collection, { vector: vector!, limit, filters: [ofUser(userId)] }, ctx),
+        [],
+      );
+      // Defence in depth: a store that ignored the filter still cannot leak another user's facts.
+      return hits.filter((hit) => hit.metadata[USER_KEY] === userId).map((hit) => ({ factId: hit.id, score: hit.score }));
+    },
+  };
+}
+
+async function emptyIfMissing<T>(work: Promise<T>, empty: T): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof NotFoundError) return empty;
+    throw error;
+  }
+}

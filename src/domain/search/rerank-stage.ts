@@ -1,0 +1,91 @@
+import { type CallContext, remainingMs } from '../context';
+import { RecallError } from '../errors';
+import type { Reranker } from '../ports';
+import { byScoreThenKey } from './merge-hits';
+import { msSince, now, type SearchLogger, type SearchMetrics } from './search-observability';
+import { runWithTimeout } from './run-with-timeout';
+import type { RerankMode, RerankOutcome, SearchHit } from './search-types';
+
+export interface RerankParams {
+  /** Merged hits, best vector score first. */
+  hits: SearchHit[];
+  /** The query text; without one (vector-only search) there is nothing to rerank against. */
+  query: string | undefined;
+  mode: RerankMode;
+  /** How many of the best hits the reranker sees. */
+  candidates: number;
+  earlyExitEnabled: boolean;
+  earlyExitScore: number;
+  rerankMinBudgetMs: number;
+  reranker: Reranker;
+  metrics?: SearchMetrics;
+  logger: SearchLogger;
+}
+
+export interface RerankResult {
+  /** Best first; the reranked candidates, or the hits in vector order when not reranked. */
+  hits: SearchHit[];
+  outcome: RerankOutcome;
+  earlyExit: boolean;
+  rerankError?: string;
+  rerankMs: number;
+}
+
+/**
+ * Decides whether to rerank and does it. Order of decisions: no hits → skipped_no_hits;
+ * NEVER or no query text → skipped_by_request; AUTO with early exit enabled and the top vector
+ * score strictly above the threshold → skipped_early_exit; less than `rerankMinBudgetMs` of the
+ * deadline left → skipped_deadline. A failing reranker leaves the vector order ('failed'), never
+ * a failed search.
+ */
+export async function rerankStage(params: RerankParams, ctx: CallContext): Promise<RerankResult> {
+  const { hits, query, mode } = params;
+  const skip = (outcome: RerankOutcome, earlyExit = false): RerankResult => ({ hits, outcome, earlyExit, rerankMs: 0 });
+
+  if (hits.length === 0) return skip('skipped_no_hits');
+  if (mode === 'never' || query === undefined) return skip('skipped_by_request');
+  if (mode === 'auto' && params.earlyExitEnabled && hits[0]!.vectorScore > params.earlyExitScore) {
+    params.metrics?.earlyExits.inc();
+    return skip('skipped_early_exit', true);
+  }
+  if (remainingMs(ctx) < params.rerankMinBudgetMs) return skip('skipped_deadline');
+
+  const candidates = hits.slice(0, params.candidates);
+  const start = now();
+  try {
+    const texts = candidates.map((hit) => hit.text);
+    const scores = await runWithTimeout(
+      (child) => params.reranker.rerank(query, texts, child),
+      ctx,
+      Number.POSITIVE_INFINITY,
+      'reranker',
+    );
+    if (scores.length !== texts.length || !scores.every(Number.isFinite)) {
+      throw new MalformedScoresError(scores.length, texts.length);
+    }
+    const reranked = candidates.map((hit, i) => ({ ...hit, score: scores[i]! })).sort(byScoreThenKey((h) => h.score));
+    const rerankMs = msSince(start);
+    params.metrics?.rerankingDuration.observe(rerankMs / 1000);
+    return { hits: reranked, outcome: 'reranked', earlyExit: false, rerankMs };
+  } catch (error) {
+    params.logger.warn({ err: error, reranker: params.reranker.name }, 'reranking failed; keeping vector order');
+    return { hits, outcome: 'failed', earlyExit: false, rerankError: genericReason(error), rerankMs: msSince(start) };
+  }
+}
+
+class MalformedScoresError extends Error {
+  constructor(got: number, expected: number) {
+    super(`reranker returned ${got} scores for ${expected} texts`);
+  }
+}
+
+/** A reason that says what kind of failure it was and nothing of the provider's details. */
+function genericReason(error: unknown): string {
+  if (error instanceof MalformedScoresError) return 'reranker returned a malformed response';
+  if (error instanceof RecallError) {
+    if (error.code === 'deadline_exceeded') return 'deadline exceeded while reranking';
+    if (error.code === 'cancelled') return 'cancelled while reranking';
+    if (error.code === 'unavailable') return 'reranker unavailable';
+  }
+  return 'reranker failed';
+}

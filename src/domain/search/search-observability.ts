@@ -1,0 +1,50 @@
+/**
+ * What the search domain reports about itself. Structural interfaces, so the domain does not
+ * depend on prom-client: the composition root passes the service's `Metrics` (which satisfies
+ * `SearchMetrics`) and its pino logger (which satisfies `SearchLogger`).
+ */
+import { performance } from 'node:perf_hooks';
+
+interface Observer {
+  observe(value: number): void;
+}
+interface LabelledObserver<L extends string> {
+  observe(labels: Record<L, string>, value: number): void;
+}
+interface Incrementer {
+  inc(value?: number): void;
+}
+interface LabelledIncrementer<L extends string> {
+  inc(labels: Record<L, string>, value?: number): void;
+}
+
+/** The subset of the service's metrics the search pipeline records (durations in seconds). */
+export interface SearchMetrics {
+  embeddingDuration: Observer;
+  embeddingCacheHits: Incrementer;
+  embeddingCacheMisses: Incrementer;
+  vectorSearchDuration: LabelledObserver<'collection'>;
+  rerankingDuration: Observer;
+  pipelineDuration: Observer;
+  earlyExits: Incrementer;
+  parallelSearches: Incrementer;
+  goldenAnswerHits: LabelledIncrementer<'match'>;
+}
+
+/** Where best-effort failures go (they never fail a call, but must not vanish). */
+export interface SearchLogger {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
+/** A logger that drops everything. */
+export const silentLogger: SearchLogger = { warn: () => undefined };
+
+/** A monotonic timestamp in milliseconds, for {@link msSince}. */
+export function now(): number {
+  return performance.now();
+}
+
+/** Milliseconds elapsed since `start` (a value of {@link now}). */
+export function msSince(start: number): number {
+  return performance.now() - start;
+}

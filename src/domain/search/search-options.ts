@@ -1,0 +1,62 @@
+import type { BreakerSettings } from './collection-breakers';
+import type { FanOutMode } from './fan-out';
+
+/** Tuning of the search pipeline; see {@link DEFAULT_SEARCH_OPTIONS} for the defaults. */
+export interface SearchOptions {
+  /** Collections searched when a request names none (SEARCH_DEFAULT_COLLECTIONS). */
+  defaultCollections: string[];
+  /** Hits returned when a request's limit is 0. */
+  defaultLimit: number;
+  /** Largest limit a request may ask for. */
+  maxLimit: number;
+  /** AUTO skips reranking when the top vector score is strictly above this (SEARCH_EARLY_EXIT_SCORE). */
+  earlyExitScore: number;
+  /** Off in the benchmark's baseline. */
+  earlyExitEnabled: boolean;
+  /** 'sequential' only for the benchmark's baseline. */
+  fanOut: FanOutMode;
+  /** Each collection search's own timeout; the caller's deadline applies too. */
+  perCollectionTimeoutMs: number;
+  /** Tuning of the per-collection circuit breakers. */
+  breaker: BreakerSettings;
+  /** A semantic golden-answer match needs a cosine similarity strictly above this. */
+  goldenAnswerThreshold: number;
+  /** Internal vector collection indexing golden-answer questions. */
+  goldenAnswerCollection: string;
+  /** Reranking is skipped ('skipped_deadline') when less of the deadline than this is left. */
+  rerankMinBudgetMs: number;
+  /** Each collection returns limit × this candidates; the reranker sees as many. */
+  candidateMultiplier: number;
+  /** Query embeddings kept in the LRU cache; 0 disables it. */
+  embeddingCacheSize: number;
+}
+
+/** The defaults, as DESIGN.md and the performance report describe them. */
+export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
+  defaultCollections: [],
+  defaultLimit: 10,
+  maxLimit: 100,
+  earlyExitScore: 0.9,
+  earlyExitEnabled: true,
+  fanOut: 'parallel',
+  perCollectionTimeoutMs: 2_000,
+  breaker: { errorThresholdPercentage: 50, resetTimeoutMs: 10_000, volumeThreshold: 5, rollingCountTimeoutMs: 10_000 },
+  goldenAnswerThreshold: 0.92,
+  goldenAnswerCollection: '_golden_answers',
+  rerankMinBudgetMs: 50,
+  candidateMultiplier: 3,
+  embeddingCacheSize: 1_000,
+});
+
+/** Options given in part, breaker settings included. */
+export type SearchOptionsInput = Partial<Omit<SearchOptions, 'breaker'>> & { breaker?: Partial<BreakerSettings> };
+
+/** Fills the gaps in `input` with the defaults. */
+export function resolveSearchOptions(input: SearchOptionsInput = {}): SearchOptions {
+  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  return {
+    ...DEFAULT_SEARCH_OPTIONS,
+    ...defined,
+    breaker: { ...DEFAULT_SEARCH_OPTIONS.breaker, ...input.breaker },
+  };
+}

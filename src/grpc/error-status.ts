@@ -1,0 +1,59 @@
+import { type ServiceError, Metadata, status } from '@grpc/grpc-js';
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { type ErrorCode, InvalidArgumentError, RecallError } from '../domain/errors';
+
+const CODES: Record<ErrorCode, status> = {
+  invalid_argument: status.INVALID_ARGUMENT,
+  not_found: status.NOT_FOUND,
+  already_exists: status.ALREADY_EXISTS,
+  failed_precondition: status.FAILED_PRECONDITION,
+  unavailable: status.UNAVAILABLE,
+  deadline_exceeded: status.DEADLINE_EXCEEDED,
+  cancelled: status.CANCELLED,
+  internal: status.INTERNAL,
+};
+
+/** A status ready for grpc-js's callback; `logCause` says whether the error must be logged. */
+export interface MappedStatus {
+  error: Partial<ServiceError> & { code: status; details: string };
+  logCause: boolean;
+}
+
+/**
+ * The one place that turns any thrown value into a gRPC status. Domain errors keep their
+ * message; invalid arguments also carry google.rpc.BadRequest details. Anything else
+ * becomes INTERNAL with a generic message, and its cause goes to the log only.
+ */
+export function toGrpcStatus(error: unknown): MappedStatus {
+  if (error instanceof RecallError) {
+    const code = CODES[error.code];
+    const metadata = new Metadata();
+    if (error instanceof InvalidArgumentError) {
+      metadata.set('grpc-status-details-bin', encodeBadRequestStatus(code, error));
+    }
+    return {
+      error: { code, details: error.message, metadata },
+      logCause: code === status.INTERNAL || code === status.UNAVAILABLE,
+    };
+  }
+  return { error: { code: status.INTERNAL, details: 'internal error' }, logCause: true };
+}
+
+/** google.rpc.Status{code, message, details: [Any(google.rpc.BadRequest)]}, serialised. */
+function encodeBadRequestStatus(code: status, error: InvalidArgumentError): Buffer {
+  const badRequest = new BinaryWriter();
+  for (const v of error.violations) {
+    badRequest.uint32(10).fork().uint32(10).string(v.field).uint32(18).string(v.description).join();
+  }
+  const w = new BinaryWriter();
+  w.uint32(8).int32(code);
+  w.uint32(18).string(error.message);
+  w.uint32(26)
+    .fork()
+    .uint32(10)
+    .string('type.googleapis.com/google.rpc.BadRequest')
+    .uint32(18)
+    .bytes(badRequest.finish())
+    .join();
+  return Buffer.from(w.finish());
+}

@@ -1,0 +1,105 @@
+import type { MemoryService, ScoredFact } from '../domain/memory/memory-service';
+import type { Conversation, Fact, Message } from '../domain/ports';
+import {
+  type Conversation as ConversationPb,
+  type Fact as FactPb,
+  type Message as MessagePb,
+  MemoryServiceService,
+} from '../gen/recall/v1/memory';
+import type { Handlers } from './rpc-runtime';
+
+/** MemoryService handlers: translate protobuf messages to domain calls and back, nothing more. */
+export function memoryHandlers(memory: MemoryService): Handlers<typeof MemoryServiceService> {
+  return {
+    async addFacts(req, ctx) {
+      const result = await memory.addFacts(
+        {
+          userId: req.userId,
+          facts: req.facts.map((f) => ({
+            content: f.content,
+            source: f.source,
+            confidence: f.confidence,
+            metadata: f.metadata ?? {},
+          })),
+        },
+        ctx,
+      );
+      return { facts: result.facts.map(toFactPb), created: result.created, duplicates: result.duplicates };
+    },
+
+    async listFacts(req, ctx) {
+      const page = await memory.listFacts(req, ctx);
+      return { facts: page.facts.map(toFactPb), nextPageToken: page.nextPageToken };
+    },
+
+    async recallFacts(req, ctx) {
+      const result = await memory.recallFacts(req, ctx);
+      return { facts: result.facts.map(toFactPb) };
+    },
+
+    async deleteFacts(req, ctx) {
+      return memory.deleteFacts(req, ctx);
+    },
+
+    async appendMessages(req, ctx) {
+      return memory.appendMessages(req, ctx);
+    },
+
+    async getConversation(req, ctx) {
+      const result = await memory.getConversation(req, ctx);
+      return {
+        conversation: toConversationPb(result.conversation),
+        messages: result.messages.map(toMessagePb),
+        nextPageToken: result.nextPageToken,
+      };
+    },
+
+    async listConversations(req, ctx) {
+      const page = await memory.listConversations(req, ctx);
+      return { conversations: page.conversations.map(toConversationPb), nextPageToken: page.nextPageToken };
+    },
+
+    async getUserStats(req, ctx) {
+      return { stats: await memory.getUserStats(req, ctx) };
+    },
+
+    async forgetUser(req, ctx) {
+      const counts = await memory.forgetUser(req, ctx);
+      return {
+        deletedFacts: counts.facts,
+        deletedConversations: counts.conversations,
+        deletedMessages: counts.messages,
+        deletedUserStats: counts.userStats,
+        deletedFactVectors: counts.factVectors,
+      };
+    },
+  };
+}
+
+function toFactPb(fact: Fact | ScoredFact): FactPb {
+  return {
+    id: fact.id,
+    userId: fact.userId,
+    content: fact.content,
+    source: fact.source,
+    confidence: fact.confidence,
+    metadata: fact.metadata,
+    createdAt: fact.createdAt,
+    score: 'score' in fact ? fact.score : 0,
+  };
+}
+
+function toConversationPb(c: Conversation): ConversationPb {
+  return {
+    id: c.id,
+    userId: c.userId,
+    title: c.title,
+    messageCount: c.messageCount,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+}
+
+function toMessagePb(m: Message): MessagePb {
+  return { id: m.id, role: m.role, content: m.content, createdAt: m.createdAt, sequence: m.sequence };
+}
