@@ -24,7 +24,6 @@ const TRIGRAM_WEIGHT = 0.3;
 const YIELD_EVERY = 512;
 const TOKEN = /[\p{L}\p{N}]+/gu;
 const MARKS = /\p{M}+/gu;
-const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * The built-in embedder: deterministic feature hashing of word unigrams and boundary-marked
@@ -35,8 +34,8 @@ const ASCII = /^[\x00-\x7f]*$/;
  */
 export function createLocalEmbedder(options: LocalEmbedderOptions = {}): Embedder {
   const dimension = options.dimension ?? 384;
-  if (!Number.isInteger(dimension) || dimension < 8 || dimension > 65_536) {
-    throw new Error(`local embedder dimension must be an integer in [8, 65536], got ${dimension}`);
+  if (!Number.isInteger(dimension) || dimension < 1 || dimension > 65_536) {
+    throw new Error(`local embedder dimension must be an integer in [1, 65536], got ${dimension}`);
   }
   return {
     name: LOCAL_EMBEDDER_NAME,
@@ -58,8 +57,7 @@ export function createLocalEmbedder(options: LocalEmbedderOptions = {}): Embedde
 
 /** The vector of one text; exported for the model server and tests. */
 export function embedText(text: string, dimension: number): number[] {
-  const lower = text.toLowerCase();
-  const normalised = ASCII.test(lower) ? lower : lower.normalize('NFKD').replace(MARKS, '');
+  const normalised = text.normalize('NFKD').replace(MARKS, '').toLowerCase();
   const words = new FeatureBag();
   const trigrams = new FeatureBag();
   for (const match of normalised.matchAll(TOKEN)) {

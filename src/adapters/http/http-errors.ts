@@ -91,7 +91,9 @@ export function toDomainError(error: unknown, service: string, inputField: strin
 
 /** The domain error for a call whose context ended: past the deadline, or cancelled. */
 export function contextError(deadline: number, cause?: unknown): RecallError {
-  return Date.now() >= deadline ? new DeadlineExceededError(undefined, { cause }) : new CancelledError(undefined, { cause });
+  return Date.now() >= deadline
+    ? new DeadlineExceededError(undefined, { cause })
+    : new CancelledError(undefined, { cause });
 }
 
 /** The human part of a provider's error body (OpenAI, TEI, Cohere and FastAPI shapes), truncated. */

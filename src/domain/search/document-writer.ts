@@ -36,7 +36,12 @@ export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
       assertPublicCollection(collection, 'collection');
       const violations = documents.flatMap((doc, i) =>
         doc.vector?.length && doc.vector.length !== embedder.dimension
-          ? [{ field: `documents[${i}].vector`, description: `must have ${embedder.dimension} dimensions, not ${doc.vector.length}` }]
+          ? [
+              {
+                field: `documents[${i}].vector`,
+                description: `must have ${embedder.dimension} dimensions, not ${doc.vector.length}`,
+              },
+            ]
           : [],
       );
       if (violations.length > 0) throw new InvalidArgumentError(violations);
@@ -44,7 +49,13 @@ export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
 
       // An empty vector means "none" (proto3 cannot tell them apart): the text is embedded.
       const missing = documents.filter((doc) => !doc.vector?.length);
-      const embedded = missing.length > 0 ? await embedder.embed(missing.map((doc) => doc.text), ctx) : [];
+      const embedded =
+        missing.length > 0
+          ? await embedder.embed(
+              missing.map((doc) => doc.text),
+              ctx,
+            )
+          : [];
       if (embedded.length !== missing.length || embedded.some((v) => v.length !== embedder.dimension)) {
         throw new RecallError('internal', `embedder ${embedder.name} returned a malformed batch`);
       }

@@ -85,7 +85,9 @@ export function createFactIndex(deps: FactIndexDeps): FactIndex {
         [],
       );
       // Defence in depth: a store that ignored the filter still cannot leak another user's facts.
-      return hits.filter((hit) => hit.metadata[USER_KEY] === userId).map((hit) => ({ factId: hit.id, score: hit.score }));
+      return hits
+        .filter((hit) => hit.metadata[USER_KEY] === userId)
+        .map((hit) => ({ factId: hit.id, score: hit.score }));
     },
   };
 }

@@ -2,8 +2,8 @@ import type { CallContext } from '../context';
 import { isCallerError, RecallError, UnavailableError } from '../errors';
 import type { VectorHit, VectorQuery, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
-import { msSince, now, type SearchMetrics } from './search-observability';
 import { runWithTimeout } from './run-with-timeout';
+import { msSince, now, type SearchMetrics } from './search-observability';
 import type { FailedCollection } from './search-types';
 
 /** How the collections are searched: all at once, or one after another (benchmark baseline). */
@@ -98,7 +98,9 @@ export function failureReason(error: unknown): string {
 export function allFailedError(result: FanOutResult): Error {
   const { errors, failed } = result;
   if (errors.every(isCallerError)) {
-    const ended = errors.find((e) => e instanceof RecallError && (e.code === 'deadline_exceeded' || e.code === 'cancelled'));
+    const ended = errors.find(
+      (e) => e instanceof RecallError && (e.code === 'deadline_exceeded' || e.code === 'cancelled'),
+    );
     return (ended ?? errors[0]) as Error;
   }
   const summary = failed.map((f) => `${f.name} (${f.reason})`).join(', ');

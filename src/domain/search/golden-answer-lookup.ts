@@ -71,12 +71,15 @@ export function createGoldenAnswerLookup(deps: GoldenAnswerLookupDeps): GoldenAn
             ),
           );
         if (!best || !(best.score > deps.threshold)) return undefined;
-        const id = typeof best.metadata[GOLDEN_ID_KEY] === 'string' ? (best.metadata[GOLDEN_ID_KEY] as string) : best.id;
+        const id =
+          typeof best.metadata[GOLDEN_ID_KEY] === 'string' ? (best.metadata[GOLDEN_ID_KEY] as string) : best.id;
         const answer = await repository.get(id, ctx);
         if (!answer) {
-          vectorStore.delete(collection, [best.id], contextWithTimeout(BACKGROUND_TIMEOUT_MS)).catch((error: unknown) => {
-            logger.warn({ err: error, id }, 'could not remove a stale golden-answer vector');
-          });
+          vectorStore
+            .delete(collection, [best.id], contextWithTimeout(BACKGROUND_TIMEOUT_MS))
+            .catch((error: unknown) => {
+              logger.warn({ err: error, id }, 'could not remove a stale golden-answer vector');
+            });
           return undefined;
         }
         if (best.metadata[GOLDEN_NORMALIZED_KEY] !== normalizeQuestion(answer.question)) {

@@ -55,7 +55,10 @@ export function createGoldenAnswerWriter(deps: GoldenAnswerWriterDeps): GoldenAn
     }
   };
 
-  const compensate = async (written: { answer: GoldenAnswer; created: boolean }, previous: GoldenAnswer | undefined) => {
+  const compensate = async (
+    written: { answer: GoldenAnswer; created: boolean },
+    previous: GoldenAnswer | undefined,
+  ) => {
     // The caller's context may be what ended the call; the undo must still run.
     const ctx = contextWithTimeout(COMPENSATION_TIMEOUT_MS);
     try {
@@ -63,7 +66,10 @@ export function createGoldenAnswerWriter(deps: GoldenAnswerWriterDeps): GoldenAn
         await repository.delete(written.answer.id, ctx);
       } else if (previous) {
         const { id, question, answer, sources } = previous;
-        await repository.upsert({ id, question, normalizedQuestion: normalizeQuestion(question), answer, sources }, ctx);
+        await repository.upsert(
+          { id, question, normalizedQuestion: normalizeQuestion(question), answer, sources },
+          ctx,
+        );
       }
     } catch (error) {
       logger.warn({ err: error, id: written.answer.id }, 'could not undo a golden answer whose index write failed');

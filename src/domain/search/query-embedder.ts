@@ -15,23 +15,25 @@ export interface QueryEmbedder {
 }
 
 /**
- * Wraps `embedder` with an LRU cache of `cacheSize` query vectors (0 disables it). Only
- * finished embeddings are cached, so one caller's cancellation never fails another's search.
- * `embeddingDuration` is observed on cache misses only.
+ * Embeds queries through `embedder`, observing `embeddingDuration` for each call that reaches
+ * it. With `cacheSize` > 0 it also keeps an LRU cache of that many query vectors (counted in
+ * `embeddingCacheHits`/`Misses`); 0, the default, leaves caching to the embedder itself (the
+ * composition root wraps it in the adapters' cached embedder), so nothing is counted twice.
+ * Only finished embeddings are cached, so one caller's cancellation never fails another's.
  */
 export function createQueryEmbedder(embedder: Embedder, cacheSize: number, metrics?: SearchMetrics): QueryEmbedder {
   const cache = new Map<string, number[]>();
 
   return {
     async embed(text, ctx) {
-      const cached = cache.get(text);
+      const cached = cacheSize > 0 ? cache.get(text) : undefined;
       if (cached) {
         cache.delete(text);
         cache.set(text, cached);
         metrics?.embeddingCacheHits.inc();
         return { vector: cached, ms: 0 };
       }
-      metrics?.embeddingCacheMisses.inc();
+      if (cacheSize > 0) metrics?.embeddingCacheMisses.inc();
       const start = now();
       const [vector] = await embedder.embed([text], ctx);
       const ms = msSince(start);

@@ -2,8 +2,8 @@ import { type CallContext, remainingMs } from '../context';
 import { RecallError } from '../errors';
 import type { Reranker } from '../ports';
 import { byScoreThenKey } from './merge-hits';
-import { msSince, now, type SearchLogger, type SearchMetrics } from './search-observability';
 import { runWithTimeout } from './run-with-timeout';
+import { msSince, now, type SearchLogger, type SearchMetrics } from './search-observability';
 import type { RerankMode, RerankOutcome, SearchHit } from './search-types';
 
 export interface RerankParams {

@@ -27,7 +27,7 @@ export interface SearchOptions {
   rerankMinBudgetMs: number;
   /** Each collection returns limit × this candidates; the reranker sees as many. */
   candidateMultiplier: number;
-  /** Query embeddings kept in the LRU cache; 0 disables it. */
+  /** Query embeddings kept in the domain's own LRU cache; 0 (default) leaves caching to the embedder. */
   embeddingCacheSize: number;
 }
 
@@ -45,7 +45,7 @@ export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
   goldenAnswerCollection: '_golden_answers',
   rerankMinBudgetMs: 50,
   candidateMultiplier: 3,
-  embeddingCacheSize: 1_000,
+  embeddingCacheSize: 0,
 });
 
 /** Options given in part, breaker settings included. */

@@ -3,8 +3,9 @@
  * (proto/recall/v1/search.proto) without depending on generated code: the gRPC layer maps
  * them one to one.
  */
-import type { Metadata, MetadataFilter } from '../ports';
+
 import type { BreakerStateName } from '../../resilience/breaker';
+import type { Metadata, MetadataFilter } from '../ports';
 
 /** When the reranker runs: AUTO skips it above the early-exit score, ALWAYS/NEVER as named. */
 export type RerankMode = 'auto' | 'always' | 'never';

@@ -33,7 +33,10 @@ export class FakeMemoryRepository implements MemoryRepository {
     return new Date(this.clock);
   }
 
-  private touch(userId: string, change: Partial<Record<'factCount' | 'conversationCount' | 'messageCount' | 'searchCount', number>>) {
+  private touch(
+    userId: string,
+    change: Partial<Record<'factCount' | 'conversationCount' | 'messageCount' | 'searchCount', number>>,
+  ) {
     const now = new Date(this.clock);
     const s = this.stats.get(userId) ?? {
       userId,

@@ -1,0 +1,156 @@
+import type { CallContext } from '../../domain/context';
+import { throwIfDone } from '../../domain/context';
+import { CancelledError, DeadlineExceededError, RecallError } from '../../domain/errors';
+import type { Embedder } from '../../domain/ports';
+import type { Metrics } from '../../observability/metrics';
+
+/** Options of the embedding cache. */
+export interface CachedEmbedderOptions {
+  /** Most vectors kept (default 10 000, about 31 MB at 384 dimensions); least recently used go first. */
+  maxEntries?: number;
+}
+
+/** An embedder that remembers; `size` and `clear()` are for tests and operators. */
+export interface CachedEmbedder extends Embedder {
+  readonly size: number;
+  clear(): void;
+}
+
+/**
+ * Decorates `inner` with a bounded LRU cache keyed by exact text (one cache per embedder,
+ * so the model is implied). Misses of one call go to `inner` as one batch; a text already
+ * being embedded for another call is awaited rather than embedded twice. Counts, per text,
+ * `embeddingCacheHits` (cached or joined in flight) and `embeddingCacheMisses` (computed).
+ * Each call gets its own copies of the vectors. Failures are not cached.
+ */
+export function createCachedEmbedder(
+  inner: Embedder,
+  options: CachedEmbedderOptions = {},
+  metrics?: Metrics,
+): CachedEmbedder {
+  const maxEntries = options.maxEntries ?? 10_000;
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+    throw new Error(`embedding cache maxEntries must be a positive integer, got ${maxEntries}`);
+  }
+  // A Map iterates in insertion order: re-inserting on each hit makes its first key the LRU one.
+  const cache = new Map<string, number[]>();
+  const inFlight = new Map<string, Promise<number[]>>();
+
+  const lookup = (text: string): number[] | undefined => {
+    const vector = cache.get(text);
+    if (vector !== undefined) {
+      cache.delete(text);
+      cache.set(text, vector);
+    }
+    return vector;
+  };
+  const remember = (text: string, vector: number[]) => {
+    cache.delete(text);
+    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
+    cache.set(text, vector);
+  };
+
+  /** Starts one batch for `texts` (distinct, all missing) and registers a promise per text. */
+  const compute = (texts: string[], ctx: CallContext): Promise<number[]>[] => {
+    const batch = inner.embed(texts, ctx).then((vectors) => {
+      if (vectors.length !== texts.length) {
+        throw new Error(`${inner.name} returned ${vectors.length} vectors for ${texts.length} texts`);
+      }
+      for (let i = 0; i < texts.length; i++) remember(texts[i]!, vectors[i]!);
+      return vectors;
+    });
+    const promises = texts.map((text, i) => {
+      const promise = batch.then((vectors) => vectors[i]!);
+      inFlight.set(text, promise);
+      // Handled by whoever awaits it; this only keeps an unawaited failure from crashing the process.
+      promise.catch(() => undefined);
+      return promise;
+    });
+    const settled = () => {
+      texts.forEach((text, i) => {
+        if (inFlight.get(text) === promises[i]) inFlight.delete(text);
+      });
+    };
+    batch.then(settled, settled);
+    return promises;
+  };
+
+  const embed = async (texts: string[], ctx: CallContext): Promise<number[][]> => {
+    throwIfDone(ctx);
+    const pending: Array<number[] | Promise<number[]> | undefined> = [];
+    const joined: boolean[] = [];
+    const missingIndex = new Map<string, number>();
+    let hits = 0;
+    for (const text of texts) {
+      const found = lookup(text) ?? inFlight.get(text);
+      joined.push(found instanceof Promise);
+      if (found !== undefined || missingIndex.has(text)) hits++;
+      else missingIndex.set(text, missingIndex.size);
+      pending.push(found);
+    }
+    metrics?.embeddingCacheHits.inc(hits);
+    metrics?.embeddingCacheMisses.inc(missingIndex.size);
+    if (missingIndex.size > 0) {
+      const computed = compute([...missingIndex.keys()], ctx);
+      texts.forEach((text, i) => {
+        pending[i] ??= computed[missingIndex.get(text)!];
+      });
+    }
+
+    const settle = async (i: number): Promise<number[]> => {
+      try {
+        return (await pending[i]!).slice();
+      } catch (error) {
+        // Someone else's call ended while we waited on its computation: ours has not, so redo it.
+        if (joined[i] && isContextEnd(error) && Date.now() < ctx.deadline && !ctx.signal.aborted) {
+          return (await embed([texts[i]!], ctx))[0]!;
+        }
+        throw error;
+      }
+    };
+    return withinContext(Promise.all(texts.map((_, i) => settle(i))), ctx);
+  };
+
+  return {
+    name: inner.name,
+    dimension: inner.dimension,
+    embed,
+    get size() {
+      return cache.size;
+    },
+    clear: () => cache.clear(),
+  };
+}
+
+function isContextEnd(error: unknown): boolean {
+  return error instanceof RecallError && (error.code === 'cancelled' || error.code === 'deadline_exceeded');
+}
+
+/** `work`, or DeadlineExceededError / CancelledError as soon as the caller's context ends. */
+function withinContext<T>(work: Promise<T>, ctx: CallContext): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const end = () => {
+      cleanup();
+      reject(Date.now() >= ctx.deadline ? new DeadlineExceededError() : new CancelledError());
+    };
+    const remaining = ctx.deadline - Date.now();
+    const timer = Number.isFinite(remaining)
+      ? setTimeout(end, Math.min(Math.max(0, remaining), 2 ** 31 - 1))
+      : undefined;
+    ctx.signal.addEventListener('abort', end, { once: true });
+    const cleanup = () => {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', end);
+    };
+    work.then(
+      (value) => {
+        cleanup();
+        resolve(value);
+      },
+      (error: unknown) => {
+        cleanup();
+        reject(error);
+      },
+    );
+  });
+}

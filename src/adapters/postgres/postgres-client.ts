@@ -1,0 +1,183 @@
+import { performance } from 'node:perf_hooks';
+import { Pool, type PoolClient } from 'pg';
+import { backgroundContext, type CallContext, throwIfDone } from '../../domain/context';
+import { UnavailableError } from '../../domain/errors';
+import { type Breaker, createBreaker } from '../../resilience/breaker';
+import type { SqlClient, SqlRow, SqlTx } from '../sql/sql-client';
+import { contextError, isConnectionError, toDomainError } from '../sql/sql-errors';
+import { raceContext, watchContext } from '../sql/watch-context';
+import { cancelBackend } from './cancel-backend';
+import { bindPoolMetrics } from './pool-metrics';
+import { type PostgresClientOptions, resolvePostgresOptions, toPoolConfig } from './postgres-options';
+import { redactUrl } from './redact-url';
+
+/** A SqlClient on a `pg` pool, behind the `postgres` circuit breaker. */
+export interface PostgresClient extends SqlClient {
+  readonly kind: 'postgres';
+  /** The connection string with its password masked, for logs. */
+  readonly redactedUrl: string;
+  /** Opens `poolMin` connections now (pg's `min` only stops reaping below it). */
+  warmUp(ctx?: CallContext): Promise<void>;
+  /** The pool's counters. */
+  poolStats(): { total: number; idle: number; waiting: number };
+}
+
+type Work<T> = (client: PoolClient, ended: () => boolean) => Promise<T>;
+
+/**
+ * Builds the client; no connection is opened until the first call or warmUp(). Each call
+ * acquires a connection within the caller's deadline; a statement still running when the
+ * deadline passes is cancelled on the server and its connection discarded.
+ */
+export function createPostgresClient(options: PostgresClientOptions): PostgresClient {
+  const resolved = resolvePostgresOptions(options);
+  const poolConfig = toPoolConfig(resolved);
+  const { metrics, logger } = options;
+  const pool = new Pool(poolConfig);
+  const refreshGauges = bindPoolMetrics(pool, metrics);
+  const breaker: Breaker = createBreaker({ ...options.breaker, name: 'postgres' }, metrics);
+  const redactedUrl = redactUrl(resolved.connectionString);
+  const cancelConfig = {
+    connectionString: resolved.connectionString,
+    application_name: `${resolved.applicationName}-cancel`,
+  };
+  let closing: Promise<void> | undefined;
+
+  pool.on('error', (error) => logger?.warn({ err: error, url: redactedUrl }, 'idle postgres connection failed'));
+
+  async function acquire(ctx: CallContext): Promise<PoolClient> {
+    const started = performance.now();
+    try {
+      return await raceContext(
+        pool.connect(),
+        ctx,
+        () => contextError(ctx),
+        (client) => client.release(),
+      );
+    } catch (error) {
+      throw toDomainError(error, { backend: 'postgres', ctx });
+    } finally {
+      metrics?.dbPoolWait.observe((performance.now() - started) / 1000);
+      refreshGauges();
+    }
+  }
+
+  function run<T>(operation: string, ctx: CallContext, work: Work<T>): Promise<T> {
+    if (closing) return Promise.reject(new UnavailableError('postgres client is closed'));
+    try {
+      throwIfDone(ctx);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return breaker.run(async () => {
+      const client = await acquire(ctx);
+      const started = performance.now();
+      let ended = false;
+      return new Promise<T>((resolve, reject) => {
+        const stopWatching = watchContext(ctx, () => {
+          ended = true;
+          void cancelBackend(cancelConfig, backendPid(client));
+          reject(contextError(ctx));
+        });
+        work(client, () => ended).then(
+          (value) => {
+            finish(undefined);
+            resolve(value);
+          },
+          (error: unknown) => {
+            finish(error);
+            reject(toDomainError(error, { backend: 'postgres', ctx }));
+          },
+        );
+        function finish(error: unknown) {
+          stopWatching();
+          metrics?.dbQueryDuration.observe({ operation }, (performance.now() - started) / 1000);
+          // A connection whose statement was cancelled, or that broke, is not handed out again.
+          const discard = ended || (error !== undefined && isConnectionError(error));
+          client.release(discard ? true : undefined);
+          refreshGauges();
+        }
+      });
+    });
+  }
+
+  async function transactionWork<T>(
+    client: PoolClient,
+    ended: () => boolean,
+    ctx: CallContext,
+    fn: (tx: SqlTx) => Promise<T>,
+  ) {
+    const ensureLive = () => {
+      if (ended()) throw contextError(ctx);
+    };
+    const tx: SqlTx = {
+      async query<R = SqlRow>(text: string, params: readonly unknown[] = []): Promise<R[]> {
+        ensureLive();
+        return (await client.query(text, params as unknown[])).rows as R[];
+      },
+      async exec(script: string): Promise<void> {
+        ensureLive();
+        await client.query(script);
+      },
+    };
+    await client.query('BEGIN');
+    try {
+      const result = await fn(tx);
+      ensureLive();
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // After a cancellation the connection is discarded, which rolls back on the server.
+      if (!ended()) await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  }
+
+  return {
+    kind: 'postgres',
+    redactedUrl,
+    query<R = SqlRow>(operation: string, text: string, params: readonly unknown[], ctx: CallContext): Promise<R[]> {
+      return run(operation, ctx, async (client) => (await client.query(text, params as unknown[])).rows as R[]);
+    },
+    transaction<T>(operation: string, ctx: CallContext, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+      return run(operation, ctx, (client, ended) => transactionWork(client, ended, ctx, fn));
+    },
+    async ping(ctx: CallContext): Promise<void> {
+      await run('ping', ctx, (client) => client.query('SELECT 1'));
+    },
+    async warmUp(ctx: CallContext = backgroundContext()): Promise<void> {
+      const attempts = await Promise.allSettled(Array.from({ length: resolved.poolMin }, () => acquire(ctx)));
+      for (const attempt of attempts) if (attempt.status === 'fulfilled') attempt.value.release();
+      refreshGauges();
+      const failed = attempts.find((attempt) => attempt.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    breakerState: () => breaker.state(),
+    close(): Promise<void> {
+      closing ??= (async () => {
+        breaker.shutdown();
+        await pool.end();
+        refreshGauges();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The server process serving `client` (set by pg, missing from @types/pg). */
+function backendPid(client: PoolClient): number {
+  return (client as unknown as { processID: number }).processID;
+}
+
+/** Creates the client and opens its `poolMin` connections; rejects (UnavailableError) if it cannot. */
+export async function openPostgresClient(options: PostgresClientOptions, ctx?: CallContext): Promise<PostgresClient> {
+  const client = createPostgresClient(options);
+  try {
+    await client.warmUp(ctx);
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  return client;
+}

@@ -1,0 +1,183 @@
+import type { CallContext } from '../../domain/context';
+import { InvalidArgumentError, NotFoundError } from '../../domain/errors';
+import type {
+  AddFactsResult,
+  Conversation,
+  Fact,
+  ForgetUserCounts,
+  MemoryRepository,
+  Message,
+  NewFact,
+  NewMessage,
+  TimeCursor,
+  UserStats,
+} from '../../domain/ports';
+import {
+  type ConversationRow,
+  type FactRow,
+  type MessageRow,
+  toConversation,
+  toFact,
+  toMessage,
+  toUserStats,
+  type UserStatsRow,
+} from './memory-rows';
+import * as sql from './memory-sql';
+import { isUuid, normalizeFactContent } from './normalize';
+import type { SqlClient } from './sql-client';
+
+type NormalizedFactRow = FactRow & { content_normalized: string };
+
+function cursorParams(after: TimeCursor): [Date, string] {
+  if (!isUuid(after.id)) throw InvalidArgumentError.of('page_token', 'is not a valid page token');
+  return [after.at, after.id];
+}
+
+function emptyToNull(title: string | undefined): string | null {
+  return title === undefined || title === '' ? null : title;
+}
+
+/**
+ * MemoryRepository on a SqlClient (PostgreSQL or PGlite). Counters in user_stats change in
+ * the same transaction as the rows they count; see memory-sql.ts for the locking rule.
+ */
+export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
+  return {
+    async addFacts(userId: string, facts: NewFact[], ctx: CallContext): Promise<AddFactsResult> {
+      if (facts.length === 0) return { facts: [], createdFlags: [] };
+      const keys = facts.map((fact) => normalizeFactContent(fact.content));
+      // The first input with a given normalised content is the one offered for insertion.
+      const firstIndex = new Map<string, number>();
+      keys.forEach((key, i) => {
+        if (!firstIndex.has(key)) firstIndex.set(key, i);
+      });
+      const offered = [...firstIndex.values()].map((i) => facts[i]!);
+      const rows = await client.transaction('add_facts', ctx, async (tx) => {
+        await tx.query(sql.LOCK_USER_CREATING, [userId]);
+        const inserted = await tx.query<NormalizedFactRow>(sql.INSERT_FACTS, [
+          userId,
+          offered.map((f) => f.content),
+          [...firstIndex.keys()],
+          offered.map((f) => f.source),
+          offered.map((f) => f.confidence),
+          offered.map((f) => JSON.stringify(f.metadata ?? {})),
+        ]);
+        const missing = [...firstIndex.keys()].filter((key) => !inserted.some((row) => row.content_normalized === key));
+        const existing =
+          missing.length > 0 ? await tx.query<NormalizedFactRow>(sql.SELECT_FACTS_BY_CONTENT, [userId, missing]) : [];
+        return { inserted, existing };
+      });
+      const created = new Map(rows.inserted.map((row) => [row.content_normalized, row]));
+      const found = new Map(rows.existing.map((row) => [row.content_normalized, row]));
+      const result: AddFactsResult = { facts: [], createdFlags: [] };
+      keys.forEach((key, i) => {
+        const row = created.get(key) ?? found.get(key);
+        if (!row) throw new Error('add_facts: a fact was neither inserted nor found (md5 collision?)');
+        result.facts.push(toFact(row));
+        result.createdFlags.push(created.has(key) && firstIndex.get(key) === i);
+      });
+      return result;
+    },
+
+    async listFacts(userId: string, limit: number, after: TimeCursor | undefined, ctx: CallContext): Promise<Fact[]> {
+      const rows = after
+        ? await client.query<FactRow>('list_facts', sql.LIST_FACTS_AFTER, [userId, limit, ...cursorParams(after)], ctx)
+        : await client.query<FactRow>('list_facts', sql.LIST_FACTS, [userId, limit], ctx);
+      return rows.map(toFact);
+    },
+
+    async getFacts(userId: string, ids: string[], ctx: CallContext): Promise<Fact[]> {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return [];
+      return (await client.query<FactRow>('get_facts', sql.GET_FACTS, [userId, valid], ctx)).map(toFact);
+    },
+
+    async deleteFacts(userId: string, ids: string[], ctx: CallContext): Promise<string[]> {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return [];
+      return client.transaction('delete_facts', ctx, async (tx) => {
+        await tx.query(sql.LOCK_USER, [userId]);
+        const rows = await tx.query<{ id: string }>(sql.DELETE_FACTS, [userId, valid]);
+        return rows.map((row) => row.id);
+      });
+    },
+
+    async appendMessages(
+      userId: string,
+      conversationId: string | undefined,
+      messages: NewMessage[],
+      title: string | undefined,
+      ctx: CallContext,
+    ): Promise<Conversation> {
+      const roles = messages.map((m) => m.role);
+      const contents = messages.map((m) => m.content);
+      if (conversationId === undefined) {
+        const params = [userId, emptyToNull(title), messages.length, roles, contents];
+        const [row] = await client.query<ConversationRow>('append_messages', sql.CREATE_CONVERSATION, params, ctx);
+        return toConversation(row!);
+      }
+      if (!isUuid(conversationId)) throw new NotFoundError('conversation not found');
+      return client.transaction('append_messages', ctx, async (tx) => {
+        await tx.query(sql.LOCK_USER, [userId]);
+        const [current] = await tx.query<{ message_count: number }>(sql.LOCK_CONVERSATION, [userId, conversationId]);
+        if (!current) throw new NotFoundError('conversation not found');
+        const params = [userId, conversationId, current.message_count, roles, contents, messages.length, emptyToNull(title)];
+        const [row] = await tx.query<ConversationRow>(sql.APPEND_MESSAGES, params);
+        return toConversation(row!);
+      });
+    },
+
+    async getConversation(userId: string, conversationId: string, ctx: CallContext): Promise<Conversation | undefined> {
+      if (!isUuid(conversationId)) return undefined;
+      const [row] = await client.query<ConversationRow>('get_conversation', sql.GET_CONVERSATION, [userId, conversationId], ctx);
+      return row ? toConversation(row) : undefined;
+    },
+
+    async listMessages(conversationId: string, limit: number, afterSequence: number, ctx: CallContext): Promise<Message[]> {
+      if (!isUuid(conversationId)) return [];
+      const rows = await client.query<MessageRow>('list_messages', sql.LIST_MESSAGES, [conversationId, afterSequence, limit], ctx);
+      return rows.map(toMessage);
+    },
+
+    async listConversations(
+      userId: string,
+      limit: number,
+      after: TimeCursor | undefined,
+      ctx: CallContext,
+    ): Promise<Conversation[]> {
+      const rows = after
+        ? await client.query<ConversationRow>(
+            'list_conversations',
+            sql.LIST_CONVERSATIONS_AFTER,
+            [userId, limit, ...cursorParams(after)],
+            ctx,
+          )
+        : await client.query<ConversationRow>('list_conversations', sql.LIST_CONVERSATIONS, [userId, limit], ctx);
+      return rows.map(toConversation);
+    },
+
+    async getUserStats(userId: string, ctx: CallContext): Promise<UserStats | undefined> {
+      const [row] = await client.query<UserStatsRow>('get_user_stats', sql.GET_USER_STATS, [userId], ctx);
+      return row ? toUserStats(row) : undefined;
+    },
+
+    async recordSearch(userId: string, ctx: CallContext): Promise<void> {
+      await client.query('record_search', sql.RECORD_SEARCH, [userId], ctx);
+    },
+
+    async forgetUser(userId: string, ctx: CallContext): Promise<ForgetUserCounts> {
+      const [row] = await client.transaction('forget_user', ctx, async (tx) => {
+        await tx.query(sql.LOCK_USER, [userId]);
+        return tx.query<Record<'facts' | 'conversations' | 'messages' | 'user_stats', number | string>>(sql.FORGET_USER, [
+          userId,
+        ]);
+      });
+      return {
+        facts: Number(row!.facts),
+        conversations: Number(row!.conversations),
+        messages: Number(row!.messages),
+        userStats: Number(row!.user_stats),
+      };
+    },
+  };
+}

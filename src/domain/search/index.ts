@@ -1,0 +1,15 @@
+/** The search domain's public surface: what the composition root and the gRPC layer use. */
+export type { BreakerFactory, BreakerSettings } from './collection-breakers';
+export { createFactIndex, type FactIndex, type FactIndexDeps, type RecalledFact } from './fact-index';
+export type { FanOutMode } from './fan-out';
+export { isInternalCollection } from './internal-collections';
+export { normalizeQuestion } from './normalize-question';
+export type { SearchLogger, SearchMetrics } from './search-observability';
+export {
+  DEFAULT_SEARCH_OPTIONS,
+  resolveSearchOptions,
+  type SearchOptions,
+  type SearchOptionsInput,
+} from './search-options';
+export { createSearchService, type SearchService, type SearchServiceDeps } from './search-service';
+export type * from './search-types';

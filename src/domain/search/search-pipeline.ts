@@ -1,0 +1,131 @@
+import type { CallContext } from '../context';
+import type { Reranker, VectorStore } from '../ports';
+import type { CollectionBreakers } from './collection-breakers';
+import { allFailedError, fanOut } from './fan-out';
+import type { GoldenAnswerLookup } from './golden-answer-lookup';
+import { mergeHits } from './merge-hits';
+import type { QueryEmbedder } from './query-embedder';
+import { rerankStage } from './rerank-stage';
+import { msSince, now, type SearchLogger, type SearchMetrics } from './search-observability';
+import type { SearchOptions } from './search-options';
+import type { ResolvedSearch } from './search-request';
+import type { GoldenAnswerMatch, SearchRequest, SearchResult } from './search-types';
+
+/** What one search needs, built once by the service. */
+export interface SearchPipelineDeps {
+  vectorStore: VectorStore;
+  reranker: Reranker;
+  queryEmbedder: QueryEmbedder;
+  goldenAnswers: GoldenAnswerLookup;
+  breakers: CollectionBreakers;
+  options: SearchOptions;
+  metrics?: SearchMetrics;
+  logger: SearchLogger;
+}
+
+/**
+ * Runs one validated search (DESIGN.md, "How a search flows"). The golden-answer lookup runs
+ * alongside the query embedding and the fan-out; the query is embedded once and that vector
+ * serves both the semantic golden-answer match and the collections. With `goldenAnswerOnly`,
+ * a match returns before anything else is done.
+ */
+export async function runSearch(
+  deps: SearchPipelineDeps,
+  request: SearchRequest,
+  resolved: ResolvedSearch,
+  ctx: CallContext,
+): Promise<SearchResult> {
+  const start = now();
+  const { options, metrics } = deps;
+  const { query, limit } = resolved;
+  const timings = { embeddingMs: 0, vectorSearchMs: 0, rerankMs: 0, totalMs: 0, goldenAnswerMs: 0 };
+  const timedGolden = async (lookup: () => Promise<GoldenAnswerMatch | undefined>) => {
+    const started = now();
+    const found = await lookup();
+    timings.goldenAnswerMs += msSince(started);
+    return found;
+  };
+  const finish = (result: Omit<SearchResult, 'timings'>): SearchResult => {
+    if (result.goldenAnswer) metrics?.goldenAnswerHits.inc({ match: result.goldenAnswer.match });
+    return { ...result, timings: { ...timings, totalMs: msSince(start) } };
+  };
+  const goldenOnly = (goldenAnswer: GoldenAnswerMatch) =>
+    finish({
+      hits: [],
+      goldenAnswer,
+      reranked: false,
+      earlyExit: false,
+      partial: false,
+      failedCollections: [],
+      rerankOutcome: 'skipped_no_hits',
+    });
+
+  const wantGolden = query !== undefined && !request.skipGoldenAnswer;
+  const exact = wantGolden ? timedGolden(() => deps.goldenAnswers.exact(query, ctx)) : Promise.resolve(undefined);
+  if (request.goldenAnswerOnly) {
+    const found = await exact;
+    if (found) return goldenOnly(found);
+  }
+
+  let vector = resolved.vector;
+  if (!vector) {
+    const embedding = await deps.queryEmbedder.embed(query!, ctx);
+    vector = embedding.vector;
+    timings.embeddingMs = embedding.ms;
+  }
+  // A caller's own vector may come from another model: only our embedding is compared with the index.
+  const semanticVector = resolved.vector ? undefined : vector;
+  const golden = exact.then(
+    (found) =>
+      found ??
+      (semanticVector && wantGolden ? timedGolden(() => deps.goldenAnswers.semantic(semanticVector, ctx)) : undefined),
+  );
+  if (request.goldenAnswerOnly) {
+    const found = await golden;
+    if (found) return goldenOnly(found);
+  }
+
+  const fanOutStart = now();
+  const fanned = await fanOut(
+    {
+      collections: resolved.collections,
+      query: { vector, limit: limit * options.candidateMultiplier, filters: request.filters },
+      mode: options.fanOut,
+      store: deps.vectorStore,
+      breakers: deps.breakers,
+      perCollectionTimeoutMs: options.perCollectionTimeoutMs,
+      metrics,
+    },
+    ctx,
+  );
+  timings.vectorSearchMs = msSince(fanOutStart);
+  if (fanned.answered.length === 0) throw allFailedError(fanned);
+
+  const rerank = await rerankStage(
+    {
+      hits: mergeHits(fanned.answered),
+      query,
+      mode: request.rerank,
+      candidates: limit * options.candidateMultiplier,
+      earlyExitEnabled: options.earlyExitEnabled,
+      earlyExitScore: options.earlyExitScore,
+      rerankMinBudgetMs: options.rerankMinBudgetMs,
+      reranker: deps.reranker,
+      metrics,
+      logger: deps.logger,
+    },
+    ctx,
+  );
+  timings.rerankMs = rerank.rerankMs;
+
+  return finish({
+    hits: rerank.hits.slice(0, limit),
+    goldenAnswer: await golden,
+    reranked: rerank.outcome === 'reranked',
+    earlyExit: rerank.earlyExit,
+    partial: fanned.failed.length > 0,
+    failedCollections: fanned.failed,
+    rerankOutcome: rerank.outcome,
+    ...(rerank.rerankError === undefined ? {} : { rerankError: rerank.rerankError }),
+  });
+}

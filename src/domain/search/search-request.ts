@@ -1,0 +1,57 @@
+import type { FieldViolation } from '../errors';
+import { InvalidArgumentError } from '../errors';
+import { isInternalCollection } from './internal-collections';
+import type { SearchOptions } from './search-options';
+import type { SearchRequest } from './search-types';
+
+/** A search request with its defaults applied and its cross-field rules checked. */
+export interface ResolvedSearch {
+  query: string | undefined;
+  vector: number[] | undefined;
+  collections: string[];
+  limit: number;
+}
+
+/**
+ * Applies the defaults (collections, limit) and checks what only the domain knows: a query or
+ * a vector of the embedder's dimension, a limit within bounds, at least one collection and no
+ * internal (`_`) one. Throws one InvalidArgumentError naming every offending field.
+ */
+export function resolveSearchRequest(
+  request: SearchRequest,
+  options: SearchOptions,
+  dimension: number,
+): ResolvedSearch {
+  const violations: FieldViolation[] = [];
+  const query = request.query?.trim() ? request.query : undefined;
+  // An empty vector means "none": proto3 cannot tell them apart.
+  const vector = request.vector?.length ? request.vector : undefined;
+  if (!query && !vector) violations.push({ field: 'query', description: 'is required unless vector is given' });
+  if (vector && vector.length !== dimension) {
+    violations.push({ field: 'vector', description: `must have ${dimension} dimensions, not ${vector.length}` });
+  }
+
+  if (!Number.isInteger(request.limit) || request.limit < 0 || request.limit > options.maxLimit) {
+    violations.push({
+      field: 'limit',
+      description: `must be between 0 (default ${options.defaultLimit}) and ${options.maxLimit}`,
+    });
+  }
+  const limit = request.limit === 0 ? options.defaultLimit : request.limit;
+
+  const requested = request.collections.length > 0 ? request.collections : options.defaultCollections;
+  if (requested.length === 0) {
+    violations.push({ field: 'collections', description: 'is required: no default collections are configured' });
+  }
+  request.collections.forEach((name, i) => {
+    if (isInternalCollection(name)) {
+      violations.push({
+        field: `collections[${i}]`,
+        description: 'names starting with "_" are reserved for internal collections',
+      });
+    }
+  });
+
+  if (violations.length > 0) throw new InvalidArgumentError(violations);
+  return { query, vector, collections: [...new Set(requested)], limit };
+}

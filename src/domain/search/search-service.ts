@@ -1,0 +1,139 @@
+import { createBreaker } from '../../resilience/breaker';
+import type { CallContext } from '../context';
+import type { Embedder, GoldenAnswer, GoldenAnswerRepository, MemoryRepository, Reranker, VectorStore } from '../ports';
+import { type BreakerFactory, createCollectionBreakers } from './collection-breakers';
+import { createDocumentWriter } from './document-writer';
+import { createGoldenAnswerLookup } from './golden-answer-lookup';
+import { createGoldenAnswerWriter } from './golden-answer-writer';
+import { isInternalCollection } from './internal-collections';
+import { createQueryEmbedder } from './query-embedder';
+import { msSince, now, type SearchLogger, type SearchMetrics, silentLogger } from './search-observability';
+import { resolveSearchOptions, type SearchOptions, type SearchOptionsInput } from './search-options';
+import { runSearch } from './search-pipeline';
+import { resolveSearchRequest } from './search-request';
+import type {
+  CollectionBreakerState,
+  CollectionInfo,
+  DocumentInput,
+  GoldenAnswerInput,
+  SearchRequest,
+  SearchResult,
+} from './search-types';
+
+/** The ports and observers the search service is built from. */
+export interface SearchServiceDeps {
+  vectorStore: VectorStore;
+  embedder: Embedder;
+  reranker: Reranker;
+  goldenAnswers: GoldenAnswerRepository;
+  /** Counts searches made on a user's behalf (best effort). */
+  memory?: Pick<MemoryRepository, 'recordSearch'>;
+  metrics?: SearchMetrics;
+  logger?: SearchLogger;
+  /** Builds each collection's breaker; default `createBreaker(options)` without metrics. */
+  createBreaker?: BreakerFactory;
+}
+
+/** SearchService's use cases, called by the gRPC layer with the caller's context. */
+export interface SearchService {
+  readonly options: Readonly<SearchOptions>;
+  /** Runs a search; see runSearch for the flow and fan-out.ts for how failures surface. */
+  search(request: SearchRequest, ctx: CallContext): Promise<SearchResult>;
+  /** Upserts into a public collection; resolves to the ids in input order. */
+  upsertDocuments(collection: string, documents: DocumentInput[], ctx: CallContext): Promise<string[]>;
+  /** Deletes by id from a public collection; resolves to how many existed. */
+  deleteDocuments(collection: string, ids: string[], ctx: CallContext): Promise<number>;
+  /** Public collections by name, with size, dimension and breaker state. */
+  listCollections(ctx: CallContext): Promise<CollectionInfo[]>;
+  /** Creates or replaces a golden answer and indexes its question. */
+  upsertGoldenAnswer(input: GoldenAnswerInput, ctx: CallContext): Promise<{ answer: GoldenAnswer; created: boolean }>;
+  /** NotFoundError when there is none with this id. */
+  deleteGoldenAnswer(id: string, ctx: CallContext): Promise<void>;
+  /** Every collection breaker created so far (internal collections included). */
+  breakerStates(): CollectionBreakerState[];
+  /** Names of the collections whose breaker is open, for readiness. */
+  openCollections(): string[];
+  /** Stops the breakers' timers; safe to call twice. */
+  close(): void;
+}
+
+/** Builds the search service; `options` fall back to DEFAULT_SEARCH_OPTIONS. */
+export function createSearchService(deps: SearchServiceDeps, options: SearchOptionsInput = {}): SearchService {
+  const resolved = Object.freeze(resolveSearchOptions(options));
+  const { vectorStore, embedder, metrics } = deps;
+  const logger = deps.logger ?? silentLogger;
+  const breakers = createCollectionBreakers(deps.createBreaker ?? ((o) => createBreaker(o)), resolved.breaker);
+  const documents = createDocumentWriter({ vectorStore, embedder, breakers });
+  const goldenWriter = createGoldenAnswerWriter({
+    repository: deps.goldenAnswers,
+    vectorStore,
+    embedder,
+    collection: resolved.goldenAnswerCollection,
+    logger,
+  });
+  const pipeline = {
+    vectorStore,
+    reranker: deps.reranker,
+    queryEmbedder: createQueryEmbedder(embedder, resolved.embeddingCacheSize, metrics),
+    goldenAnswers: createGoldenAnswerLookup({
+      repository: deps.goldenAnswers,
+      vectorStore,
+      breakers,
+      collection: resolved.goldenAnswerCollection,
+      threshold: resolved.goldenAnswerThreshold,
+      timeoutMs: resolved.perCollectionTimeoutMs,
+      logger,
+    }),
+    breakers,
+    options: resolved,
+    metrics,
+    logger,
+  };
+
+  const recordSearch = (userId: string, ctx: CallContext) => {
+    deps.memory?.recordSearch(userId, ctx).catch((error: unknown) => {
+      logger.warn({ err: error, userId }, 'could not count a search in the user statistics');
+    });
+  };
+
+  return {
+    options: resolved,
+
+    async search(request, ctx) {
+      const start = now();
+      try {
+        const search = resolveSearchRequest(request, resolved, embedder.dimension);
+        if (request.userId) recordSearch(request.userId, ctx);
+        return await runSearch(pipeline, request, search, ctx);
+      } finally {
+        metrics?.pipelineDuration.observe(msSince(start) / 1000);
+      }
+    },
+
+    upsertDocuments: (collection, docs, ctx) => documents.upsert(collection, docs, ctx),
+    deleteDocuments: (collection, ids, ctx) => documents.delete(collection, ids, ctx),
+
+    async listCollections(ctx) {
+      const all = await vectorStore.listCollections(ctx);
+      return all
+        .filter((c) => !isInternalCollection(c.name))
+        .map((c) => ({
+          name: c.name,
+          documentCount: c.count,
+          dimension: c.dimension,
+          breakerState: breakers.state(c.name),
+        }));
+    },
+
+    upsertGoldenAnswer: (input, ctx) => goldenWriter.upsert(input, ctx),
+    deleteGoldenAnswer: (id, ctx) => goldenWriter.delete(id, ctx),
+
+    breakerStates: () => breakers.states(),
+    openCollections: () =>
+      breakers
+        .states()
+        .filter((s) => s.state === 'open')
+        .map((s) => s.collection),
+    close: () => breakers.shutdown(),
+  };
+}

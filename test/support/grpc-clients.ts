@@ -1,0 +1,54 @@
+import { type CallOptions, type Client, Metadata, type ServiceError, credentials } from '@grpc/grpc-js';
+import { MemoryServiceClient } from '../../src/gen/recall/v1/memory';
+import { SearchServiceClient } from '../../src/gen/recall/v1/search';
+
+type Unary<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => unknown;
+
+/** A promise-returning view of a generated client: `await c.addFacts(req, { timeoutMs })`. */
+export type Promised<C> = {
+  [K in keyof C]: C[K] extends Unary<infer Req, infer Res>
+    ? (request: Req, options?: { timeoutMs?: number; metadata?: Record<string, string> }) => Promise<Res>
+    : never;
+};
+
+function promisify<C extends Client>(client: C): Promised<C> & { close(): void } {
+  return new Proxy(client, {
+    get(target, prop: string) {
+      if (prop === 'close') return () => target.close();
+      const method = (target as unknown as Record<string, unknown>)[prop];
+      if (typeof method !== 'function') return method;
+      return (request: unknown, options: { timeoutMs?: number; metadata?: Record<string, string> } = {}) =>
+        new Promise((resolve, reject) => {
+          const md = new Metadata();
+          for (const [k, v] of Object.entries(options.metadata ?? {})) md.set(k, v);
+          const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+          method.call(target, request, md, { deadline }, (error: ServiceError | null, response: unknown) =>
+            error ? reject(error) : resolve(response),
+          );
+        });
+    },
+  }) as unknown as Promised<C> & { close(): void };
+}
+
+/** Generated clients for both services on `address`, promisified. */
+export function connectClients(address: string) {
+  return {
+    memory: promisify(new MemoryServiceClient(address, credentials.createInsecure())),
+    search: promisify(new SearchServiceClient(address, credentials.createInsecure())),
+  };
+}
+
+/** The gRPC status code of a rejected call (undefined if it did not fail). */
+export async function statusOf(promise: Promise<unknown>): Promise<number | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return (error as ServiceError).code;
+  }
+}

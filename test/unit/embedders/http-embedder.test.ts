@@ -1,0 +1,204 @@
+import { createHttpEmbedder, type HttpEmbedderOptions } from '../../../src/adapters/embedders/http-embedder';
+import { embedText } from '../../../src/adapters/embedders/local-embedder';
+import { backgroundContext, contextWithTimeout } from '../../../src/domain/context';
+import {
+  CancelledError,
+  DeadlineExceededError,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  UnavailableError,
+} from '../../../src/domain/errors';
+import { createMetrics } from '../../../src/observability/metrics';
+import { type ModelServer, type ModelServerOptions, startModelServer } from '../../support/model-server';
+
+let server: ModelServer | undefined;
+const closers: Array<() => void> = [];
+
+afterEach(async () => {
+  for (const close of closers.splice(0)) close();
+  await server?.close();
+  server = undefined;
+});
+
+async function setUp(serverOptions: ModelServerOptions = {}, options: Partial<HttpEmbedderOptions> = {}) {
+  server = await startModelServer(serverOptions);
+  const embedder = createHttpEmbedder({
+    url: server.url,
+    model: 'test-model',
+    dimension: 384,
+    retry: { baseDelayMs: 5, maxDelayMs: 20 },
+    ...options,
+  });
+  closers.push(embedder.close);
+  return { server, embedder };
+}
+
+const elapsedSince = (start: number) => Date.now() - start;
+
+describe('HTTP embedder (OpenAI-compatible)', () => {
+  it('returns one unit vector per text, in input order, whatever order the provider lists them in', async () => {
+    const { embedder } = await setUp({ reverseOrder: true });
+    const texts = ['first text', 'second text', 'third text'];
+    const vectors = await embedder.embed(texts, backgroundContext());
+    vectors.forEach((v, i) => {
+      const expected = embedText(texts[i]!, 384);
+      for (let k = 0; k < v.length; k++) expect(v[k]).toBeCloseTo(expected[k]!, 6);
+    });
+    expect(embedder.dimension).toBe(384);
+    expect(embedder.name).toBe('openai:test-model');
+  });
+
+  it('accepts a base URL with /v1, a trailing slash or the full endpoint', async () => {
+    server = await startModelServer();
+    for (const url of [`${server.url}/`, `${server.url}/v1`, `${server.url}/v1/`, `${server.url}/v1/embeddings`]) {
+      const embedder = createHttpEmbedder({ url, model: 'm', dimension: 384 });
+      closers.push(embedder.close);
+      await expect(embedder.embed(['hello'], backgroundContext())).resolves.toHaveLength(1);
+    }
+    expect(server.requests.embed).toBe(4);
+  });
+
+  it('splits large calls into batches of batchSize', async () => {
+    const { server, embedder } = await setUp({}, { batchSize: 64 });
+    const texts = Array.from({ length: 150 }, (_, i) => `text ${i}`);
+    const vectors = await embedder.embed(texts, backgroundContext());
+    expect(vectors).toHaveLength(150);
+    expect(vectors[149]![0]).toBeCloseTo(embedText('text 149', 384)[0]!, 6);
+    expect(server.requests.embed).toBe(3);
+    expect([...server.embedBatchSizes].sort((a, b) => a - b)).toEqual([22, 64, 64]);
+    await expect(embedder.embed([], backgroundContext())).resolves.toEqual([]);
+    expect(server.requests.embed).toBe(3);
+  });
+
+  it('sends the API key as a bearer token and treats a rejected key as a configuration problem', async () => {
+    const { embedder } = await setUp({ apiKey: 'sk-test' }, { apiKey: 'sk-test' });
+    await expect(embedder.embed(['hi'], backgroundContext())).resolves.toHaveLength(1);
+    const wrong = createHttpEmbedder({ url: server!.url, model: 'm', dimension: 384, apiKey: 'sk-wrong' });
+    closers.push(wrong.close);
+    const error = await wrong.embed(['hi'], backgroundContext()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FailedPreconditionError);
+    expect(String((error as Error).message)).not.toContain('sk-wrong');
+    expect(server!.requests.embed).toBe(2);
+  });
+
+  it('retries a 503 and then succeeds', async () => {
+    const { server, embedder } = await setUp({ failWith: 503, failCount: 2 });
+    await expect(embedder.embed(['hello'], backgroundContext())).resolves.toHaveLength(1);
+    expect(server.requests.embed).toBe(3);
+  });
+
+  it('retries a dropped connection', async () => {
+    const { server, embedder } = await setUp({ failWith: 'reset', failCount: 1 });
+    await expect(embedder.embed(['hello'], backgroundContext())).resolves.toHaveLength(1);
+    expect(server.requests.embed).toBe(2);
+  });
+
+  it('waits as long as Retry-After asks before retrying a 429', async () => {
+    const { server, embedder } = await setUp({ failWith: 429, failCount: 1, retryAfterSeconds: 0.3 });
+    const start = Date.now();
+    await embedder.embed(['hello'], backgroundContext());
+    expect(elapsedSince(start)).toBeGreaterThanOrEqual(290);
+    expect(server.requests.embed).toBe(2);
+  });
+
+  it('gives up after maxRetries with UnavailableError', async () => {
+    const { server, embedder } = await setUp({ failWith: 503 }, { maxRetries: 2 });
+    await expect(embedder.embed(['hello'], backgroundContext())).rejects.toBeInstanceOf(UnavailableError);
+    expect(server.requests.embed).toBe(3);
+  });
+
+  it('does not retry a 400, and reports it as bad input', async () => {
+    const { server, embedder } = await setUp();
+    const error = await embedder.embed(['fine', ''], backgroundContext()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).violations[0]!.field).toBe('texts');
+    expect(server.requests.embed).toBe(1);
+  });
+
+  it("answers DeadlineExceededError promptly when a slow provider outlives the caller's deadline", async () => {
+    const { embedder } = await setUp({ embedLatencyMs: 2_000 });
+    let start = Date.now();
+    await expect(embedder.embed(['hello'], contextWithTimeout(100))).rejects.toBeInstanceOf(DeadlineExceededError);
+    expect(elapsedSince(start)).toBeLessThan(400);
+    // A deadline without a signal that fires is honoured too.
+    start = Date.now();
+    const bare = { deadline: Date.now() + 100, signal: new AbortController().signal };
+    await expect(embedder.embed(['hello'], bare)).rejects.toBeInstanceOf(DeadlineExceededError);
+    expect(elapsedSince(start)).toBeLessThan(400);
+  });
+
+  it('never sleeps past the deadline to retry', async () => {
+    const { server, embedder } = await setUp({ failWith: 503 }, { retry: { baseDelayMs: 1_000, maxDelayMs: 1_000 } });
+    const start = Date.now();
+    await expect(embedder.embed(['hello'], contextWithTimeout(300))).rejects.toBeInstanceOf(UnavailableError);
+    expect(elapsedSince(start)).toBeLessThan(250);
+    expect(server.requests.embed).toBe(1);
+  });
+
+  it('retries an attempt that exceeds timeoutMs, then reports the provider unavailable', async () => {
+    const { server, embedder } = await setUp({ embedLatencyMs: 1_000 }, { timeoutMs: 100, maxRetries: 1 });
+    const error = await embedder.embed(['hello'], backgroundContext()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as Error).message).toBe('embedder timed out');
+    expect(server.requests.embed).toBe(2);
+  });
+
+  it('stops when the caller cancels', async () => {
+    const { embedder } = await setUp({ embedLatencyMs: 2_000 });
+    const controller = new AbortController();
+    const pending = embedder.embed(['hello'], { deadline: Number.POSITIVE_INFINITY, signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('refuses vectors of another dimension, and can ask the provider for the configured one', async () => {
+    const { embedder } = await setUp({ dimension: 256 });
+    await expect(embedder.embed(['hello'], backgroundContext())).rejects.toBeInstanceOf(FailedPreconditionError);
+    const shortened = createHttpEmbedder({ url: server!.url, model: 'm', dimension: 128, sendDimensions: true });
+    closers.push(shortened.close);
+    const [v] = await shortened.embed(['hello'], backgroundContext());
+    expect(v).toHaveLength(128);
+  });
+
+  it('opens its breaker after repeated outages, then fails fast without calling the provider', async () => {
+    const metrics = createMetrics('test_', { processMetrics: false });
+    server = await startModelServer({ failWith: 503 });
+    const embedder = createHttpEmbedder(
+      {
+        url: server.url,
+        model: 'm',
+        dimension: 384,
+        maxRetries: 0,
+        breaker: { volumeThreshold: 3, resetTimeoutMs: 200 },
+      },
+      metrics,
+    );
+    closers.push(embedder.close);
+    for (let i = 0; i < 3; i++) {
+      await expect(embedder.embed(['hello'], backgroundContext())).rejects.toBeInstanceOf(UnavailableError);
+    }
+    expect(embedder.breaker.state()).toBe('open');
+    const seen = server.requests.embed;
+    const start = Date.now();
+    const error = await embedder.embed(['hello'], backgroundContext()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as Error).message).toContain('circuit breaker open');
+    expect(elapsedSince(start)).toBeLessThan(50);
+    expect(server.requests.embed).toBe(seen);
+    const state = await metrics.breakerState.get();
+    expect(state.values.find((v) => v.labels.breaker === 'embedder' && v.labels.state === 'open')?.value).toBe(1);
+
+    server.fail(undefined);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await expect(embedder.embed(['hello'], backgroundContext())).resolves.toHaveLength(1);
+    expect(embedder.breaker.state()).toBe('closed');
+  });
+
+  it('does not let bad input open the breaker', async () => {
+    const { embedder } = await setUp({}, { breaker: { volumeThreshold: 2 } });
+    for (let i = 0; i < 5; i++) {
+      await expect(embedder.embed([''], backgroundContext())).rejects.toBeInstanceOf(InvalidArgumentError);
+    }
+    expect(embedder.breaker.state()).toBe('closed');
+  });
+});

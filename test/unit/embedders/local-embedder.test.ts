@@ -1,0 +1,84 @@
+import { createLocalEmbedder, embedText } from '../../../src/adapters/embedders/local-embedder';
+import { backgroundContext } from '../../../src/domain/context';
+import { DeadlineExceededError } from '../../../src/domain/errors';
+
+const cosine = (a: number[], b: number[]) => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
+const vec = (text: string) => embedText(text, 384);
+
+const DOCS = [
+  'To reset your password, open Settings, choose Security and click the Reset password button. A confirmation email is sent within five minutes.',
+  'The quarterly revenue report shows a twelve percent increase in subscription income, driven mainly by enterprise customers in Europe.',
+  'Our office in Berlin is closed on public holidays; support requests submitted during that time are answered on the next working day.',
+  'How do I change the shipping address for an order that has already been placed?',
+];
+const ONE_WORD_CHANGED = [
+  'To reset your password, open Settings, choose Security and press the Reset password button. A confirmation email is sent within five minutes.',
+  'The quarterly revenue report shows a fifteen percent increase in subscription income, driven mainly by enterprise customers in Europe.',
+  'Our office in Munich is closed on public holidays; support requests submitted during that time are answered on the next working day.',
+  'How do I change the delivery address for an order that has already been placed?',
+];
+const VAGUE_PARAPHRASES = [
+  'I forgot my login credentials, how can I get new ones?',
+  'Sales from recurring plans grew this quarter, mostly thanks to large European businesses.',
+  'Is the Berlin team available during holidays?',
+  'Can I update where my package gets delivered after ordering?',
+];
+
+describe('local hashing embedder', () => {
+  it('gives the same unit vector for the same text, every time', async () => {
+    const embedder = createLocalEmbedder();
+    const [a, b] = await embedder.embed([DOCS[0]!, DOCS[0]!], backgroundContext());
+    expect(a).toEqual(b);
+    expect(a).toHaveLength(384);
+    expect(Math.hypot(...a!)).toBeCloseTo(1, 10);
+    expect(createLocalEmbedder({ dimension: 64 }).dimension).toBe(64);
+    expect(embedText('hello world', 64)).toHaveLength(64);
+  });
+
+  it('scores texts sharing words above unrelated texts', () => {
+    const query = vec('reset my password');
+    expect(cosine(query, vec(DOCS[0]!))).toBeGreaterThan(cosine(query, vec(DOCS[1]!)));
+    expect(cosine(query, vec(DOCS[0]!))).toBeGreaterThan(cosine(query, vec(DOCS[2]!)));
+  });
+
+  it('puts near-duplicates above 0.9 and vague paraphrases well below it (the early-exit threshold)', () => {
+    DOCS.forEach((doc, i) => {
+      const d = vec(doc);
+      expect(cosine(d, vec(ONE_WORD_CHANGED[i]!))).toBeGreaterThan(0.9);
+      expect(cosine(d, vec(doc.toUpperCase().replace(/[,.;?]/g, '')))).toBeGreaterThan(0.999);
+      expect(cosine(d, vec(VAGUE_PARAPHRASES[i]!))).toBeLessThan(0.5);
+      for (const other of DOCS.filter((o) => o !== doc)) expect(cosine(d, vec(other))).toBeLessThan(0.3);
+    });
+  });
+
+  it('ignores accents and punctuation', () => {
+    expect(cosine(vec('Café crème, déjà vu!'), vec('cafe creme deja vu'))).toBeCloseTo(1, 10);
+  });
+
+  it('maps text without letters or digits to one fixed unit vector', () => {
+    const empty = vec('');
+    expect(Math.hypot(...empty)).toBeCloseTo(1, 10);
+    expect(vec('   ')).toEqual(empty);
+    expect(vec('?! …')).toEqual(empty);
+    expect(empty.every(Number.isFinite)).toBe(true);
+    expect(Math.abs(cosine(empty, vec('hello')))).toBeLessThan(0.5);
+  });
+
+  it('embeds large batches in order and stops at the deadline', async () => {
+    const embedder = createLocalEmbedder({ dimension: 32 });
+    const texts = Array.from({ length: 2_000 }, (_, i) => `document number ${i}`);
+    const vectors = await embedder.embed(texts, backgroundContext());
+    expect(vectors[1_234]).toEqual(embedText(texts[1_234]!, 32));
+    const expired = { deadline: Date.now() - 1, signal: new AbortController().signal };
+    await expect(embedder.embed(texts, expired)).rejects.toBeInstanceOf(DeadlineExceededError);
+  });
+
+  it('is fast enough for the hot path (thousands of short texts per second, with a wide margin)', async () => {
+    const embedder = createLocalEmbedder();
+    const texts = Array.from({ length: 5_000 }, (_, i) => `how do I reset the password of account ${i}`);
+    const start = performance.now();
+    await embedder.embed(texts, backgroundContext());
+    const perSecond = texts.length / ((performance.now() - start) / 1000);
+    expect(perSecond).toBeGreaterThan(2_000);
+  });
+});

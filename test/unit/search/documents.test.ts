@@ -1,0 +1,79 @@
+import { InvalidArgumentError } from '../../../src/domain/errors';
+import { buildSearch, ctx } from './search-fixture';
+
+describe('documents and collections', () => {
+  let fixture: ReturnType<typeof buildSearch>;
+  afterEach(() => fixture.service.close());
+
+  it('embeds only the documents without a vector, in one batch, and creates the collection', async () => {
+    fixture = buildSearch();
+    const own = Array.from({ length: 16 }, (_, i) => (i === 0 ? 1 : 0));
+
+    const ids = await fixture.service.upsertDocuments(
+      'docs',
+      [
+        { id: 'a', text: 'alpha', metadata: { lang: 'en' } },
+        { id: 'b', text: 'beta', metadata: {}, vector: own },
+        { id: 'c', text: 'gamma', metadata: {} },
+      ],
+      ctx(),
+    );
+
+    expect(ids).toEqual(['a', 'b', 'c']);
+    expect(fixture.embedder.calls).toEqual([['alpha', 'gamma']]);
+    expect(fixture.store.records('docs').find((r) => r.id === 'b')?.vector).toEqual(own);
+    expect(await fixture.service.listCollections(ctx())).toEqual([
+      { name: 'docs', documentCount: 3, dimension: 16, breakerState: 'closed' },
+    ]);
+  });
+
+  it('names the document whose vector has the wrong dimension, and writes nothing', async () => {
+    fixture = buildSearch();
+
+    const error = await fixture.service
+      .upsertDocuments(
+        'docs',
+        [
+          { id: 'a', text: 'alpha', metadata: {} },
+          { id: 'b', text: 'beta', metadata: {}, vector: [1, 0, 0] },
+        ],
+        ctx(),
+      )
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).violations).toEqual([
+      { field: 'documents[1].vector', description: 'must have 16 dimensions, not 3' },
+    ]);
+    expect(fixture.store.calls).toEqual([]);
+  });
+
+  it('refuses writes to internal collections, naming the collection field', async () => {
+    fixture = buildSearch();
+
+    for (const write of [
+      fixture.service.upsertDocuments('_golden_answers', [{ id: 'x', text: 'x', metadata: {} }], ctx()),
+      fixture.service.deleteDocuments('_user_facts', ['x'], ctx()),
+    ]) {
+      await expect(write).rejects.toMatchObject({ violations: [{ field: 'collection' }] });
+    }
+    expect(fixture.store.calls).toEqual([]);
+  });
+
+  it('deletes by id and counts only the documents that existed', async () => {
+    fixture = buildSearch();
+    await fixture.service.upsertDocuments('docs', [{ id: 'a', text: 'alpha', metadata: {} }], ctx());
+
+    expect(await fixture.service.deleteDocuments('docs', ['a', 'missing'], ctx())).toBe(1);
+  });
+
+  it('lists public collections only, each with its breaker state', async () => {
+    fixture = buildSearch();
+    await fixture.service.upsertDocuments('docs', [{ id: 'a', text: 'alpha', metadata: {} }], ctx());
+    await fixture.service.upsertGoldenAnswer({ question: 'Q?', answer: 'A', sources: [] }, ctx());
+
+    const names = (await fixture.service.listCollections(ctx())).map((c) => c.name);
+
+    expect(names).toEqual(['docs']);
+  });
+});

@@ -1,0 +1,113 @@
+import { contextWithTimeout } from '../../../src/domain/context';
+import type { RerankMode } from '../../../src/domain/search';
+import { buildSearch, counterValue, ctx, searchRequest } from './search-fixture';
+
+describe('early exit and reranking', () => {
+  let fixture: ReturnType<typeof buildSearch>;
+  afterEach(() => fixture.service.close());
+
+  const searchWithTop = async (top: number, rerank: RerankMode, options = {}) => {
+    fixture = buildSearch(options);
+    fixture.store.scriptHits('docs', [
+      { id: 'top', score: top, text: 'unrelated words' },
+      { id: 'second', score: 0.5, text: 'how do circuit breakers work' },
+    ]);
+    return fixture.service.search(searchRequest({ rerank }), ctx());
+  };
+
+  it('reranks in AUTO mode when the top score is exactly the threshold', async () => {
+    const result = await searchWithTop(0.9, 'auto');
+
+    expect(result).toMatchObject({ reranked: true, earlyExit: false, rerankOutcome: 'reranked' });
+    expect(fixture.reranker.calls).toHaveLength(1);
+    expect(await counterValue(fixture.metrics.earlyExits)).toBe(0);
+  });
+
+  it('exits early in AUTO mode when the top score is just above the threshold', async () => {
+    const result = await searchWithTop(0.9001, 'auto');
+
+    expect(result).toMatchObject({ reranked: false, earlyExit: true, rerankOutcome: 'skipped_early_exit' });
+    expect(result.hits.map((h) => h.id)).toEqual(['top', 'second']);
+    expect(fixture.reranker.calls).toHaveLength(0);
+    expect(await counterValue(fixture.metrics.earlyExits)).toBe(1);
+  });
+
+  it('reranks in ALWAYS mode even above the threshold', async () => {
+    const result = await searchWithTop(0.95, 'always');
+
+    expect(result).toMatchObject({ reranked: true, earlyExit: false, rerankOutcome: 'reranked' });
+    expect(fixture.reranker.calls).toHaveLength(1);
+  });
+
+  it('never reranks in NEVER mode, even far below the threshold', async () => {
+    const result = await searchWithTop(0.2, 'never');
+
+    expect(result).toMatchObject({ reranked: false, earlyExit: false, rerankOutcome: 'skipped_by_request' });
+    expect(fixture.reranker.calls).toHaveLength(0);
+  });
+
+  it('reranks above the threshold when early exit is disabled (benchmark baseline)', async () => {
+    const result = await searchWithTop(0.99, 'auto', { earlyExitEnabled: false });
+
+    expect(result).toMatchObject({ reranked: true, earlyExit: false });
+  });
+
+  it('orders reranked hits by the reranker score and keeps the vector score', async () => {
+    const result = await searchWithTop(0.6, 'auto');
+
+    expect(result.hits.map((h) => [h.id, h.score, h.vectorScore])).toEqual([
+      ['second', 1, 0.5],
+      ['top', 0, 0.6],
+    ]);
+  });
+
+  it('keeps the vector order with a generic reason when the reranker fails', async () => {
+    fixture = buildSearch();
+    fixture.store.scriptHits('docs', [
+      { id: 'a', score: 0.7 },
+      { id: 'b', score: 0.6 },
+    ]);
+    fixture.reranker.failure = new Error('401 from https://rerank.example (key sk-secret)');
+
+    const result = await fixture.service.search(searchRequest(), ctx());
+
+    expect(result).toMatchObject({ reranked: false, rerankOutcome: 'failed', rerankError: 'reranker failed' });
+    expect(result.hits.map((h) => [h.id, h.score])).toEqual([
+      ['a', 0.7],
+      ['b', 0.6],
+    ]);
+  });
+
+  it('skips reranking when too little of the deadline is left', async () => {
+    fixture = buildSearch({ rerankMinBudgetMs: 60_000 });
+    fixture.store.scriptHits('docs', [{ id: 'a', score: 0.5 }]);
+
+    const result = await fixture.service.search(searchRequest(), contextWithTimeout(10_000));
+
+    expect(result).toMatchObject({ reranked: false, rerankOutcome: 'skipped_deadline' });
+    expect(result.hits).toHaveLength(1);
+    expect(fixture.reranker.calls).toHaveLength(0);
+  });
+
+  it('has nothing to rerank when no collection has hits', async () => {
+    fixture = buildSearch();
+    fixture.store.scriptHits('docs', []);
+
+    const result = await fixture.service.search(searchRequest(), ctx());
+
+    expect(result).toMatchObject({ hits: [], rerankOutcome: 'skipped_no_hits', partial: false });
+  });
+
+  it('shows the reranker only the top limit × multiplier candidates', async () => {
+    fixture = buildSearch({ candidateMultiplier: 2 });
+    fixture.store.scriptHits(
+      'docs',
+      Array.from({ length: 10 }, (_, i) => ({ id: `d${i}`, score: 0.8 - i / 100 })),
+    );
+
+    const result = await fixture.service.search(searchRequest({ limit: 3 }), ctx());
+
+    expect(fixture.reranker.calls[0]?.texts).toHaveLength(6);
+    expect(result.hits).toHaveLength(3);
+  });
+});
