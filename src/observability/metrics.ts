@@ -16,7 +16,7 @@ export function createMetrics(prefix = 'recall_', options: { processMetrics?: bo
 
     embeddingDuration: new Histogram({
       name: `${prefix}rag_embedding_duration_seconds`,
-      help: 'Time to embed a query (cache misses only).',
+      help: 'Time to obtain a query embedding (a cache hit is near zero).',
       buckets: LATENCY_BUCKETS,
       registers,
     }),

@@ -66,7 +66,7 @@ export async function postJson(request: JsonRequest, ctx: CallContext): Promise<
     if (timeout.signal.aborted) {
       throw new HttpTransportError('timeout', `no answer from ${request.url} within ${budget} ms`, { cause: error });
     }
-    throw new HttpTransportError('network', `request to ${request.url} failed: ${describe(error)}`, { cause: error });
+    throw new HttpTransportError('network', `request to ${request.url} failed: ${rootCause(error)}`, { cause: error });
   } finally {
     clearTimeout(timer);
   }
@@ -85,7 +85,7 @@ function retryAfterMs(headers: Headers): number | undefined {
 }
 
 /** The innermost cause's code or message: undici wraps socket errors in "fetch failed". */
-function describe(error: unknown): string {
+function rootCause(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error as Error).message ?? String(error);
 }

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { PGlite } from '@electric-sql/pglite';
 import { type CallContext, throwIfDone } from '../../domain/context';
 import { UnavailableError } from '../../domain/errors';
 import type { Metrics } from '../../observability/metrics';
@@ -28,9 +29,7 @@ export interface PgliteClient extends SqlClient {
 export async function openPgliteClient(options: PgliteClientOptions = {}): Promise<PgliteClient> {
   const { dataDir, metrics } = options;
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  // A dynamic import keeps the WASM bundle off the start-up path when PostgreSQL is used.
-  const { PGlite: PGliteClass } = await import('@electric-sql/pglite');
-  const db = await PGliteClass.create(dataDir ? { dataDir } : {});
+  const db = await PGlite.create(dataDir ? { dataDir } : {});
   let tail: Promise<unknown> = Promise.resolve();
   let closing: Promise<void> | undefined;
 

@@ -1,32 +1,60 @@
 import type { CallContext } from '../../domain/context';
 
 /**
+ * One 'abort' listener per signal, however many calls watch it: a context shared by many
+ * parallel queries would otherwise trip Node's MaxListeners warning.
+ */
+const watchers = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  let callbacks = watchers.get(signal);
+  if (!callbacks) {
+    const set = new Set<() => void>();
+    callbacks = set;
+    watchers.set(signal, set);
+    signal.addEventListener('abort', () => {
+      for (const cb of [...set]) cb();
+      set.clear();
+    });
+  }
+  callbacks.add(callback);
+  const owned = callbacks;
+  return () => owned.delete(callback);
+}
+
+/**
  * Calls `onEnd` once when the caller's context ends (deadline passes or signal fires) and
- * returns a function that stops watching. Costs a timer and a listener, no I/O.
+ * returns a function that stops watching. Costs a timer and a set entry, no I/O.
  */
 export function watchContext(ctx: CallContext, onEnd: () => void): () => void {
   let done = false;
+  let timer: NodeJS.Timeout | undefined;
+  let unsubscribe = () => {};
+  const stop = () => {
+    done = true;
+    if (timer) clearTimeout(timer);
+    unsubscribe();
+  };
   const fire = () => {
     if (done) return;
-    done = true;
     stop();
     onEnd();
   };
-  const remaining = ctx.deadline - Date.now();
-  const timer = Number.isFinite(remaining) ? setTimeout(fire, Math.max(0, remaining)) : undefined;
-  timer?.unref();
-  ctx.signal.addEventListener('abort', fire, { once: true });
-  if (ctx.signal.aborted) fire();
-  function stop() {
-    done = true;
-    if (timer) clearTimeout(timer);
-    ctx.signal.removeEventListener('abort', fire);
+  if (ctx.signal.aborted) {
+    fire();
+    return stop;
   }
+  const remaining = ctx.deadline - Date.now();
+  if (Number.isFinite(remaining)) {
+    timer = setTimeout(fire, Math.max(0, remaining));
+    timer.unref();
+  }
+  unsubscribe = onAbort(ctx.signal, fire);
   return stop;
 }
 
 /**
- * Settles like `promise`, or rejects with `onEnd()`'s error as soon as the context ends.
+ * Settles like `promise`, or rejects with `endError()` as soon as the context ends.
  * `abandon` receives the value if it arrives after the race was lost (e.g. to release a
  * pooled connection nobody will use).
  */

@@ -10,6 +10,7 @@ import type {
   NewMessage,
   UserStats,
 } from '../ports';
+import type { FactIndex } from '../search/fact-index';
 import type { PageTokenCodec } from './page-token';
 import {
   validateAddFacts,
@@ -20,14 +21,6 @@ import {
   validateRecallFacts,
   validateUserId,
 } from './memory-validation';
-
-/** The vector index of facts that RecallFacts searches; scoped by user on every call. */
-export interface FactIndex {
-  index(userId: string, facts: Array<{ id: string; content: string }>, ctx: CallContext): Promise<void>;
-  remove(userId: string, ids: string[], ctx: CallContext): Promise<void>;
-  removeUser(userId: string, ctx: CallContext): Promise<number>;
-  recall(userId: string, query: string, limit: number, ctx: CallContext): Promise<Array<{ factId: string; score: number }>>;
-}
 
 export interface AddFactsInput {
   userId: string;

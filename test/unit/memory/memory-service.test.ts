@@ -1,6 +1,7 @@
 import { backgroundContext } from '../../../src/domain/context';
 import { InvalidArgumentError, NotFoundError } from '../../../src/domain/errors';
-import { type FactIndex, createMemoryService } from '../../../src/domain/memory/memory-service';
+import { createMemoryService } from '../../../src/domain/memory/memory-service';
+import type { FactIndex } from '../../../src/domain/search/fact-index';
 import { createPageTokenCodec } from '../../../src/domain/memory/page-token';
 import { FakeMemoryRepository } from '../../support/fakes/fake-memory-repository';
 
@@ -21,7 +22,7 @@ function recordingIndex() {
       for (const f of facts) entries.set(f.id, { userId, content: f.content });
     },
     async remove(_userId, ids) {
-      for (const id of ids) entries.delete(id);
+      return ids.filter((id) => entries.delete(id)).length;
     },
     async removeUser(userId) {
       let n = 0;

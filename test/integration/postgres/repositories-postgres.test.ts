@@ -1,0 +1,23 @@
+import { createPostgresClient, type PostgresClient } from '../../../src/adapters/postgres/postgres-client';
+import { migrate } from '../../../src/migrations/migrator';
+import { createTestDatabase } from '../../support/postgres';
+import { requireService } from '../../support/require-service';
+import { memoryRepositoryContract } from './memory-repository-contract';
+
+describe('SQL repositories on PostgreSQL', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let client: PostgresClient;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(requireService('postgres'));
+    client = createPostgresClient({ connectionString: database.url, poolMin: 2, poolMax: 10 });
+    await migrate(client);
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await database?.drop();
+  });
+
+  memoryRepositoryContract(() => client);
+});
