@@ -36,6 +36,7 @@ install() {
   local want
   want="$(requirements_hash)"
   if [[ -x "$VENV/bin/milvus-lite" && -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
+    exec 9>&-
     return 0
   fi
   echo "milvus-lite: installing into $VENV (first time takes about a minute)" >&2
@@ -48,6 +49,8 @@ install() {
     die "pip could not install $REQUIREMENTS into $VENV (is the package index reachable?)"
   "$VENV/bin/milvus-lite" --help >/dev/null || die "milvus-lite was installed but does not run"
   echo "$want" >"$STAMP"
+  # Release the lock now: a server started later by this shell must not inherit it.
+  exec 9>&-
 }
 
 port_open() {

@@ -7,6 +7,7 @@ export class MigrationError extends Error {
   override readonly name = 'MigrationError';
 }
 
+/** Where the migration files are, and the context for the database calls. */
 export interface MigrateOptions {
   /** Folder of numbered SQL files; the project's `migrations/` by default. */
   dir?: string;

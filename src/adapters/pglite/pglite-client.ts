@@ -8,6 +8,7 @@ import type { SqlClient, SqlRow, SqlTx } from '../sql/sql-client';
 import { contextError, toDomainError } from '../sql/sql-errors';
 import { raceContext } from '../sql/watch-context';
 
+/** Where PGlite keeps its files, and the metrics to record into. */
 export interface PgliteClientOptions {
   /** Folder holding the database (created and initialised when empty); in memory when omitted. */
   dataDir?: string;

@@ -47,7 +47,12 @@ export function createSqlGoldenAnswerRepository(client: SqlClient): GoldenAnswer
       if (input.id !== undefined && !isUuid(input.id)) throw InvalidArgumentError.of('id', 'must be a UUID');
       const params = [input.id ?? null, input.question, input.normalizedQuestion, input.answer, input.sources];
       try {
-        const [row] = await client.query<GoldenAnswerRow & { created: boolean }>('upsert_golden_answer', UPSERT, params, ctx);
+        const [row] = await client.query<GoldenAnswerRow & { created: boolean }>(
+          'upsert_golden_answer',
+          UPSERT,
+          params,
+          ctx,
+        );
         return { answer: toGoldenAnswer(row!), created: row!.created };
       } catch (error) {
         if (error instanceof AlreadyExistsError) {

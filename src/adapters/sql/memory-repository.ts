@@ -62,7 +62,8 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
           offered.map((f) => f.confidence),
           offered.map((f) => JSON.stringify(f.metadata ?? {})),
         ]);
-        const missing = [...firstIndex.keys()].filter((key) => !inserted.some((row) => row.content_normalized === key));
+        const insertedKeys = new Set(inserted.map((row) => row.content_normalized));
+        const missing = [...firstIndex.keys()].filter((key) => !insertedKeys.has(key));
         const existing =
           missing.length > 0 ? await tx.query<NormalizedFactRow>(sql.SELECT_FACTS_BY_CONTENT, [userId, missing]) : [];
         return { inserted, existing };
@@ -121,7 +122,15 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
         await tx.query(sql.LOCK_USER, [userId]);
         const [current] = await tx.query<{ message_count: number }>(sql.LOCK_CONVERSATION, [userId, conversationId]);
         if (!current) throw new NotFoundError('conversation not found');
-        const params = [userId, conversationId, current.message_count, roles, contents, messages.length, emptyToNull(title)];
+        const params = [
+          userId,
+          conversationId,
+          current.message_count,
+          roles,
+          contents,
+          messages.length,
+          emptyToNull(title),
+        ];
         const [row] = await tx.query<ConversationRow>(sql.APPEND_MESSAGES, params);
         return toConversation(row!);
       });
@@ -129,13 +138,28 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
 
     async getConversation(userId: string, conversationId: string, ctx: CallContext): Promise<Conversation | undefined> {
       if (!isUuid(conversationId)) return undefined;
-      const [row] = await client.query<ConversationRow>('get_conversation', sql.GET_CONVERSATION, [userId, conversationId], ctx);
+      const [row] = await client.query<ConversationRow>(
+        'get_conversation',
+        sql.GET_CONVERSATION,
+        [userId, conversationId],
+        ctx,
+      );
       return row ? toConversation(row) : undefined;
     },
 
-    async listMessages(conversationId: string, limit: number, afterSequence: number, ctx: CallContext): Promise<Message[]> {
+    async listMessages(
+      conversationId: string,
+      limit: number,
+      afterSequence: number,
+      ctx: CallContext,
+    ): Promise<Message[]> {
       if (!isUuid(conversationId)) return [];
-      const rows = await client.query<MessageRow>('list_messages', sql.LIST_MESSAGES, [conversationId, afterSequence, limit], ctx);
+      const rows = await client.query<MessageRow>(
+        'list_messages',
+        sql.LIST_MESSAGES,
+        [conversationId, afterSequence, limit],
+        ctx,
+      );
       return rows.map(toMessage);
     },
 
@@ -168,9 +192,10 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
     async forgetUser(userId: string, ctx: CallContext): Promise<ForgetUserCounts> {
       const [row] = await client.transaction('forget_user', ctx, async (tx) => {
         await tx.query(sql.LOCK_USER, [userId]);
-        return tx.query<Record<'facts' | 'conversations' | 'messages' | 'user_stats', number | string>>(sql.FORGET_USER, [
-          userId,
-        ]);
+        return tx.query<Record<'facts' | 'conversations' | 'messages' | 'user_stats', number | string>>(
+          sql.FORGET_USER,
+          [userId],
+        );
       });
       return {
         facts: Number(row!.facts),

@@ -8,6 +8,7 @@ export const CONVERSATION_COLUMNS = 'id, user_id, title, message_count, created_
 /** Columns selected for a Message. */
 export const MESSAGE_COLUMNS = 'id, role, content, created_at, sequence';
 
+/** A memory_facts row as selected by FACT_COLUMNS. */
 export interface FactRow {
   id: string;
   user_id: string;
@@ -18,6 +19,7 @@ export interface FactRow {
   created_at: Date;
 }
 
+/** A conversations row as selected by CONVERSATION_COLUMNS. */
 export interface ConversationRow {
   id: string;
   user_id: string;
@@ -27,6 +29,7 @@ export interface ConversationRow {
   updated_at: Date;
 }
 
+/** A conversation_messages row as selected by MESSAGE_COLUMNS. */
 export interface MessageRow {
   id: string;
   role: string;
@@ -35,7 +38,7 @@ export interface MessageRow {
   sequence: number | string;
 }
 
-/** bigint columns arrive as strings from pg and as numbers from PGlite. */
+/** A user_stats row; bigint columns arrive as strings from pg and as numbers from PGlite. */
 export interface UserStatsRow {
   user_id: string;
   fact_count: number | string;

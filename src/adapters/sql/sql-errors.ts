@@ -71,10 +71,10 @@ export function toDomainError(error: unknown, options: ErrorMappingOptions): Err
   if (code === '23505')
     return new AlreadyExistsError('a record with the same unique key already exists', { cause: error });
   if (code?.startsWith('22') || code?.startsWith('23')) {
-    const field =
-      (error as { column?: string; constraint?: string }).column ?? (error as { constraint?: string }).constraint;
+    const { column, constraint } = error as { column?: string; constraint?: string };
+    const field = column ?? constraint;
     const violation = InvalidArgumentError.of(field ?? 'value', detail);
-    (violation as { cause?: unknown }).cause = error;
+    violation.cause = error;
     return violation;
   }
   if (code === '57014') {

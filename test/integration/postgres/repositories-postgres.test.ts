@@ -2,6 +2,7 @@ import { createPostgresClient, type PostgresClient } from '../../../src/adapters
 import { migrate } from '../../../src/migrations/migrator';
 import { createTestDatabase } from '../../support/postgres';
 import { requireService } from '../../support/require-service';
+import { conversationContract } from './conversation-contract';
 import { memoryRepositoryContract } from './memory-repository-contract';
 
 describe('SQL repositories on PostgreSQL', () => {
@@ -20,4 +21,5 @@ describe('SQL repositories on PostgreSQL', () => {
   });
 
   memoryRepositoryContract(() => client);
+  conversationContract(() => client);
 });

@@ -1,0 +1,82 @@
+/** Migration runner behaviours, run against PostgreSQL and PGlite by the *.test.ts files here. */
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { SqlClient } from '../../../src/adapters/sql/sql-client';
+import { backgroundContext } from '../../../src/domain/context';
+import { defaultMigrationsDir } from '../../../src/migrations/migration-files';
+import { MigrationError, migrate, migrationStatus, revert } from '../../../src/migrations/migrator';
+
+const REPORT_INDEXES = ['idx_conversations_user_updated', 'idx_memory_facts_user_created'];
+
+/** The report's indexes present in the database, by name. */
+export async function reportIndexes(client: SqlClient): Promise<string[]> {
+  const rows = await client.query<{ indexname: string }>(
+    'test',
+    "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'idx\\_%' ORDER BY indexname",
+    [],
+    backgroundContext(),
+  );
+  return rows.map((row) => row.indexname);
+}
+
+/** Registers the shared suite; `getClient` returns a client on an empty database. */
+export function migrationsContract(getClient: () => SqlClient): void {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'recall-migrations-'));
+    await cp(defaultMigrationsDir(), dir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('applies every migration once, in order; a second run is a no-op', async () => {
+    const client = getClient();
+    expect((await migrationStatus(client, { dir })).every((m) => !m.applied)).toBe(true);
+    expect(await migrate(client, { dir })).toEqual({
+      applied: ['001_memory_schema', '002_golden_answers', '003_memory_indexes'],
+    });
+    expect(await migrate(client, { dir })).toEqual({ applied: [] });
+    const status = await migrationStatus(client, { dir });
+    expect(status.map((m) => [m.version, m.applied, m.checksumMatches])).toEqual([
+      [1, true, true],
+      [2, true, true],
+      [3, true, true],
+    ]);
+    expect(status[0]!.appliedAt).toBeInstanceOf(Date);
+    expect(await reportIndexes(client)).toEqual(REPORT_INDEXES);
+  });
+
+  test('the memory index migration can be reverted and applied again', async () => {
+    const client = getClient();
+    expect(await revert(client, 3, { dir })).toEqual({ reverted: ['003_memory_indexes'] });
+    expect(await reportIndexes(client)).toEqual([]);
+    expect((await migrationStatus(client, { dir }))[2]).toMatchObject({ applied: false, checksumMatches: undefined });
+    expect(await revert(client, 3, { dir })).toEqual({ reverted: [] });
+    expect(await migrate(client, { dir })).toEqual({ applied: ['003_memory_indexes'] });
+    expect(await reportIndexes(client)).toEqual(REPORT_INDEXES);
+  });
+
+  test('a migration without a down section cannot be reverted', async () => {
+    await expect(revert(getClient(), 1, { dir })).rejects.toThrow(/001_memory_schema\.sql has no "-- migrate:down"/);
+    await expect(revert(getClient(), 42, { dir })).rejects.toBeInstanceOf(MigrationError);
+  });
+
+  test('an applied file that was edited is reported by name and blocks migrating', async () => {
+    const client = getClient();
+    const file = path.join(dir, '002_golden_answers.sql');
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, `${original}\n-- edited after the fact\n`);
+    try {
+      await expect(migrate(client, { dir })).rejects.toThrow(/checksum mismatch.*002_golden_answers\.sql/);
+      const status = await migrationStatus(client, { dir });
+      expect(status.map((m) => m.checksumMatches)).toEqual([true, false, true]);
+    } finally {
+      await writeFile(file, original);
+    }
+    expect(await migrate(client, { dir })).toEqual({ applied: [] });
+  });
+}

@@ -1,0 +1,39 @@
+import { createPostgresClient, type PostgresClient } from '../../../src/adapters/postgres/postgres-client';
+import { migrate } from '../../../src/migrations/migrator';
+import { createTestDatabase } from '../../support/postgres';
+import { requireService } from '../../support/require-service';
+import { migrationsContract, reportIndexes } from './migrations-contract';
+
+describe('migrations on PostgreSQL', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let client: PostgresClient;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(requireService('postgres'));
+    client = createPostgresClient({ connectionString: database.url, poolMin: 0, poolMax: 2 });
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await database?.drop();
+  });
+
+  migrationsContract(() => client);
+
+  test('concurrent runs queue on the advisory lock and apply each migration once', async () => {
+    const fresh = await createTestDatabase(requireService('postgres'));
+    const clients = Array.from({ length: 4 }, () => createPostgresClient({ connectionString: fresh.url, poolMin: 0 }));
+    try {
+      const results = await Promise.all(clients.map((c) => migrate(c)));
+      expect(results.flatMap((r) => r.applied).sort()).toEqual([
+        '001_memory_schema',
+        '002_golden_answers',
+        '003_memory_indexes',
+      ]);
+      expect(await reportIndexes(clients[0]!)).toHaveLength(2);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await fresh.drop();
+    }
+  });
+});
