@@ -9,7 +9,10 @@ const buf = path.join(root, 'node_modules', '.bin', 'buf');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'recall-gen-'));
 try {
   execFileSync(buf, ['generate', '--output', tmp], { cwd: root, stdio: 'inherit' });
-  execFileSync(buf, ['build', '-o', path.join(tmp, 'src', 'gen', 'descriptors.binpb')], { cwd: root, stdio: 'inherit' });
+  execFileSync(buf, ['build', '-o', path.join(tmp, 'src', 'gen', 'descriptors.binpb')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   const stale = [];
   const walk = (dir) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

@@ -23,10 +23,10 @@ import { SearchServiceService } from './gen/recall/v1/search';
 import { memoryHandlers } from './grpc/memory-handlers';
 import { createRpcRuntime } from './grpc/rpc-runtime';
 import { searchHandlers } from './grpc/search-handlers';
-import { type GrpcServer, createGrpcServer } from './grpc/server';
+import { createGrpcServer, type GrpcServer } from './grpc/server';
 import { migrate } from './migrations/migrator';
 import type { Logger } from './observability/logger';
-import { type Metrics, createMetrics } from './observability/metrics';
+import { createMetrics, type Metrics } from './observability/metrics';
 import { checkReadiness, createSidecar } from './observability/sidecar';
 import { createBreaker } from './resilience/breaker';
 
@@ -178,7 +178,9 @@ export async function createApp(config: Config, logger: Logger, options: { metri
     describe() {
       return {
         database: config.databaseUrl ? redactUrl(config.databaseUrl) : `pglite:${path.join(config.dataDir, 'pglite')}`,
-        vectors: config.milvusAddress ? `milvus:${config.milvusAddress}` : `embedded:${path.join(config.dataDir, 'vectors')}`,
+        vectors: config.milvusAddress
+          ? `milvus:${config.milvusAddress}`
+          : `embedded:${path.join(config.dataDir, 'vectors')}`,
         embedder: embedder.name,
         reranker: reranker.name,
       };

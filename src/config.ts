@@ -76,10 +76,7 @@ type Env = Record<string, string | undefined>;
 /** Parses and validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const r = reader(env);
-  const authTokens = [
-    ...r.list('AUTH_TOKENS'),
-    ...(env.AUTH_TOKENS_FILE ? readTokensFile(env.AUTH_TOKENS_FILE) : []),
-  ];
+  const authTokens = [...r.list('AUTH_TOKENS'), ...(env.AUTH_TOKENS_FILE ? readTokensFile(env.AUTH_TOKENS_FILE) : [])];
   const tlsCertFile = r.file('TLS_CERT_FILE');
   const tlsKeyFile = r.file('TLS_KEY_FILE');
   if (Boolean(tlsCertFile) !== Boolean(tlsKeyFile)) {

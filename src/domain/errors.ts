@@ -34,10 +34,7 @@ export class RecallError extends Error {
 export class InvalidArgumentError extends RecallError {
   override readonly name = 'InvalidArgumentError';
   constructor(readonly violations: FieldViolation[]) {
-    super(
-      'invalid_argument',
-      violations.map((v) => `${v.field}: ${v.description}`).join('; ') || 'invalid argument',
-    );
+    super('invalid_argument', violations.map((v) => `${v.field}: ${v.description}`).join('; ') || 'invalid argument');
   }
 
   /** Shorthand for a single violation. */

@@ -30,7 +30,8 @@ export class Violations {
 
   userId(field: string, value: string): void {
     if (value.length === 0) this.add(field, 'is required');
-    else if (value.length > LIMITS.userIdMaxLength) this.add(field, `must be at most ${LIMITS.userIdMaxLength} characters`);
+    else if (value.length > LIMITS.userIdMaxLength)
+      this.add(field, `must be at most ${LIMITS.userIdMaxLength} characters`);
     else if (!USER_ID.test(value)) this.add(field, 'may contain only letters, digits and . _ : @ -');
   }
 

@@ -1,5 +1,5 @@
-import { type ServiceError, Metadata, status } from '@grpc/grpc-js';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { type ErrorCode, InvalidArgumentError, RecallError } from '../domain/errors';
 
 const CODES: Record<ErrorCode, status> = {

@@ -1,10 +1,10 @@
 import type { MemoryService, ScoredFact } from '../domain/memory/memory-service';
 import type { Conversation, Fact, Message } from '../domain/ports';
-import {
-  type Conversation as ConversationPb,
-  type Fact as FactPb,
-  type Message as MessagePb,
+import type {
+  Conversation as ConversationPb,
+  Fact as FactPb,
   MemoryServiceService,
+  Message as MessagePb,
 } from '../gen/recall/v1/memory';
 import type { Handlers } from './rpc-runtime';
 

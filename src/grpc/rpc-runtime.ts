@@ -3,9 +3,9 @@ import {
   Metadata,
   type ServerUnaryCall,
   type ServiceDefinition,
-  type UntypedServiceImplementation,
   type sendUnaryData,
   status,
+  type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { CallContext } from '../domain/context';
 import type { Logger } from '../observability/logger';
@@ -23,7 +23,10 @@ export type UnaryHandler<Req, Res> = (request: Req, ctx: RpcContext) => Promise<
 
 /** Handlers for every method of a generated service definition, keyed like the definition. */
 export type Handlers<D> = {
-  [K in keyof D]: D[K] extends { requestDeserialize: (b: Buffer) => infer Req; responseSerialize: (r: infer Res) => Buffer }
+  [K in keyof D]: D[K] extends {
+    requestDeserialize: (b: Buffer) => infer Req;
+    responseSerialize: (r: infer Res) => Buffer;
+  }
     ? UnaryHandler<Req, Res>
     : never;
 };

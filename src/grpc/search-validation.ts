@@ -47,7 +47,8 @@ export function toDomainFilters(v: Violations, filters: MetadataFilterPb[]): Met
   }
   return filters.map((f, i) => {
     const at = `filters[${i}]`;
-    if (!FIELD.test(f.field)) v.add(`${at}.field`, 'must be 1-64 letters, digits or underscores, not starting with a digit');
+    if (!FIELD.test(f.field))
+      v.add(`${at}.field`, 'must be 1-64 letters, digits or underscores, not starting with a digit');
     const operator = OPERATORS[f.operator];
     if (!operator) v.add(`${at}.operator`, 'must be one of the FILTER_OPERATOR_* values');
     const multi = operator === 'in' || operator === 'not_in';
@@ -97,7 +98,8 @@ export function checkSearchShape(
   v: Violations,
   request: { query: string; collections: string[]; userId: string; vector: number[] },
 ): void {
-  if (request.query.length > LIMITS.queryMaxLength) v.add('query', `must be at most ${LIMITS.queryMaxLength} characters`);
+  if (request.query.length > LIMITS.queryMaxLength)
+    v.add('query', `must be at most ${LIMITS.queryMaxLength} characters`);
   if (request.collections.length > SEARCH_LIMITS.collectionsPerSearch) {
     v.add('collections', `must have at most ${SEARCH_LIMITS.collectionsPerSearch} items`);
   }

@@ -47,7 +47,9 @@ export function createGrpcServer(options: GrpcServerOptions) {
             Boolean(options.tls.clientCaFile),
           )
         : ServerCredentials.createInsecure();
-      const address = options.host.includes(':') ? `[${options.host}]:${options.port}` : `${options.host}:${options.port}`;
+      const address = options.host.includes(':')
+        ? `[${options.host}]:${options.port}`
+        : `${options.host}:${options.port}`;
       boundPort = await new Promise<number>((resolve, reject) => {
         server.bindAsync(address, credentials, (error, port) => (error ? reject(error) : resolve(port)));
       });

@@ -1,4 +1,4 @@
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { contextWithTimeout } from '../domain/context';
 import type { HealthProbe } from '../domain/ports';
@@ -67,7 +67,9 @@ export function createSidecar(deps: {
         return send(200, 'application/json', '{"status":"ok"}\n');
       case '/readyz':
         if (deps.isShuttingDown()) return send(503, 'application/json', '{"ready":false,"reason":"shutting down"}\n');
-        checkReadiness(deps.probes).then((r) => send(r.ready ? 200 : 503, 'application/json', `${JSON.stringify(r)}\n`));
+        checkReadiness(deps.probes).then((r) =>
+          send(r.ready ? 200 : 503, 'application/json', `${JSON.stringify(r)}\n`),
+        );
         return;
       default:
         return send(404, 'text/plain', 'not found\n');

@@ -40,7 +40,10 @@ describe('embedded default, driven by buf curl with reflection only', () => {
   it('adds and lists facts, appends messages, reads stats and forgets the user', async () => {
     const added = await call('recall.v1.MemoryService/AddFacts', {
       userId: 'newcomer',
-      facts: [{ content: 'Likes hiking', metadata: { topic: 'hobby', tags: ['outdoor'] } }, { content: 'likes  HIKING' }],
+      facts: [
+        { content: 'Likes hiking', metadata: { topic: 'hobby', tags: ['outdoor'] } },
+        { content: 'likes  HIKING' },
+      ],
     });
     expect(added.status).toBe(0);
     expect(added.json).toMatchObject({ created: 1, duplicates: 1 });
@@ -55,7 +58,12 @@ describe('embedded default, driven by buf curl with reflection only', () => {
     });
     expect(appended.json).toMatchObject({ messageCount: 1 });
     const stats = await call('recall.v1.MemoryService/GetUserStats', { userId: 'newcomer' });
-    expect(stats.json?.stats).toMatchObject({ userId: 'newcomer', factCount: '1', conversationCount: '1', messageCount: '1' });
+    expect(stats.json?.stats).toMatchObject({
+      userId: 'newcomer',
+      factCount: '1',
+      conversationCount: '1',
+      messageCount: '1',
+    });
     const forgot = await call('recall.v1.MemoryService/ForgetUser', { userId: 'newcomer' });
     expect(forgot.json).toMatchObject({ deletedFacts: '1', deletedConversations: '1', deletedMessages: '1' });
     const gone = await call('recall.v1.MemoryService/GetUserStats', { userId: 'newcomer' });

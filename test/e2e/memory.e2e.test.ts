@@ -1,7 +1,7 @@
-import { status } from '@grpc/grpc-js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { status } from '@grpc/grpc-js';
 import { connectClients, statusOf } from '../support/grpc-clients';
 import { createTestDatabase } from '../support/postgres';
 import { requireService } from '../support/require-service';
@@ -38,7 +38,9 @@ describe('MemoryService end to end (PostgreSQL + Milvus Lite)', () => {
 
   it('stores a fact once when 50 identical calls race', async () => {
     const results = await Promise.all(
-      Array.from({ length: 50 }, () => clients.memory.addFacts({ userId: 'racer', facts: [fact('Prefers green tea')] })),
+      Array.from({ length: 50 }, () =>
+        clients.memory.addFacts({ userId: 'racer', facts: [fact('Prefers green tea')] }),
+      ),
     );
     expect(results.reduce((n, r) => n + r.created, 0)).toBe(1);
     expect(results.reduce((n, r) => n + r.duplicates, 0)).toBe(49);
@@ -109,7 +111,10 @@ describe('MemoryService end to end (PostgreSQL + Milvus Lite)', () => {
 
   it('forgets one user completely and leaves the other untouched', async () => {
     for (const user of ['alice', 'bob']) {
-      await clients.memory.addFacts({ userId: user, facts: [fact(`${user} likes cats`), fact(`${user} lives in Oslo`)] });
+      await clients.memory.addFacts({
+        userId: user,
+        facts: [fact(`${user} likes cats`), fact(`${user} lives in Oslo`)],
+      });
       await clients.memory.appendMessages({
         userId: user,
         conversationId: '',
@@ -169,9 +174,7 @@ describe('MemoryService end to end (PostgreSQL + Milvus Lite)', () => {
   });
 
   it('gives DEADLINE_EXCEEDED when the caller deadline is too short, and keeps serving', async () => {
-    const code = await statusOf(
-      clients.memory.addFacts({ userId: 'hurried', facts: [fact('x')] }, { timeoutMs: 1 }),
-    );
+    const code = await statusOf(clients.memory.addFacts({ userId: 'hurried', facts: [fact('x')] }, { timeoutMs: 1 }));
     expect(code).toBe(status.DEADLINE_EXCEEDED);
     const listed = await clients.memory.listFacts({ userId: 'racer', pageSize: 0, pageToken: '' });
     expect(listed.facts).toHaveLength(1);

@@ -15,7 +15,12 @@ export interface BufCurlResult {
  * Calls `method` (e.g. `recall.v1.MemoryService/AddFacts`) with `buf curl`, which learns the
  * schema from the server's reflection alone — no proto files — as an engineer would.
  */
-export function bufCurl(address: string, method: string, body: unknown, extraArgs: string[] = []): Promise<BufCurlResult> {
+export function bufCurl(
+  address: string,
+  method: string,
+  body: unknown,
+  extraArgs: string[] = [],
+): Promise<BufCurlResult> {
   const args = ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', '-d', JSON.stringify(body), ...extraArgs];
   args.push(`http://${address}/${method}`);
   return new Promise((resolve) => {

@@ -8,8 +8,9 @@
  * A service that cannot be found is reported loudly. With CI=true that fails the run;
  * elsewhere the suites that need it fail with the same message (see requireService).
  */
-import { findPostgres } from './postgres';
+
 import { startMilvusLite } from './milvus-lite';
+import { findPostgres } from './postgres';
 
 export default async function globalSetup(): Promise<void> {
   const problems: string[] = [];
@@ -28,7 +29,14 @@ export default async function globalSetup(): Promise<void> {
     }
   }
   if (problems.length > 0) {
-    const banner = ['', '!'.repeat(78), '! recall tests: real services missing', ...problems.map((p) => `!   ${p}`), '!'.repeat(78), ''];
+    const banner = [
+      '',
+      '!'.repeat(78),
+      '! recall tests: real services missing',
+      ...problems.map((p) => `!   ${p}`),
+      '!'.repeat(78),
+      '',
+    ];
     process.stderr.write(`${banner.join('\n')}\n`);
     if (process.env.CI === 'true') throw new Error(`required test services are missing: ${problems.join('; ')}`);
     process.env.RECALL_TEST_MISSING = problems.join('; ');

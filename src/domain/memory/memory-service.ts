@@ -11,7 +11,6 @@ import type {
   UserStats,
 } from '../ports';
 import type { FactIndex } from '../search/fact-index';
-import type { PageTokenCodec } from './page-token';
 import {
   validateAddFacts,
   validateAppendMessages,
@@ -21,6 +20,7 @@ import {
   validateRecallFacts,
   validateUserId,
 } from './memory-validation';
+import type { PageTokenCodec } from './page-token';
 
 export interface AddFactsInput {
   userId: string;

@@ -17,7 +17,9 @@ const DEFAULT_KEY = 'recall.page-token.v1';
 const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** Creates a codec; `key` lets several replicas agree, `ttlMs` bounds a token's life. */
-export function createPageTokenCodec(options: { key?: string; ttlMs?: number; now?: () => number } = {}): PageTokenCodec {
+export function createPageTokenCodec(
+  options: { key?: string; ttlMs?: number; now?: () => number } = {},
+): PageTokenCodec {
   const key = options.key ?? DEFAULT_KEY;
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   const now = options.now ?? Date.now;
@@ -44,7 +46,8 @@ export function createPageTokenCodec(options: { key?: string; ttlMs?: number; no
         throw invalid('is not a valid page token');
       }
       if (parsed.k !== kind || parsed.o !== owner) throw invalid('belongs to a different listing');
-      if (typeof parsed.t !== 'number' || now() - parsed.t > ttlMs) throw invalid('has expired; start from the first page');
+      if (typeof parsed.t !== 'number' || now() - parsed.t > ttlMs)
+        throw invalid('has expired; start from the first page');
       if (!Array.isArray(parsed.p) || !parsed.p.every((x) => typeof x === 'string')) {
         throw invalid('is not a valid page token');
       }

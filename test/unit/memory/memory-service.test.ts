@@ -1,8 +1,8 @@
 import { backgroundContext } from '../../../src/domain/context';
 import { InvalidArgumentError, NotFoundError } from '../../../src/domain/errors';
 import { createMemoryService } from '../../../src/domain/memory/memory-service';
-import type { FactIndex } from '../../../src/domain/search/fact-index';
 import { createPageTokenCodec } from '../../../src/domain/memory/page-token';
+import type { FactIndex } from '../../../src/domain/search/fact-index';
 import { FakeMemoryRepository } from '../../support/fakes/fake-memory-repository';
 
 const ctx = backgroundContext();
@@ -74,7 +74,10 @@ describe('MemoryService rules', () => {
     await expectViolation(memory.addFacts({ userId: 'u1', facts: [] }, ctx), 'facts');
     await expectViolation(memory.listFacts({ userId: 'u1', pageSize: 101, pageToken: '' }, ctx), 'page_size');
     await expectViolation(
-      memory.appendMessages({ userId: 'u1', conversationId: '', messages: [{ role: 'robot', content: 'hi' }], title: '' }, ctx),
+      memory.appendMessages(
+        { userId: 'u1', conversationId: '', messages: [{ role: 'robot', content: 'hi' }], title: '' },
+        ctx,
+      ),
       'messages[0].role',
     );
     await expectViolation(memory.deleteFacts({ userId: 'u1', ids: ['not-a-uuid'] }, ctx), 'ids[0]');
@@ -107,7 +110,10 @@ describe('MemoryService rules', () => {
       'fact 0',
     ]);
     expect(p3.nextPageToken).toBe('');
-    await expectViolation(memory.listFacts({ userId: 'u2', pageSize: 2, pageToken: p1.nextPageToken }, ctx), 'page_token');
+    await expectViolation(
+      memory.listFacts({ userId: 'u2', pageSize: 2, pageToken: p1.nextPageToken }, ctx),
+      'page_token',
+    );
     await expectViolation(
       memory.listConversations({ userId: 'u1', pageSize: 2, pageToken: p1.nextPageToken }, ctx),
       'page_token',
@@ -119,11 +125,17 @@ describe('MemoryService rules', () => {
   it('refuses expired page tokens', async () => {
     let now = 1_000_000;
     const repository = new FakeMemoryRepository();
-    const memory = createMemoryService({ repository, pageTokens: createPageTokenCodec({ ttlMs: 1000, now: () => now }) });
+    const memory = createMemoryService({
+      repository,
+      pageTokens: createPageTokenCodec({ ttlMs: 1000, now: () => now }),
+    });
     for (let i = 0; i < 3; i++) await memory.addFacts({ userId: 'u1', facts: [fact(`f${i}`)] }, ctx);
     const p1 = await memory.listFacts({ userId: 'u1', pageSize: 1, pageToken: '' }, ctx);
     now += 2000;
-    await expectViolation(memory.listFacts({ userId: 'u1', pageSize: 1, pageToken: p1.nextPageToken }, ctx), 'page_token');
+    await expectViolation(
+      memory.listFacts({ userId: 'u1', pageSize: 1, pageToken: p1.nextPageToken }, ctx),
+      'page_token',
+    );
   });
 
   it('recalls only facts the database still holds for that user', async () => {
@@ -162,9 +174,15 @@ describe('MemoryService rules', () => {
   it('pages messages in order', async () => {
     const { memory } = setup();
     const messages = Array.from({ length: 5 }, (_, i) => ({ role: 'user', content: `m${i}` }));
-    const { conversationId } = await memory.appendMessages({ userId: 'u1', conversationId: '', messages, title: '' }, ctx);
+    const { conversationId } = await memory.appendMessages(
+      { userId: 'u1', conversationId: '', messages, title: '' },
+      ctx,
+    );
     const p1 = await memory.getConversation({ userId: 'u1', conversationId, pageSize: 3, pageToken: '' }, ctx);
-    const p2 = await memory.getConversation({ userId: 'u1', conversationId, pageSize: 3, pageToken: p1.nextPageToken }, ctx);
+    const p2 = await memory.getConversation(
+      { userId: 'u1', conversationId, pageSize: 3, pageToken: p1.nextPageToken },
+      ctx,
+    );
     expect([...p1.messages, ...p2.messages].map((m) => m.content)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
     expect(p2.nextPageToken).toBe('');
   });
