@@ -1,0 +1,61 @@
+import { DataType, type FieldType } from '@zilliz/milvus2-sdk-node';
+import { MAX_ID_BYTES, MAX_TEXT_BYTES } from '../filters/store-input';
+
+/** Field names of a recall collection. */
+export const FIELDS = { id: 'id', vector: 'vector', text: 'text', metadata: 'metadata' } as const;
+
+/** Index types recall can create; all use the COSINE metric. */
+export type MilvusIndexType = 'HNSW' | 'AUTOINDEX' | 'FLAT';
+
+/** The explicit schema of a recall collection holding vectors of `dimension`. */
+export function collectionFields(dimension: number): FieldType[] {
+  return [
+    { name: FIELDS.id, data_type: DataType.VarChar, is_primary_key: true, autoID: false, max_length: MAX_ID_BYTES },
+    { name: FIELDS.vector, data_type: DataType.FloatVector, dim: dimension },
+    { name: FIELDS.text, data_type: DataType.VarChar, max_length: MAX_TEXT_BYTES },
+    { name: FIELDS.metadata, data_type: DataType.JSON },
+  ];
+}
+
+/** The vector index of a new collection. */
+export function vectorIndex(indexType: MilvusIndexType) {
+  const params = indexType === 'HNSW' ? { M: 16, efConstruction: 200 } : {};
+  return { field_name: FIELDS.vector, index_name: FIELDS.vector, index_type: indexType, metric_type: 'COSINE', params };
+}
+
+/** Search-time parameters: HNSW needs ef ≥ limit. */
+export function searchParams(indexType: MilvusIndexType, limit: number): Record<string, number> {
+  return indexType === 'HNSW' ? { ef: Math.max(64, limit) } : {};
+}
+
+interface DescribedField {
+  name?: string;
+  data_type?: string | number;
+  dim?: string | number;
+  type_params?: { key: string; value: string }[];
+}
+
+/**
+ * The vector dimension of a described collection, or a reason why it is not a recall
+ * collection (a field missing or of the wrong type).
+ */
+export function describedDimension(schema: { fields?: DescribedField[] } | null | undefined): number | string {
+  const fields = schema?.fields ?? [];
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  const expected: [string, string][] = [
+    [FIELDS.id, 'VarChar'],
+    [FIELDS.vector, 'FloatVector'],
+    [FIELDS.text, 'VarChar'],
+    [FIELDS.metadata, 'JSON'],
+  ];
+  for (const [name, type] of expected) {
+    const field = byName.get(name);
+    if (!field) return `it has no field "${name}"`;
+    if (field.data_type !== type && field.data_type !== DataType[type as keyof typeof DataType]) {
+      return `its field "${name}" is not ${type}`;
+    }
+  }
+  const vector = byName.get(FIELDS.vector)!;
+  const dim = Number(vector.dim ?? vector.type_params?.find((p) => p.key === 'dim')?.value);
+  return Number.isInteger(dim) && dim > 0 ? dim : 'its vector field has no dimension';
+}
