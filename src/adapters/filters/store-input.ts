@@ -43,7 +43,10 @@ export function assertRecords(collection: string, records: readonly VectorRecord
     const idProblem = idViolation(record.id);
     if (idProblem) violations.push({ field: `records[${i}].id`, description: idProblem });
     if (typeof record.text !== 'string' || Buffer.byteLength(record.text) > MAX_TEXT_BYTES) {
-      violations.push({ field: `records[${i}].text`, description: `must be a string of at most ${MAX_TEXT_BYTES} bytes` });
+      violations.push({
+        field: `records[${i}].text`,
+        description: `must be a string of at most ${MAX_TEXT_BYTES} bytes`,
+      });
     }
     if (record.metadata === null || typeof record.metadata !== 'object' || Array.isArray(record.metadata)) {
       violations.push({ field: `records[${i}].metadata`, description: 'must be an object' });

@@ -1,5 +1,5 @@
-import type { FilterOperator, FilterValue, MetadataFilter } from '../../domain/ports';
 import { type FieldViolation, InvalidArgumentError } from '../../domain/errors';
+import type { FilterOperator, FilterValue, MetadataFilter } from '../../domain/ports';
 
 /** Field names a filter may name: a top-level metadata key, safe to splice into an expression. */
 export const FILTER_FIELD_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -32,7 +32,10 @@ export function assertValidFilters(filters: readonly MetadataFilter[]): void {
     if (SINGLE_VALUE.has(filter.operator) && values.length !== 1) {
       violations.push({ field: `${at}.values`, description: `${filter.operator} takes exactly one value` });
     } else if (!SINGLE_VALUE.has(filter.operator) && (values.length < 1 || values.length > MAX_FILTER_VALUES)) {
-      violations.push({ field: `${at}.values`, description: `${filter.operator} takes 1 to ${MAX_FILTER_VALUES} values` });
+      violations.push({
+        field: `${at}.values`,
+        description: `${filter.operator} takes 1 to ${MAX_FILTER_VALUES} values`,
+      });
     }
     values.forEach((value, j) => {
       const problem = valueProblem(value, ORDERING.has(filter.operator));

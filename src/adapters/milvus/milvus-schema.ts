@@ -39,8 +39,8 @@ interface DescribedField {
  * The vector dimension of a described collection, or a reason why it is not a recall
  * collection (a field missing or of the wrong type).
  */
-export function describedDimension(schema: { fields?: DescribedField[] } | null | undefined): number | string {
-  const fields = schema?.fields ?? [];
+export function describedDimension(schema: unknown): number | string {
+  const fields = (schema as { fields?: DescribedField[] } | null | undefined)?.fields ?? [];
   const byName = new Map(fields.map((f) => [f.name, f]));
   const expected: [string, string][] = [
     [FIELDS.id, 'VarChar'],

@@ -1,0 +1,187 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openPgliteClient } from '../src/adapters/pglite/pglite-client';
+import { createPostgresClient } from '../src/adapters/postgres/postgres-client';
+import type { SqlClient } from '../src/adapters/sql/sql-client';
+import { backgroundContext } from '../src/domain/context';
+import { migrate, revert } from '../src/migrations/migrator';
+import { startMilvusLite } from '../test/support/milvus-lite';
+import { type ModelServer, startModelServer } from '../test/support/model-server';
+import { findPostgres } from '../test/support/postgres';
+import { createScratchDatabase, postgresVersion } from './scratch-database';
+
+/** Which backends to run on and how the modelled remote models behave. */
+export interface BackendOptions {
+  postgres: boolean;
+  milvus: boolean;
+  rerankLatencyMs: number;
+  /** Undefined: recall's built-in embedder; a number: the model embedding server with this latency. */
+  embedLatencyMs: number | undefined;
+}
+
+/** The migration that holds the report's memory indexes (migrations/003_memory_indexes.sql). */
+const MEMORY_INDEX_MIGRATION = 3;
+
+/** The backends of one benchmark run, shared by every recall process it starts. */
+export interface Backends {
+  /** What to show in the output (no credentials, no machine paths). */
+  description: {
+    database: string;
+    vectors: string;
+    reranker: string;
+    embedder: string;
+    postgresVersion?: string;
+  };
+  /** Postgres URL when on PostgreSQL (for the raw-pg comparison). */
+  databaseUrl: string | undefined;
+  /** Milvus address when on Milvus (for the direct SDK comparison). */
+  milvusAddress: string | undefined;
+  /** recall's DATA_DIR for the main servers (PGlite and/or the embedded store live there). */
+  dataDir: string;
+  /** Environment every recall process of the run gets. */
+  env(dataDir?: string): Record<string, string>;
+  /** Drops (false) or restores (true) the memory indexes through the migration tooling. No server may run on PGlite meanwhile. */
+  setMemoryIndexes(present: boolean): Promise<string[]>;
+  /** Runs ANALYZE so the planner knows the seeded tables, as a production database's autovacuum would. */
+  analyze(): Promise<void>;
+  /** A copy of the data directory, taken while no server runs (for a second server or an in-process store). */
+  copyDataDir(label: string): string;
+  /** Restores what the run changed in backends it does not own, then stops and deletes what it started. */
+  close(): Promise<void>;
+}
+
+/** Starts or finds the backends; see the README's Benchmark section for where each comes from. */
+export async function openBackends(options: BackendOptions): Promise<Backends> {
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  const cleanUp = async () => {
+    for (const step of cleanups.reverse()) await Promise.resolve(step()).catch(() => undefined);
+    cleanups.length = 0;
+  };
+  try {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'recall-bench-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+
+    let databaseUrl: string | undefined;
+    let database = 'PGlite (embedded, in the server process)';
+    let ownDatabase = false;
+    if (options.postgres) {
+      if (process.env.DATABASE_URL) {
+        databaseUrl = process.env.DATABASE_URL;
+        database = 'PostgreSQL from DATABASE_URL';
+      } else {
+        const scratch = await createScratchDatabase(await findPostgres());
+        cleanups.push(() => scratch.drop());
+        databaseUrl = scratch.url;
+        database = `PostgreSQL, scratch database ${scratch.name}`;
+        ownDatabase = true;
+      }
+    }
+
+    let milvusAddress: string | undefined;
+    let vectors = 'embedded vector store (in the server process)';
+    if (options.milvus) {
+      if (process.env.MILVUS_ADDRESS) {
+        milvusAddress = process.env.MILVUS_ADDRESS;
+        vectors = 'Milvus from MILVUS_ADDRESS';
+      } else {
+        const lite = await startMilvusLite();
+        cleanups.push(() => lite.stop());
+        milvusAddress = lite.address;
+        vectors = 'Milvus Lite (started by the benchmark)';
+      }
+    }
+
+    const models: ModelServer = await startModelServer({
+      rerankLatencyMs: options.rerankLatencyMs,
+      embedLatencyMs: options.embedLatencyMs ?? 0,
+    });
+    cleanups.push(() => models.close());
+
+    const openSql = async (): Promise<SqlClient> =>
+      databaseUrl
+        ? createPostgresClient({
+            connectionString: databaseUrl,
+            poolMin: 0,
+            poolMax: 2,
+            statementTimeoutMs: 600_000,
+            connectionTimeoutMs: 10_000,
+            applicationName: 'recall-bench',
+          })
+        : openPgliteClient({ dataDir: path.join(dataDir, 'pglite') });
+    const withSql = async <T>(work: (sql: SqlClient) => Promise<T>): Promise<T> => {
+      const sql = await openSql();
+      try {
+        return await work(sql);
+      } finally {
+        await sql.close();
+      }
+    };
+
+    let indexesDropped = false;
+    const setMemoryIndexes = (present: boolean) =>
+      withSql(async (sql) => {
+        if (present) {
+          const { applied } = await migrate(sql);
+          indexesDropped = false;
+          return applied;
+        }
+        const { reverted } = await revert(sql, MEMORY_INDEX_MIGRATION);
+        indexesDropped = true;
+        return reverted;
+      });
+    // A database the run does not own gets its indexes back even when the run fails midway.
+    if (databaseUrl && !ownDatabase) {
+      cleanups.push(async () => {
+        if (indexesDropped) await setMemoryIndexes(true);
+      });
+    }
+
+    const copies: string[] = [];
+    cleanups.push(() => {
+      for (const copy of copies) rmSync(copy, { recursive: true, force: true });
+    });
+
+    return {
+      description: {
+        database,
+        vectors,
+        reranker: `model server, TEI /rerank shape, ${options.rerankLatencyMs} ms per call (a MODEL of a remote cross-encoder, not a measurement)`,
+        embedder:
+          options.embedLatencyMs === undefined
+            ? 'built-in hashing-ngram-v1 (in process)'
+            : `model server, OpenAI /v1/embeddings shape, ${options.embedLatencyMs} ms per call (a MODEL of a remote embedder)`,
+        ...(databaseUrl ? { postgresVersion: await postgresVersion(databaseUrl) } : {}),
+      },
+      databaseUrl,
+      milvusAddress,
+      dataDir,
+      env(dir = dataDir) {
+        return {
+          DATA_DIR: dir,
+          RERANK_URL: models.url,
+          RERANK_FORMAT: 'tei',
+          ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+          ...(milvusAddress ? { MILVUS_ADDRESS: milvusAddress } : {}),
+          ...(options.embedLatencyMs === undefined ? {} : { EMBEDDING_URL: models.url }),
+        };
+      },
+      setMemoryIndexes,
+      analyze: () =>
+        withSql(async (sql) => {
+          await sql.query('analyze', 'ANALYZE', [], backgroundContext());
+        }),
+      copyDataDir(label) {
+        const copy = `${dataDir}-${label}`;
+        rmSync(copy, { recursive: true, force: true });
+        cpSync(dataDir, copy, { recursive: true });
+        copies.push(copy);
+        return copy;
+      },
+      close: cleanUp,
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}

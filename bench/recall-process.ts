@@ -1,0 +1,104 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** The project root (bench/ lives directly under it). */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+const MAIN = path.join(PROJECT_ROOT, 'dist', 'src', 'main.js');
+const START_TIMEOUT_MS = 120_000;
+
+/** A recall server started by the benchmark from the build. */
+export interface RecallProcess {
+  label: string;
+  grpcAddress: string;
+  metricsUrl: string;
+  /** What the server said it runs on (its `listening` log line). */
+  backends: Record<string, unknown>;
+  /** Warnings and errors it logged (at most 50 kept), to show when a run looks wrong. */
+  problems: string[];
+  /** SIGTERM, then SIGKILL after 15 s; resolves to the exit code. Safe to call twice. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts `node dist/src/main.js` with only `env` (plus PATH and HOME: no variable of the
+ * benchmark's own environment leaks into the server) on ports 0, and waits for `listening`.
+ */
+export async function startRecall(
+  label: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<RecallProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
+    cwd: PROJECT_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const problems: string[] = [];
+  const note = (line: string) => {
+    if (problems.length < 50) problems.push(line.slice(0, 500));
+  };
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = once(child, 'exit');
+  const listening = new Promise<Record<string, unknown>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${label}: recall did not start within 120 s: ${stderr}`)), START_TIMEOUT_MS);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return note(line);
+      }
+      if (entry.msg === 'listening') {
+        clearTimeout(timer);
+        resolve(entry);
+      } else if (typeof entry.level === 'number' && entry.level >= 40) {
+        note(`${entry.msg as string}${entry.err ? `: ${JSON.stringify(entry.err)}` : ''}`);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${label}: recall exited with ${code} before listening: ${stderr || problems.join('\n')}`));
+    });
+  });
+  let entry: Record<string, unknown>;
+  try {
+    entry = await listening;
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  let stopping: Promise<number | null> | undefined;
+  return {
+    label,
+    grpcAddress: `127.0.0.1:${entry.grpcPort as number}`,
+    metricsUrl: `http://127.0.0.1:${entry.metricsPort as number}`,
+    backends: (entry.backends as Record<string, unknown>) ?? {},
+    problems,
+    stop() {
+      stopping ??= stopChild(child, exited);
+      return stopping;
+    },
+  };
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<unknown[]>): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const [code] = (await exited) as [number | null];
+  clearTimeout(timer);
+  return code;
+}

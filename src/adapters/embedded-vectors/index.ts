@@ -1,0 +1,2 @@
+/** The embedded vector store: in-process, persisted under a directory, no server needed. */
+export { EmbeddedVectorStore, type EmbeddedVectorStoreOptions, openEmbeddedVectorStore } from './embedded-vector-store';

@@ -1,0 +1,144 @@
+import type { Metadata, VectorHit } from '../../domain/ports';
+import type { MetadataPredicate } from '../filters';
+import { TopK } from './top-k';
+
+/** One stored record: its vector is already unit length, as Float32. */
+export interface StoredRecord {
+  id: string;
+  text: string;
+  metadata: Metadata;
+  unit: Float32Array;
+}
+
+/**
+ * The in-memory state of one collection: unit vectors in one contiguous Float32Array (slot i
+ * at i × dimension), with ids, texts and metadata in parallel arrays. Deleting moves the
+ * last slot into the hole, so slots stay dense and a scan touches only live rows.
+ */
+export class VectorCollection {
+  private vectors: Float32Array;
+  private ids: string[] = [];
+  private texts: string[] = [];
+  private metas: Metadata[] = [];
+  private readonly slots = new Map<string, number>();
+
+  constructor(
+    readonly name: string,
+    readonly dimension: number,
+  ) {
+    this.vectors = new Float32Array(dimension * 64);
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  has(id: string): boolean {
+    return this.slots.has(id);
+  }
+
+  /** Inserts or replaces a record. */
+  put(record: StoredRecord): void {
+    let slot = this.slots.get(record.id);
+    if (slot === undefined) {
+      slot = this.ids.length;
+      this.grow(slot + 1);
+      this.slots.set(record.id, slot);
+      this.ids.push(record.id);
+      this.texts.push(record.text);
+      this.metas.push(record.metadata);
+    } else {
+      this.texts[slot] = record.text;
+      this.metas[slot] = record.metadata;
+    }
+    this.vectors.set(record.unit, slot * this.dimension);
+  }
+
+  /** Removes a record; resolves to whether it existed. */
+  remove(id: string): boolean {
+    const slot = this.slots.get(id);
+    if (slot === undefined) return false;
+    const last = this.ids.length - 1;
+    if (slot !== last) {
+      const d = this.dimension;
+      this.vectors.copyWithin(slot * d, last * d, (last + 1) * d);
+      this.ids[slot] = this.ids[last]!;
+      this.texts[slot] = this.texts[last]!;
+      this.metas[slot] = this.metas[last]!;
+      this.slots.set(this.ids[slot]!, slot);
+    }
+    this.ids.pop();
+    this.texts.pop();
+    this.metas.pop();
+    this.slots.delete(id);
+    return true;
+  }
+
+  /** Ids of the records whose metadata passes `predicate`. */
+  matching(predicate: MetadataPredicate): string[] {
+    return this.ids.filter((_, slot) => predicate(this.metas[slot]!));
+  }
+
+  /** The `limit` records closest to the unit vector `query` that pass `predicate`. */
+  search(query: Float32Array, limit: number, predicate?: MetadataPredicate): VectorHit[] {
+    const top = new TopK(limit);
+    const d = this.dimension;
+    const v = this.vectors;
+    for (let slot = 0, base = 0; slot < this.ids.length; slot++, base += d) {
+      let a = 0;
+      let b = 0;
+      let c = 0;
+      let e = 0;
+      let i = 0;
+      for (; i + 3 < d; i += 4) {
+        a += v[base + i]! * query[i]!;
+        b += v[base + i + 1]! * query[i + 1]!;
+        c += v[base + i + 2]! * query[i + 2]!;
+        e += v[base + i + 3]! * query[i + 3]!;
+      }
+      for (; i < d; i++) a += v[base + i]! * query[i]!;
+      const score = a + b + c + e;
+      if (score > top.threshold && (!predicate || predicate(this.metas[slot]!))) top.offer(slot, score);
+    }
+    return top.sorted().map(({ item, score }) => ({
+      id: this.ids[item]!,
+      text: this.texts[item]!,
+      metadata: this.metas[item]!,
+      score: Math.max(-1, Math.min(1, score)),
+    }));
+  }
+
+  /** Every record, for writing a snapshot. */
+  *records(): Generator<StoredRecord> {
+    const d = this.dimension;
+    for (let slot = 0; slot < this.ids.length; slot++) {
+      yield {
+        id: this.ids[slot]!,
+        text: this.texts[slot]!,
+        metadata: this.metas[slot]!,
+        unit: this.vectors.subarray(slot * d, (slot + 1) * d),
+      };
+    }
+  }
+
+  private grow(rows: number): void {
+    if (rows * this.dimension <= this.vectors.length) return;
+    const next = new Float32Array(Math.max(rows, (this.vectors.length / this.dimension) * 2) * this.dimension);
+    next.set(this.vectors);
+    this.vectors = next;
+  }
+}
+
+/** `vector` scaled to unit length, as Float32 (the caller has checked it is not all zeros). */
+export function toUnit(vector: readonly number[]): Float32Array {
+  // Divide by the largest component first so that tiny or huge values neither underflow
+  // nor overflow the sum of squares.
+  let max = 0;
+  for (const x of vector) max = Math.max(max, Math.abs(x));
+  let norm = 0;
+  for (const x of vector) norm += (x / max) ** 2;
+  const scale = 1 / Math.sqrt(norm);
+  const unit = new Float32Array(vector.length);
+  for (let i = 0; i < vector.length; i++) unit[i] = (vector[i]! / max) * scale;
+  return unit;
+}

@@ -1,0 +1,400 @@
+import { type ClientConfig, ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { type CallContext, remainingMs, throwIfDone } from '../../domain/context';
+import {
+  CancelledError,
+  DeadlineExceededError,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  type RecallError,
+  UnavailableError,
+} from '../../domain/errors';
+import type {
+  CollectionStats,
+  MetadataFilter,
+  VectorHit,
+  VectorQuery,
+  VectorRecord,
+  VectorStore,
+} from '../../domain/ports';
+import { compileMilvusFilter, milvusLiteral } from '../filters';
+import {
+  assertCollectionName,
+  assertDimension,
+  assertIds,
+  assertQuery,
+  assertRecords,
+  lastPerId,
+} from '../filters/store-input';
+import { KeyedMutex } from './keyed-mutex';
+import { isCollectionMissing, isSuccess, type MilvusStatus, mapMilvusError, throwIfFailed } from './milvus-errors';
+import {
+  collectionFields,
+  describedDimension,
+  FIELDS,
+  type MilvusIndexType,
+  searchParams,
+  vectorIndex,
+} from './milvus-schema';
+
+/** How to reach Milvus and how long to wait for it. */
+export interface MilvusVectorStoreOptions {
+  /** host:port (or an https URL for a managed Milvus). */
+  address: string;
+  token?: string;
+  database?: string;
+  /** Cap on one SDK call in ms; the caller's remaining deadline applies under it. Default 10 000. */
+  maxCallMs?: number;
+  /** SDK-level retries, each of which restarts the SDK's deadline. Default 0. */
+  maxRetries?: number;
+  /** Index for new collections (metric COSINE). Default HNSW. */
+  indexType?: MilvusIndexType;
+  /** Rows per upsert request. Default 500. */
+  batchSize?: number;
+}
+
+const OUTPUT_FIELDS = [FIELDS.id, FIELDS.text, FIELDS.metadata];
+/** Ids per `id in [...]` expression. */
+const ID_CHUNK = 1000;
+
+/**
+ * VectorStore on a Milvus server (or Milvus Lite) through @zilliz/milvus2-sdk-node. Each
+ * collection has an explicit schema (id VarChar PK, vector FloatVector, text VarChar,
+ * metadata JSON) and a COSINE index, and is loaded before use. Every call carries a timeout
+ * from the caller's deadline; writes to one collection are serialised; reads are Strong.
+ */
+export class MilvusVectorStore implements VectorStore {
+  private readonly client: MilvusClient;
+  private readonly maxCallMs: number;
+  private readonly indexType: MilvusIndexType;
+  private readonly batchSize: number;
+  private readonly writes = new KeyedMutex();
+  /** Dimension of each collection known to exist and be loaded: keeps describe off the hot path. */
+  private readonly ready = new Map<string, number>();
+  private closed: Promise<void> | undefined;
+
+  constructor(options: MilvusVectorStoreOptions, client?: MilvusClient) {
+    this.maxCallMs = options.maxCallMs ?? 10_000;
+    this.indexType = options.indexType ?? 'HNSW';
+    this.batchSize = options.batchSize ?? 500;
+    const config: ClientConfig = {
+      address: options.address,
+      token: options.token,
+      database: options.database,
+      timeout: this.maxCallMs,
+      maxRetries: options.maxRetries ?? 0,
+      telemetry: { enabled: false },
+      logLevel: 'error',
+    };
+    this.client = client ?? new MilvusClient(config);
+    // The SDK connects in its constructor and leaves a rejected promise unhandled when the
+    // server is down; calls report that themselves, so the start-up failure is ignored here.
+    (this.client as unknown as { connectPromise?: Promise<unknown> }).connectPromise?.catch(() => undefined);
+  }
+
+  async ensureCollection(name: string, dimension: number, ctx: CallContext): Promise<void> {
+    assertCollectionName(name);
+    assertDimension(dimension);
+    const known = this.ready.get(name);
+    if (known !== undefined) return checkDimension(name, known, dimension);
+    await this.locked(name, ctx, async () => {
+      const existing = await this.describe(name, ctx);
+      if (existing === undefined) await this.create(name, dimension, ctx);
+      else checkDimension(name, existing, dimension);
+      await this.load(name, ctx);
+      this.ready.set(name, dimension);
+    });
+  }
+
+  async upsert(collection: string, records: VectorRecord[], ctx: CallContext): Promise<void> {
+    assertCollectionName(collection);
+    const dimension = await this.dimensionOf(collection, ctx);
+    if (records.length === 0) return;
+    assertRecords(collection, records, dimension);
+    const rows = lastPerId(records).map((r) => ({ id: r.id, vector: r.vector, text: r.text, metadata: r.metadata }));
+    await this.locked(collection, ctx, async () => {
+      for (let i = 0; i < rows.length; i += this.batchSize) {
+        const batch = rows.slice(i, i + this.batchSize);
+        const res = await this.call(ctx, 'upsert', (timeout) =>
+          this.client.upsert({ collection_name: collection, data: batch, timeout }),
+        );
+        this.check(res.status, 'upsert', collection);
+        const written = Math.max(Number(res.upsert_cnt ?? 0), idCount(res.IDs));
+        if (written !== batch.length || (res.err_index?.length ?? 0) > 0) {
+          throwIfFailed({ error_code: 'UpsertIncomplete', reason: `${written} of ${batch.length} rows` }, 'upsert');
+        }
+      }
+    });
+  }
+
+  async delete(collection: string, ids: string[], ctx: CallContext): Promise<number> {
+    assertCollectionName(collection);
+    assertIds(ids);
+    await this.dimensionOf(collection, ctx);
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return 0;
+    return this.locked(collection, ctx, async () => {
+      let deleted = 0;
+      for (let i = 0; i < unique.length; i += ID_CHUNK) {
+        // Milvus counts ids asked for, not rows removed: count the ones that exist first.
+        const existing = await this.existingIds(collection, unique.slice(i, i + ID_CHUNK), ctx);
+        if (existing.length === 0) continue;
+        await this.deleteByExpression(collection, idsExpression(existing), ctx);
+        deleted += existing.length;
+      }
+      return deleted;
+    });
+  }
+
+  async deleteWhere(collection: string, filters: MetadataFilter[], ctx: CallContext): Promise<number> {
+    assertCollectionName(collection);
+    if (filters.length === 0) throw InvalidArgumentError.of('filters', 'at least one filter is required');
+    const expression = compileMilvusFilter(filters);
+    await this.dimensionOf(collection, ctx);
+    return this.locked(collection, ctx, async () => {
+      const count = await this.count(collection, expression, ctx);
+      if (count > 0) await this.deleteByExpression(collection, expression, ctx);
+      return count;
+    });
+  }
+
+  async search(collection: string, query: VectorQuery, ctx: CallContext): Promise<VectorHit[]> {
+    assertCollectionName(collection);
+    const filter = compileMilvusFilter(query.filters);
+    const dimension = await this.dimensionOf(collection, ctx);
+    assertQuery(collection, query, dimension);
+    const res = await this.call(ctx, 'search', (timeout) =>
+      this.client.search({
+        collection_name: collection,
+        anns_field: FIELDS.vector,
+        data: query.vector,
+        limit: query.limit,
+        ...(filter ? { filter } : {}),
+        output_fields: OUTPUT_FIELDS,
+        metric_type: 'COSINE',
+        params: searchParams(this.indexType, query.limit),
+        consistency_level: ConsistencyLevelEnum.Strong,
+        timeout,
+      }),
+    );
+    this.check(res.status, 'search', collection);
+    return (res.results as Record<string, unknown>[]).map((hit) => ({
+      id: String(hit.id),
+      text: typeof hit.text === 'string' ? hit.text : '',
+      metadata: isObject(hit.metadata) ? hit.metadata : {},
+      // COSINE in Milvus is the similarity itself; float error can step just outside [-1, 1].
+      score: Math.max(-1, Math.min(1, Number(hit.score))),
+    }));
+  }
+
+  /** Collections with recall's schema (others in the database are left out), by name. */
+  async listCollections(ctx: CallContext): Promise<CollectionStats[]> {
+    const res = await this.call(ctx, 'list collections', (timeout) => this.client.showCollections({ timeout }));
+    this.check(res.status, 'list collections');
+    const names = (res.data ?? []).map((c) => c.name).sort();
+    const stats = await Promise.all(
+      names.map(async (name): Promise<CollectionStats | undefined> => {
+        try {
+          const dimension = await this.dimensionOf(name, ctx);
+          return { name, count: await this.count(name, '', ctx), dimension };
+        } catch (error) {
+          // Dropped meanwhile, or not a recall collection: not ours to list.
+          if (error instanceof NotFoundError || error instanceof FailedPreconditionError) return undefined;
+          throw error;
+        }
+      }),
+    );
+    return stats.filter((s): s is CollectionStats => s !== undefined);
+  }
+
+  async ping(ctx: CallContext): Promise<void> {
+    // showCollections takes a timeout (getVersion and checkHealth do not) and is cheap.
+    const res = await this.call(ctx, 'ping', (timeout) => this.client.showCollections({ timeout }));
+    this.check(res.status, 'ping');
+  }
+
+  /** Drops a collection if it exists (tests and operators; not part of VectorStore). */
+  async dropCollection(name: string, ctx: CallContext): Promise<void> {
+    assertCollectionName(name);
+    await this.locked(name, ctx, async () => {
+      this.ready.delete(name);
+      const res = await this.call(ctx, 'drop collection', (timeout) =>
+        this.client.dropCollection({ collection_name: name, timeout }),
+      );
+      if (!isCollectionMissing(res)) this.check(res, 'drop collection', name);
+    });
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.client.closeConnection().then(
+      () => undefined,
+      () => undefined,
+    );
+    return this.closed;
+  }
+
+  /** The collection's dimension, describing and loading it on first use. */
+  private async dimensionOf(name: string, ctx: CallContext): Promise<number> {
+    const known = this.ready.get(name);
+    if (known !== undefined) return known;
+    const dimension = await this.describe(name, ctx);
+    if (dimension === undefined) throw new NotFoundError(`collection "${name}" does not exist`);
+    await this.load(name, ctx);
+    this.ready.set(name, dimension);
+    return dimension;
+  }
+
+  /** The dimension of an existing recall collection, or undefined when there is none. */
+  private async describe(name: string, ctx: CallContext): Promise<number | undefined> {
+    const res = await this.call(ctx, 'describe collection', (timeout) =>
+      this.client.describeCollection({ collection_name: name, timeout }),
+    );
+    if (isCollectionMissing(res.status)) return undefined;
+    this.check(res.status, 'describe collection', name);
+    const dimension = describedDimension(res.schema);
+    if (typeof dimension === 'string') {
+      throw new FailedPreconditionError(`collection "${name}" was not created by recall: ${dimension}`);
+    }
+    return dimension;
+  }
+
+  private async create(name: string, dimension: number, ctx: CallContext): Promise<void> {
+    const res = await this.call(ctx, 'create collection', (timeout) =>
+      this.client.createCollection({
+        collection_name: name,
+        fields: collectionFields(dimension),
+        index_params: [vectorIndex(this.indexType)],
+        consistency_level: 'Strong',
+        timeout,
+      }),
+    );
+    if (isSuccess(res)) return;
+    // Another process may have created it meanwhile: accept it if it fits.
+    const existing = await this.describe(name, ctx);
+    if (existing === undefined) this.check(res, 'create collection', name);
+    else checkDimension(name, existing, dimension);
+  }
+
+  private async load(name: string, ctx: CallContext): Promise<void> {
+    const state = await this.call(ctx, 'load state', (timeout) =>
+      this.client.getLoadState({ collection_name: name, timeout }),
+    );
+    this.check(state.status, 'load state', name);
+    if (state.state === 'LoadStateLoaded') return;
+    const res = await this.call(ctx, 'load collection', (timeout) =>
+      this.client.loadCollectionSync({ collection_name: name, timeout }),
+    );
+    this.check(res, 'load collection', name);
+  }
+
+  private async existingIds(collection: string, ids: string[], ctx: CallContext): Promise<string[]> {
+    const res = await this.call(ctx, 'query', (timeout) =>
+      this.client.query({
+        collection_name: collection,
+        filter: idsExpression(ids),
+        output_fields: [FIELDS.id],
+        limit: ids.length,
+        consistency_level: ConsistencyLevelEnum.Strong,
+        timeout,
+      }),
+    );
+    this.check(res.status, 'query', collection);
+    return res.data.map((row) => String(row[FIELDS.id]));
+  }
+
+  private async count(collection: string, expression: string, ctx: CallContext): Promise<number> {
+    const res = await this.call(ctx, 'count', (timeout) =>
+      this.client.query({
+        collection_name: collection,
+        filter: expression,
+        output_fields: ['count(*)'],
+        consistency_level: ConsistencyLevelEnum.Strong,
+        timeout,
+      }),
+    );
+    this.check(res.status, 'count', collection);
+    const count = Number(res.data[0]?.['count(*)']);
+    if (!Number.isInteger(count) || count < 0) throwIfFailed({ error_code: 'BadCount', reason: 'no count' }, 'count');
+    return count;
+  }
+
+  private async deleteByExpression(collection: string, filter: string, ctx: CallContext): Promise<void> {
+    const res = await this.call(ctx, 'delete', (timeout) =>
+      this.client.delete({ collection_name: collection, filter, timeout }),
+    );
+    this.check(res.status, 'delete', collection);
+  }
+
+  /** Runs `work` under the collection's write lock. */
+  private async locked<T>(collection: string, ctx: CallContext, work: () => Promise<T>): Promise<T> {
+    const release = await this.writes.acquire(collection);
+    try {
+      throwIfDone(ctx);
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * One SDK call with a timeout from the caller's deadline, capped at maxCallMs. The SDK's
+   * own retries restart its deadline, so a timer of ours bounds the whole call as well.
+   */
+  private async call<T>(ctx: CallContext, what: string, run: (timeoutMs: number) => Promise<T>): Promise<T> {
+    throwIfDone(ctx);
+    const timeout = Math.max(1, Math.min(remainingMs(ctx), this.maxCallMs));
+    const work = run(timeout);
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const guard = new Promise<never>((_, reject) => {
+      const fail = () => reject(this.interrupted(ctx, what));
+      timer = setTimeout(fail, timeout + 100);
+      onAbort = fail;
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    // Whichever side loses the race must not become an unhandled rejection.
+    work.catch(() => undefined);
+    guard.catch(() => undefined);
+    try {
+      return await Promise.race([work, guard]);
+    } catch (error) {
+      throw mapMilvusError(error, what, ctx);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Why a call was given up: the caller's deadline or cancellation, or Milvus too slow. */
+  private interrupted(ctx: CallContext, what: string): RecallError {
+    if (Date.now() >= ctx.deadline) return new DeadlineExceededError(`deadline exceeded during milvus ${what}`);
+    if (ctx.signal.aborted) return new CancelledError(`milvus ${what} cancelled`);
+    return new UnavailableError(`milvus did not answer ${what} within ${this.maxCallMs} ms`);
+  }
+
+  /** Throws for a failed status; forgets a collection that turned out to be gone. */
+  private check(status: MilvusStatus | undefined, what: string, collection?: string): void {
+    if (collection !== undefined && isCollectionMissing(status)) this.ready.delete(collection);
+    throwIfFailed(status, what, collection);
+  }
+}
+
+function checkDimension(name: string, actual: number, wanted: number): void {
+  if (actual !== wanted) {
+    throw new FailedPreconditionError(
+      `collection "${name}" exists with dimension ${actual}, which differs from the requested dimension ${wanted}`,
+    );
+  }
+}
+
+function idsExpression(ids: string[]): string {
+  return `${FIELDS.id} in [${ids.map(milvusLiteral).join(', ')}]`;
+}
+
+function idCount(ids: { str_id?: { data?: unknown[] }; int_id?: { data?: unknown[] } } | undefined): number {
+  return ids?.str_id?.data?.length ?? ids?.int_id?.data?.length ?? 0;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

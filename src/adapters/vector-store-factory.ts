@@ -1,0 +1,26 @@
+import path from 'node:path';
+import type { Config } from '../config';
+import type { CallContext } from '../domain/context';
+import type { VectorStore } from '../domain/ports';
+import { openEmbeddedVectorStore } from './embedded-vectors/embedded-vector-store';
+import { MilvusVectorStore } from './milvus/milvus-vector-store';
+
+/** Milvus when MILVUS_ADDRESS is set, else the embedded store under DATA_DIR/vectors; reachable on return. */
+export async function openVectorStore(config: Config, ctx: CallContext): Promise<VectorStore> {
+  if (config.milvusAddress) {
+    const store = new MilvusVectorStore({
+      address: config.milvusAddress,
+      token: config.milvusToken,
+      database: config.milvusDatabase,
+      maxCallMs: config.milvusTimeoutMs,
+    });
+    try {
+      await store.ping(ctx);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+  return openEmbeddedVectorStore({ dir: path.join(config.dataDir, 'vectors') });
+}

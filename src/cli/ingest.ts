@@ -1,0 +1,118 @@
+/**
+ * `npm run ingest -- --collection NAME FILE.jsonl` bulk-loads documents through SearchService's
+ * UpsertDocuments, in batches, with progress on stderr and a report on stdout: every line that
+ * was not loaded (line number and reason), then a summary. `--direct` starts the service in
+ * this process instead of calling a running one. See USAGE for the options and exit codes.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { ConfigError } from '../config';
+import { type DirectService, startDirectService } from './ingest/direct-service';
+import { createIngestClient } from './ingest/ingest-client';
+import { type IngestOptions, parseIngestOptions, USAGE, UsageError } from './ingest/ingest-options';
+import { IngestReport } from './ingest/ingest-report';
+import { createProgressDisplay } from './ingest/progress-display';
+import { readLines } from './ingest/read-lines';
+import { runIngest } from './ingest/run-ingest';
+
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+const EXIT_USAGE = 2;
+const EXIT_INTERRUPTED = 130;
+
+async function openInput(file: string): Promise<{ input: Readable; totalBytes: number }> {
+  if (file === '-') return { input: process.stdin, totalBytes: 0 };
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(file);
+  } catch (error) {
+    throw new UsageError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!info.isFile()) throw new UsageError(`${file} is not a file`);
+  return { input: createReadStream(file), totalBytes: info.size };
+}
+
+async function ingest(options: IngestOptions): Promise<number> {
+  const { input, totalBytes } = await openInput(options.file);
+  let direct: DirectService | undefined;
+  if (options.direct) {
+    process.stderr.write('ingest: starting the service in this process (--direct)\n');
+    direct = await startDirectService();
+  }
+  const client = createIngestClient({
+    address: direct?.address ?? options.target ?? '',
+    collection: options.collection,
+    token: direct?.token ?? options.token,
+    deadlineMs: options.deadlineMs,
+    tls: options.tls,
+    caFile: options.caFile,
+    maxMessageBytes: direct?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+  });
+
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    process.stderr.write('\ningest: interrupted; finishing the batches in flight (Ctrl-C again to quit now)\n');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+
+  const report = new IngestReport();
+  const progress = createProgressDisplay({
+    stream: process.stderr,
+    report,
+    totalBytes,
+    mode: options.quiet ? 'none' : process.stderr.isTTY ? 'bar' : 'lines',
+  });
+  try {
+    await runIngest(
+      readLines(input),
+      {
+        batchSize: options.batchSize,
+        maxBatchBytes: MAX_BATCH_BYTES,
+        concurrency: options.concurrency,
+        retryPolicy: options.retryPolicy,
+      },
+      { upsert: client.upsert, interrupt: interrupt.signal, onLine: (bytes) => progress.update(bytes), report },
+    );
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSigint);
+    client.close();
+    await direct?.stop();
+  }
+  process.stdout.write(report.format(options.collection));
+  return interrupt.signal.aborted ? EXIT_INTERRUPTED : report.exitCode;
+}
+
+async function main(): Promise<number> {
+  try {
+    const options = parseIngestOptions(process.argv.slice(2));
+    if (options.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    return await ingest(options);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`ingest: ${error.message}\n${USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ingest: invalid configuration: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`ingest: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,129 @@
+import { createBatchSender, type UpsertBatch } from './batch-sender';
+import { parseDocumentLine } from './document-line';
+import { IngestReport } from './ingest-report';
+import type { ReadLine } from './read-lines';
+import type { RetryPolicy } from './retry-policy';
+import { type BatchEntry, createUploadQueue } from './upload-queue';
+
+/** How lines become batches and how batches are sent. */
+export interface IngestRunOptions {
+  /** Documents per UpsertDocuments call (the server takes at most 1000). */
+  batchSize: number;
+  /** A batch is also sent once its lines add up to this many bytes, to stay under message limits. */
+  maxBatchBytes: number;
+  /** Batches in flight at once. */
+  concurrency: number;
+  retryPolicy: RetryPolicy;
+}
+
+/** The outside world of a run: the write, an optional interrupt and progress callback. */
+export interface IngestRunDeps {
+  upsert: UpsertBatch;
+  /** Aborting it stops reading; batches already sent finish, the unsent ones count as failed. */
+  interrupt?: AbortSignal;
+  /** Called after each line with the bytes read so far. */
+  onLine?: (bytesRead: number) => void;
+  report?: IngestReport;
+}
+
+/**
+ * Reads every line, checks it, batches the valid documents and loads them; returns the
+ * report. A repeated id keeps the later line: it replaces the earlier one in the batch being
+ * filled, or is written after it. A stop (fatal error or interrupt) ends reading; everything
+ * already sent is still awaited, so the report's `loaded` is exactly what was acknowledged.
+ */
+export async function runIngest(
+  lines: AsyncIterable<ReadLine>,
+  options: IngestRunOptions,
+  deps: IngestRunDeps,
+): Promise<IngestReport> {
+  const report = deps.report ?? new IngestReport();
+  const controller = new AbortController();
+  const stop = (reason: string) => {
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
+  const onInterrupt = () => stop('interrupted');
+  if (deps.interrupt?.aborted) onInterrupt();
+  deps.interrupt?.addEventListener('abort', onInterrupt, { once: true });
+
+  const send = createBatchSender({
+    upsert: deps.upsert,
+    report,
+    policy: options.retryPolicy,
+    stopSignal: controller.signal,
+    stop,
+  });
+  const queue = createUploadQueue({
+    concurrency: options.concurrency,
+    send,
+    onUnexpected: (entries, error) => {
+      const reason = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+      for (const entry of entries) report.problem(entry.lineNumber, 'failed', reason);
+      stop(reason);
+    },
+  });
+
+  const lastLineById = new Map<string, number>();
+  let open = new Map<string, BatchEntry & { bytes: number }>();
+  let openBytes = 0;
+  let bytesRead = 0;
+  let lastLine = 0;
+  let stoppedEarly = false;
+  const flush = async () => {
+    const entries = [...open.values()];
+    open = new Map();
+    openBytes = 0;
+    if (entries.length > 0) await queue.submit(entries);
+  };
+
+  try {
+    for await (const line of lines) {
+      if (controller.signal.aborted) {
+        stoppedEarly = true;
+        break;
+      }
+      lastLine = line.lineNumber;
+      report.linesRead += 1;
+      bytesRead += line.bytes;
+      deps.onLine?.(bytesRead);
+      if (line.text.trim().length === 0) {
+        report.blankLines += 1;
+        continue;
+      }
+      const parsed = parseDocumentLine(line.text);
+      if (!parsed.ok) {
+        report.problem(line.lineNumber, 'invalid', parsed.reason);
+        continue;
+      }
+      const { id } = parsed.document;
+      const earlierLine = lastLineById.get(id);
+      if (earlierLine !== undefined) {
+        report.duplicates += 1;
+        report.warn(`line ${line.lineNumber}: id ${quote(id)} also on line ${earlierLine}; the later line wins`);
+      }
+      lastLineById.set(id, line.lineNumber);
+      const replaced = open.get(id);
+      if (replaced) {
+        open.delete(id);
+        openBytes -= replaced.bytes;
+        report.superseded += 1;
+      }
+      open.set(id, { lineNumber: line.lineNumber, document: parsed.document, bytes: line.bytes });
+      openBytes += line.bytes;
+      if (open.size >= options.batchSize || openBytes >= options.maxBatchBytes) await flush();
+    }
+    await flush();
+  } finally {
+    await queue.drain();
+    deps.interrupt?.removeEventListener('abort', onInterrupt);
+  }
+  if (controller.signal.aborted) {
+    report.stoppedReason = String(controller.signal.reason);
+    if (stoppedEarly) report.stoppedAtLine = lastLine;
+  }
+  return report;
+}
+
+function quote(id: string): string {
+  return JSON.stringify(id.length > 80 ? `${id.slice(0, 77)}...` : id);
+}
