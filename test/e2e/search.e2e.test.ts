@@ -1,7 +1,7 @@
-import { status } from '@grpc/grpc-js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { status } from '@grpc/grpc-js';
 import { bufCurl } from '../support/buf-curl';
 import { connectClients, statusOf } from '../support/grpc-clients';
 import { createTestDatabase } from '../support/postgres';
@@ -41,7 +41,8 @@ describe.each(backends)('SearchService end to end on $name', ({ real }) => {
   let dropDatabase: (() => Promise<void>) | undefined;
   const suffix = real ? `_${process.pid}` : '';
   const name = (c: string) => `${c}${suffix}`;
-  const curl = (method: string, body: unknown) => bufCurl(server.grpcAddress, `recall.v1.SearchService/${method}`, body);
+  const curl = (method: string, body: unknown) =>
+    bufCurl(server.grpcAddress, `recall.v1.SearchService/${method}`, body);
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'recall-search-e2e-'));
@@ -136,7 +137,7 @@ describe.each(backends)('SearchService end to end on $name', ({ real }) => {
       filters: [{ field: 'public', operator: 'FILTER_OPERATOR_EQ', values: [true] }],
       rerank: 'RERANK_MODE_NEVER',
     });
-    const ids = (filtered.json?.hits as Array<{ id: string }>).map((h) => h.id).sort();
+    const ids = ((filtered.json?.hits ?? []) as Array<{ id: string }>).map((h) => h.id).sort();
     expect(ids).toEqual(['billing-0', 'billing-2']);
     const hostile = await curl('Search', {
       query: 'payment invoices refunds',
@@ -159,7 +160,7 @@ describe.each(backends)('SearchService end to end on $name', ({ real }) => {
       answer: 'Thirty days after the first business day of the month.',
       match: 'GOLDEN_ANSWER_MATCH_EXACT',
     });
-    const id = (upserted.json?.goldenAnswer as { id: string }).id;
+    const id = (upserted.json?.goldenAnswer as { id: string } | undefined)?.id;
     expect((await curl('DeleteGoldenAnswer', { id })).status).toBe(0);
     const after = await curl('Search', { query: 'when are invoices due', collections: [name('billing')] });
     expect(after.json?.goldenAnswer).toBeUndefined();
@@ -174,7 +175,7 @@ describe.each(backends)('SearchService end to end on $name', ({ real }) => {
     expect(result.status).toBe(0);
     expect(result.json).toMatchObject({ partial: true });
     expect(result.json?.failedCollections).toEqual([expect.objectContaining({ name: name('missing') })]);
-    expect((result.json?.hits as Array<{ id: string }>)[0]?.id).toBe('billing-1');
+    expect(((result.json?.hits ?? []) as Array<{ id: string }>)[0]?.id).toBe('billing-1');
   });
 
   it('deletes documents and rejects bad input by field', async () => {
@@ -182,7 +183,10 @@ describe.each(backends)('SearchService end to end on $name', ({ real }) => {
     expect(deleted.deletedCount).toBe(1);
     const bad = await curl('UpsertDocuments', {
       collection: name('shipping'),
-      documents: [{ id: 'ok', text: 'fine' }, { id: '', text: '' }],
+      documents: [
+        { id: 'ok', text: 'fine' },
+        { id: '', text: '' },
+      ],
     });
     expect(bad.status).toBe(status.INVALID_ARGUMENT);
     expect(bad.stderr).toContain('documents[1].id');
@@ -201,7 +205,9 @@ describe.each(backends)('SearchService end to end on $name', ({ real }) => {
     expect(text).toMatch(/recall_rag_early_exit_total [1-9]/);
     expect(text).toMatch(/recall_rag_parallel_searches_total [1-9]/);
     expect(text).toMatch(/recall_rag_golden_answer_hits_total\{match="exact"\} [1-9]/);
-    expect(text).toMatch(new RegExp(`recall_rag_vector_search_duration_seconds_count\\{collection="${name('billing')}"\\} [1-9]`));
+    expect(text).toMatch(
+      new RegExp(`recall_rag_vector_search_duration_seconds_count\\{collection="${name('billing')}"\\} [1-9]`),
+    );
     expect(text).toMatch(
       new RegExp(`recall_circuit_breaker_state\\{breaker="collection:${name('billing')}",state="closed"\\} 1`),
     );

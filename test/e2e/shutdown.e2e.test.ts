@@ -1,7 +1,7 @@
-import { status } from '@grpc/grpc-js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { status } from '@grpc/grpc-js';
 import { connectClients, statusOf } from '../support/grpc-clients';
 import { type ModelServer, startModelServer } from '../support/model-server';
 import { type ServerProcess, startServerProcess } from '../support/server-process';

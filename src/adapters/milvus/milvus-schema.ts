@@ -1,4 +1,4 @@
-import { DataType, type FieldType } from '@zilliz/milvus2-sdk-node';
+import type { FieldType } from '@zilliz/milvus2-sdk-node';
 import { MAX_ID_BYTES, MAX_TEXT_BYTES } from '../filters/store-input';
 
 /** Field names of a recall collection. */
@@ -10,10 +10,10 @@ export type MilvusIndexType = 'HNSW' | 'AUTOINDEX' | 'FLAT';
 /** The explicit schema of a recall collection holding vectors of `dimension`. */
 export function collectionFields(dimension: number): FieldType[] {
   return [
-    { name: FIELDS.id, data_type: DataType.VarChar, is_primary_key: true, autoID: false, max_length: MAX_ID_BYTES },
-    { name: FIELDS.vector, data_type: DataType.FloatVector, dim: dimension },
-    { name: FIELDS.text, data_type: DataType.VarChar, max_length: MAX_TEXT_BYTES },
-    { name: FIELDS.metadata, data_type: DataType.JSON },
+    { name: FIELDS.id, data_type: 'VarChar', is_primary_key: true, autoID: false, max_length: MAX_ID_BYTES },
+    { name: FIELDS.vector, data_type: 'FloatVector', dim: dimension },
+    { name: FIELDS.text, data_type: 'VarChar', max_length: MAX_TEXT_BYTES },
+    { name: FIELDS.metadata, data_type: 'JSON' },
   ];
 }
 
@@ -42,18 +42,17 @@ interface DescribedField {
 export function describedDimension(schema: unknown): number | string {
   const fields = (schema as { fields?: DescribedField[] } | null | undefined)?.fields ?? [];
   const byName = new Map(fields.map((f) => [f.name, f]));
-  const expected: [string, string][] = [
-    [FIELDS.id, 'VarChar'],
-    [FIELDS.vector, 'FloatVector'],
-    [FIELDS.text, 'VarChar'],
-    [FIELDS.metadata, 'JSON'],
+  // Described types come as names; the numbers are the proto enum values, should a server send those.
+  const expected: [string, string, number][] = [
+    [FIELDS.id, 'VarChar', 21],
+    [FIELDS.vector, 'FloatVector', 101],
+    [FIELDS.text, 'VarChar', 21],
+    [FIELDS.metadata, 'JSON', 23],
   ];
-  for (const [name, type] of expected) {
+  for (const [name, type, code] of expected) {
     const field = byName.get(name);
     if (!field) return `it has no field "${name}"`;
-    if (field.data_type !== type && field.data_type !== DataType[type as keyof typeof DataType]) {
-      return `its field "${name}" is not ${type}`;
-    }
+    if (field.data_type !== type && field.data_type !== code) return `its field "${name}" is not ${type}`;
   }
   const vector = byName.get(FIELDS.vector)!;
   const dim = Number(vector.dim ?? vector.type_params?.find((p) => p.key === 'dim')?.value);

@@ -1,4 +1,4 @@
-import { type ClientConfig, ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import type { ClientConfig, ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { type CallContext, remainingMs, throwIfDone } from '../../domain/context';
 import {
   CancelledError,
@@ -53,6 +53,11 @@ export interface MilvusVectorStoreOptions {
   batchSize?: number;
 }
 
+/**
+ * Strong reads (see our own writes). Sent by name: the SDK's `ConsistencyLevelEnum.Strong` is 0,
+ * which it treats as unset and replaces by the collection's level; protobuf takes the name.
+ */
+const STRONG = 'Strong' as unknown as ConsistencyLevelEnum;
 const OUTPUT_FIELDS = [FIELDS.id, FIELDS.text, FIELDS.metadata];
 /** Ids per `id in [...]` expression. */
 const ID_CHUNK = 1000;
@@ -86,7 +91,7 @@ export class MilvusVectorStore implements VectorStore {
       telemetry: { enabled: false },
       logLevel: 'error',
     };
-    this.client = client ?? new MilvusClient(config);
+    this.client = client ?? new (loadSdk().MilvusClient)(config);
     // The SDK connects in its constructor and leaves a rejected promise unhandled when the
     // server is down; calls report that themselves, so the start-up failure is ignored here.
     (this.client as unknown as { connectPromise?: Promise<unknown> }).connectPromise?.catch(() => undefined);
@@ -173,7 +178,7 @@ export class MilvusVectorStore implements VectorStore {
         output_fields: OUTPUT_FIELDS,
         metric_type: 'COSINE',
         params: searchParams(this.indexType, query.limit),
-        consistency_level: ConsistencyLevelEnum.Strong,
+        consistency_level: STRONG,
         timeout,
       }),
     );
@@ -294,7 +299,7 @@ export class MilvusVectorStore implements VectorStore {
         filter: idsExpression(ids),
         output_fields: [FIELDS.id],
         limit: ids.length,
-        consistency_level: ConsistencyLevelEnum.Strong,
+        consistency_level: STRONG,
         timeout,
       }),
     );
@@ -308,7 +313,7 @@ export class MilvusVectorStore implements VectorStore {
         collection_name: collection,
         filter: expression,
         output_fields: ['count(*)'],
-        consistency_level: ConsistencyLevelEnum.Strong,
+        consistency_level: STRONG,
         timeout,
       }),
     );
@@ -377,6 +382,14 @@ export class MilvusVectorStore implements VectorStore {
     if (collection !== undefined && isCollectionMissing(status)) this.ready.delete(collection);
     throwIfFailed(status, what, collection);
   }
+}
+
+/**
+ * The SDK, loaded on first use: it takes most of a second to load (protobufs, bulk writer)
+ * and is not needed at all when the service runs on the embedded store.
+ */
+function loadSdk(): typeof import('@zilliz/milvus2-sdk-node') {
+  return require('@zilliz/milvus2-sdk-node');
 }
 
 function checkDimension(name: string, actual: number, wanted: number): void {

@@ -75,14 +75,17 @@ export class IngestReport {
     return this.problemCount > 0 || this.stoppedReason !== undefined ? 1 : 0;
   }
 
-  /** The problem lines in line order, then the warnings, then the summary, as printable text. */
+  /**
+   * The problem lines in line order (failed lines sharing a reason on one entry, as ranges),
+   * then the warnings, then the one-line summary, as printable text.
+   */
   format(collection: string): string {
     const out: string[] = [];
-    const sorted = [...this.problems].sort((a, b) => a.lineNumber - b.lineNumber);
-    for (const p of sorted) out.push(`line ${p.lineNumber}: ${p.kind}: ${p.reason}`);
+    for (const entry of groupProblems(this.problems)) out.push(`${entry.lines}: ${entry.kind}: ${entry.reason}`);
     const unlisted = this.problemCount - this.problems.length;
-    if (unlisted > 0)
+    if (unlisted > 0) {
       out.push(`... and ${unlisted} more problem lines (only the first ${LISTED_PROBLEMS_MAX} are listed)`);
+    }
     for (const w of this.warnings) out.push(`warning: ${w}`);
     if (this.duplicates > this.warnings.length) out.push(`warning: ${this.duplicates} duplicate ids in all`);
     if (this.stoppedReason !== undefined) {
@@ -94,7 +97,7 @@ export class IngestReport {
     }
     out.push(
       [
-        `ingest into "${collection}": ${this.linesRead} lines read, ${this.loaded} loaded`,
+        `ingest into "${collection}": ${this.linesRead} lines read (${this.blankLines} blank), ${this.loaded} loaded`,
         `${this.invalid} invalid, ${this.rejected} rejected by the server, ${this.failed} failed`,
         `${this.duplicates} duplicate ids (${this.superseded} replaced before sending)`,
         `${this.batches} batches, ${this.retries} retries`,
@@ -103,4 +106,36 @@ export class IngestReport {
     );
     return `${out.join('\n')}\n`;
   }
+}
+
+/** Sorts problems by line; failed lines with the same reason become one entry listing ranges. */
+function groupProblems(problems: LineProblem[]): Array<{ lines: string; kind: LineProblemKind; reason: string }> {
+  const sorted = [...problems].sort((a, b) => a.lineNumber - b.lineNumber);
+  const failedByReason = new Map<string, number[]>();
+  const entries: Array<{ first: number; lines: string; kind: LineProblemKind; reason: string }> = [];
+  for (const p of sorted) {
+    if (p.kind !== 'failed') entries.push({ first: p.lineNumber, lines: `line ${p.lineNumber}`, ...p });
+    else failedByReason.set(p.reason, [...(failedByReason.get(p.reason) ?? []), p.lineNumber]);
+  }
+  for (const [reason, numbers] of failedByReason) {
+    const lines = numbers.length === 1 ? `line ${numbers[0]}` : `lines ${ranges(numbers)}`;
+    entries.push({ first: numbers[0]!, lines, kind: 'failed', reason });
+  }
+  return entries.sort((a, b) => a.first - b.first);
+}
+
+/** [1, 2, 3, 7, 9, 10] → "1-3, 7, 9-10" (input sorted). */
+function ranges(numbers: number[]): string {
+  const parts: string[] = [];
+  let start = numbers[0]!;
+  let end = start;
+  for (const n of numbers.slice(1)) {
+    if (n === end + 1) end = n;
+    else {
+      parts.push(start === end ? `${start}` : `${start}-${end}`);
+      start = end = n;
+    }
+  }
+  parts.push(start === end ? `${start}` : `${start}-${end}`);
+  return parts.join(', ');
 }

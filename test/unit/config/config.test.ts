@@ -1,0 +1,60 @@
+import { ConfigError, loadConfig } from '../../../src/config';
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      grpcPort: 50051,
+      metricsPort: 9464,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      milvusAddress: undefined,
+      pgPoolMin: 5,
+      pgPoolMax: 20,
+      pgStatementTimeoutMs: 30_000,
+      metricsPrefix: 'recall_',
+      search: { earlyExitScore: 0.9, earlyExitEnabled: true, fanOut: 'parallel' },
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.search)).toBe(true);
+  });
+
+  it.each([
+    ['GRPC_PORT', 'abc'],
+    ['GRPC_PORT', '70000'],
+    ['PG_POOL_MAX', '0'],
+    ['SEARCH_EARLY_EXIT_SCORE', 'high'],
+    ['SEARCH_FAN_OUT', 'diagonal'],
+    ['LOG_LEVEL', 'loud'],
+    ['MIGRATE_ON_START', 'maybe'],
+    ['METRICS_PREFIX', 'bad-prefix'],
+    ['EMBEDDING_URL', 'not a url'],
+    ['TLS_CERT_FILE', '/nonexistent/cert.pem'],
+    ['AUTH_TOKENS_FILE', '/nonexistent/tokens'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}:`));
+  });
+
+  it('refuses a pool minimum above the maximum', () => {
+    expect(() => loadConfig({ PG_POOL_MIN: '30', PG_POOL_MAX: '20' })).toThrow(/^PG_POOL_MIN:/);
+  });
+
+  it('never echoes a database URL, which may hold a password', () => {
+    let message = '';
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://admin:hunter2@db/x' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^DATABASE_URL:/);
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('reads lists and accepts an empty metrics prefix', () => {
+    const config = loadConfig({ SEARCH_DEFAULT_COLLECTIONS: ' docs, faq ,,', AUTH_TOKENS: 'a,b', METRICS_PREFIX: '' });
+    expect(config.search.defaultCollections).toEqual(['docs', 'faq']);
+    expect(config.security.authTokens).toEqual(['a', 'b']);
+    expect(config.metricsPrefix).toBe('');
+  });
+});
