@@ -21,8 +21,6 @@ interface LabelledIncrementer<L extends string> {
 /** The subset of the service's metrics the search pipeline records (durations in seconds). */
 export interface SearchMetrics {
   embeddingDuration: Observer;
-  embeddingCacheHits: Incrementer;
-  embeddingCacheMisses: Incrementer;
   vectorSearchDuration: LabelledObserver<'collection'>;
   rerankingDuration: Observer;
   pipelineDuration: Observer;

@@ -27,8 +27,6 @@ export interface SearchOptions {
   rerankMinBudgetMs: number;
   /** Each collection returns limit × this candidates; the reranker sees as many. */
   candidateMultiplier: number;
-  /** Query embeddings kept in the domain's own LRU cache; 0 (default) leaves caching to the embedder. */
-  embeddingCacheSize: number;
 }
 
 /** The defaults, as DESIGN.md and the performance report describe them. */
@@ -45,7 +43,6 @@ export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
   goldenAnswerCollection: '_golden_answers',
   rerankMinBudgetMs: 50,
   candidateMultiplier: 3,
-  embeddingCacheSize: 0,
 });
 
 /** Options given in part, breaker settings included. */

@@ -74,7 +74,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
   const pipeline = {
     vectorStore,
     reranker: deps.reranker,
-    queryEmbedder: createQueryEmbedder(embedder, resolved.embeddingCacheSize, metrics),
+    queryEmbedder: createQueryEmbedder(embedder, metrics),
     goldenAnswers: createGoldenAnswerLookup({
       repository: deps.goldenAnswers,
       vectorStore,

@@ -98,16 +98,6 @@ describe('search results', () => {
     expect(result.timings.embeddingMs).toBe(0);
   });
 
-  it('embeds a repeated query once when the domain cache is on', async () => {
-    fixture = buildSearch({ embeddingCacheSize: 10 });
-    fixture.store.scriptHits('docs', []);
-
-    await fixture.service.search(searchRequest({ query: 'same words' }), ctx());
-    await fixture.service.search(searchRequest({ query: 'same words' }), ctx());
-
-    expect(fixture.embedder.calls).toEqual([['same words']]);
-  });
-
   it('names every bad field at once', async () => {
     fixture = buildSearch({ maxLimit: 100 });
 
