@@ -196,6 +196,11 @@ export type App = Awaited<ReturnType<typeof createApp>>;
 async function openBackends(config: Config, metrics: Metrics, logger: Logger): Promise<Backends> {
   const closers: Array<() => unknown> = [];
   try {
+    // The embedded store locks DATA_DIR, so a second process on the same folder stops here,
+    // before it opens (and could disturb) the embedded database.
+    const vectors = await openVectorStore(config, backgroundContext());
+    closers.push(() => vectors.close());
+
     const sql: SqlClient = config.databaseUrl
       ? await openPostgresClient({
           connectionString: config.databaseUrl,
@@ -212,9 +217,6 @@ async function openBackends(config: Config, metrics: Metrics, logger: Logger): P
       const { applied } = await migrate(sql);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
-
-    const vectors = await openVectorStore(config, backgroundContext());
-    closers.push(() => vectors.close());
 
     const base = config.embedding.url
       ? createHttpEmbedder(

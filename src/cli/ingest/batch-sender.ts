@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { status } from '@grpc/grpc-js';
+import { type Metadata, status } from '@grpc/grpc-js';
 import type { Document } from '../../gen/recall/v1/search';
 import { fieldViolations, violationsByDocument } from './field-violations';
 import type { IngestReport } from './ingest-report';
@@ -81,7 +81,7 @@ export function createBatchSender(deps: BatchSenderDeps): SendBatch {
  * collection), which resending cannot fix.
  */
 function dropRejected(pending: BatchEntry[], error: unknown, report: IngestReport): BatchEntry[] | undefined {
-  const { byIndex, other } = violationsByDocument(fieldViolations(error as Parameters<typeof fieldViolations>[0]));
+  const { byIndex, other } = violationsByDocument(fieldViolations(error as { details?: string; metadata?: Metadata }));
   const inRange = [...byIndex.keys()].filter((i) => i < pending.length);
   if (other.length > 0 || inRange.length === 0) return undefined;
   for (const i of inRange) {

@@ -1,5 +1,5 @@
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
-import type { ServiceError } from '@grpc/grpc-js';
+import type { Metadata } from '@grpc/grpc-js';
 
 /** One offending field of a rejected request, as in google.rpc.BadRequest.FieldViolation. */
 export interface FieldViolation {
@@ -14,7 +14,7 @@ const BAD_REQUEST_TYPE = 'type.googleapis.com/google.rpc.BadRequest';
  * `grpc-status-details-bin` when present, otherwise from the status message's
  * "field: description; field: description" form. Empty when neither names a field.
  */
-export function fieldViolations(error: Pick<ServiceError, 'details' | 'metadata'>): FieldViolation[] {
+export function fieldViolations(error: { details?: string; metadata?: Metadata }): FieldViolation[] {
   const [bin] = error.metadata?.get('grpc-status-details-bin') ?? [];
   if (bin instanceof Uint8Array) {
     try {
