@@ -37,6 +37,8 @@ export interface Backends {
   databaseUrl: string | undefined;
   /** Milvus address when on Milvus (for the direct SDK comparison). */
   milvusAddress: string | undefined;
+  /** True when the database or Milvus was given by the environment (the run must leave it as it found it). */
+  shared: boolean;
   /** recall's DATA_DIR for the main servers (PGlite and/or the embedded store live there). */
   dataDir: string;
   /** Environment every recall process of the run gets. */
@@ -155,6 +157,7 @@ export async function openBackends(options: BackendOptions): Promise<Backends> {
       },
       databaseUrl,
       milvusAddress,
+      shared: Boolean(databaseUrl && !ownDatabase) || Boolean(milvusAddress && process.env.MILVUS_ADDRESS),
       dataDir,
       env(dir = dataDir) {
         return {

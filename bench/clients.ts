@@ -1,9 +1,16 @@
 import { connectClients } from '../test/support/grpc-clients';
 
-/** Promisified generated clients of both services on one address. */
-export type RecallClients = ReturnType<typeof connectClients>;
+/** Promisified generated clients of both services on one address, and a way to close both. */
+export type RecallClients = ReturnType<typeof connectClients> & { close(): void };
 
 /** Connects the generated MemoryService and SearchService clients to `address` (host:port). */
 export function connectRecall(address: string): RecallClients {
-  return connectClients(address);
+  const clients = connectClients(address);
+  return {
+    ...clients,
+    close() {
+      clients.memory.close();
+      clients.search.close();
+    },
+  };
 }

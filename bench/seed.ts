@@ -1,3 +1,4 @@
+import { type ServiceError, status } from '@grpc/grpc-js';
 import { NewFact } from '../src/gen/recall/v1/memory';
 import type { RecallClients } from './clients';
 import { forEachConcurrent } from './concurrency';
@@ -9,6 +10,8 @@ import type { Reporter } from './progress';
 export interface SeedSummary {
   documents: number;
   goldenAnswers: number;
+  /** Ids of the golden answers created (to delete them from a database the run does not own). */
+  goldenAnswerIds: string[];
   users: number;
   facts: number;
   conversations: number;
@@ -54,8 +57,15 @@ export async function seed(
   });
   docBar.stop();
 
+  const goldenAnswerIds: string[] = [];
   for (const golden of corpus.goldenAnswers) {
-    await clients.search.upsertGoldenAnswer({ id: '', ...golden }, { timeoutMs: WRITE_TIMEOUT_MS });
+    try {
+      const response = await clients.search.upsertGoldenAnswer({ id: '', ...golden }, { timeoutMs: WRITE_TIMEOUT_MS });
+      if (response.goldenAnswer) goldenAnswerIds.push(response.goldenAnswer.id);
+    } catch (error) {
+      // Left by an earlier run against the same database (--target): the answer is there.
+      if ((error as ServiceError).code !== status.ALREADY_EXISTS) throw error;
+    }
   }
 
   const users = Array.from({ length: memory.users }, (_, i) => i);
@@ -87,6 +97,7 @@ export async function seed(
   return {
     documents,
     goldenAnswers: corpus.goldenAnswers.length,
+    goldenAnswerIds,
     users: memory.users,
     ...totals,
     seconds: Math.round((Date.now() - started) / 100) / 10,

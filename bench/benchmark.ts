@@ -1,0 +1,372 @@
+import path from 'node:path';
+import { type Backends, openBackends } from './backends';
+import type { BenchOptions, Mode } from './cli-options';
+import { connectRecall, type RecallClients } from './clients';
+import { type Corpus, generateCorpus } from './corpus';
+import { type DirectSearch, openEmbeddedDirect, openMilvusDirect } from './direct-search';
+import { ensureBuild } from './ensure-build';
+import { busyMachineWarning, type MachineInfo, machineInfo, versions } from './machine-info';
+import type { MemoryOptions } from './memory-workload';
+import { type ModeResult, RESULT_SCHEMA } from './mode-result';
+import { measureMode } from './mode-runner';
+import type { Reporter } from './progress';
+import { measureRatios, type RatioResult, type SkippedRatio } from './ratios';
+import { PROJECT_ROOT, type RecallProcess, startRecall } from './recall-process';
+import { buildTable, type TableRow } from './report-table';
+import { fileStamp, type WrittenFiles, writeBothResult, writeModeResult } from './results-writer';
+import { type SeedSummary, seed } from './seed';
+import { removeBenchData } from './shared-cleanup';
+
+/** What a run produced. */
+export interface BenchOutcome {
+  results: ModeResult[];
+  table: TableRow[] | undefined;
+  files: WrittenFiles[];
+}
+
+/** The switches that make the baseline the pipeline before the report's fixes (indexes: see setMemoryIndexes). */
+export const BASELINE_ENV: Readonly<Record<string, string>> = Object.freeze({
+  SEARCH_FAN_OUT: 'sequential',
+  SEARCH_EARLY_EXIT_ENABLED: 'false',
+  PG_POOL_MAX: '10',
+  // recall would otherwise apply migration 003 again at start and bring the indexes back.
+  MIGRATE_ON_START: 'false',
+});
+
+const DIMENSION = 384;
+
+function memoryOptions(options: BenchOptions): MemoryOptions {
+  return {
+    seed: options.seed,
+    users: options.users,
+    factsPerUser: options.factsPerUser,
+    conversationsPerUser: options.conversationsPerUser,
+    messagesPerConversation: options.messagesPerConversation,
+  };
+}
+
+function corpusOf(options: BenchOptions): Corpus {
+  return generateCorpus({
+    seed: options.seed,
+    collections: options.collections,
+    docsPerCollection: options.docsPerCollection,
+    queries: options.queries,
+    nearExactShare: options.nearExactShare,
+    goldenAnswers: options.goldenAnswers,
+  });
+}
+
+function recordedOptions(options: BenchOptions): ModeResult['options'] {
+  const { outDir: _outDir, modes: _modes, ...rest } = options;
+  return rest;
+}
+
+/** Runs the benchmark as the options say: recall started per mode, or the server given by --target. */
+export async function runBenchmark(
+  options: BenchOptions,
+  reporter: Reporter,
+  registerCleanup: (cleanup: () => Promise<void>) => void,
+): Promise<BenchOutcome> {
+  return options.target ? runAgainstTarget(options, reporter) : runManaged(options, reporter, registerCleanup);
+}
+
+async function runManaged(
+  options: BenchOptions,
+  reporter: Reporter,
+  registerCleanup: (cleanup: () => Promise<void>) => void,
+): Promise<BenchOutcome> {
+  const machine = machineInfo();
+  const busy = busyMachineWarning(machine);
+  if (busy) reporter.log(`WARNING: ${busy}`);
+  ensureBuild(reporter.log);
+  const stamp = fileStamp();
+  const corpus = corpusOf(options);
+  const memory = memoryOptions(options);
+  const collections = corpus.collections.map((c) => c.name);
+  reporter.log(
+    `corpus: ${collections.length} collections × ${options.docsPerCollection} docs, ${corpus.queries.length} queries; ` +
+      `memory: ${options.users} users × ${options.factsPerUser} facts, ${options.conversationsPerUser} conversations`,
+  );
+  const backends = await openBackends({
+    postgres: options.postgres,
+    milvus: options.milvus,
+    rerankLatencyMs: options.rerankLatencyMs,
+    embedLatencyMs: options.embedLatencyMs,
+  });
+  const running = new Set<RecallProcess>();
+  let closed = false;
+  const closeAll = async () => {
+    if (closed) return;
+    closed = true;
+    for (const server of running) await server.stop().catch(() => undefined);
+    await backends.close();
+  };
+  registerCleanup(closeAll);
+  const start = async (label: string, env: Record<string, string>) => {
+    const nodeArgs = options.cpuProfile
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${path.join(options.outDir, 'profiles')}`,
+          `--cpu-prof-name=${stamp}-${label}.cpuprofile`,
+        ]
+      : [];
+    const server = await startRecall(label, { ...env, SEARCH_DEFAULT_COLLECTIONS: collections.join(',') }, nodeArgs);
+    running.add(server);
+    return server;
+  };
+  const stop = async (server: RecallProcess) => {
+    await server.stop();
+    running.delete(server);
+  };
+
+  try {
+    reporter.log(`backends: ${backends.description.database}; ${backends.description.vectors}`);
+    reporter.log(`reranker: ${backends.description.reranker}`);
+    const seeder = await start('seed', backends.env());
+    const seedClients = connectRecall(seeder.grpcAddress);
+    let seeded: SeedSummary;
+    try {
+      seeded = await seed(seedClients, corpus, memory, reporter);
+    } finally {
+      seedClients.close();
+      await stop(seeder);
+    }
+    reporter.log(`seeded in ${seeded.seconds} s`);
+    await backends.analyze();
+
+    const wantRatios = options.modes.includes('compare') && !options.skipRatios;
+    const embeddedVectors = !backends.milvusAddress;
+    const sequentialDir =
+      wantRatios && (embeddedVectors || !backends.databaseUrl) ? backends.copyDataDir('sequential') : undefined;
+    const floorDir = wantRatios && embeddedVectors ? backends.copyDataDir('floor') : undefined;
+
+    const results: ModeResult[] = [];
+    const files: WrittenFiles[] = [];
+    for (const mode of options.modes) {
+      const last = mode === options.modes.at(-1);
+      const result = await runMode(mode, {
+        options,
+        machine,
+        backends,
+        corpus,
+        seeded,
+        reporter,
+        start,
+        stop,
+        sequentialDir,
+        floorDir,
+        wantRatios,
+        onLastServer:
+          last && backends.shared
+            ? (clients) => removeBenchData(clients, corpus, options.users, seeded.goldenAnswerIds)
+            : undefined,
+      });
+      results.push(result);
+      files.push(writeModeResult(options.outDir, stamp, result));
+    }
+    let table: TableRow[] | undefined;
+    if (results.length === 2) {
+      table = buildTable(results[0]!, results[1]!);
+      files.push(writeBothResult(options.outDir, stamp, results[0]!, results[1]!, table));
+    }
+    await backends.setMemoryIndexes(true);
+    return { results, table, files };
+  } finally {
+    await closeAll();
+  }
+}
+
+interface ModeContext {
+  options: BenchOptions;
+  machine: MachineInfo;
+  backends: Backends;
+  corpus: Corpus;
+  seeded: SeedSummary;
+  reporter: Reporter;
+  start(label: string, env: Record<string, string>): Promise<RecallProcess>;
+  stop(server: RecallProcess): Promise<void>;
+  sequentialDir: string | undefined;
+  floorDir: string | undefined;
+  wantRatios: boolean;
+  onLastServer: ((clients: RecallClients) => Promise<void>) | undefined;
+}
+
+async function runMode(mode: Mode, ctx: ModeContext): Promise<ModeResult> {
+  const { options, backends, reporter } = ctx;
+  const startedAt = new Date().toISOString();
+  const changed = await backends.setMemoryIndexes(mode === 'compare');
+  if (changed.length > 0)
+    reporter.log(`${mode}: migration ${mode === 'compare' ? 'applied' : 'reverted'}: ${changed.join(', ')}`);
+  const modeEnv: Record<string, string> = mode === 'baseline' ? { ...BASELINE_ENV } : {};
+  const server = await ctx.start(mode, { ...backends.env(), ...modeEnv });
+  const clients = connectRecall(server.grpcAddress);
+  try {
+    reporter.log(
+      `${mode}: recall is up (${
+        Object.entries(modeEnv)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ') || 'defaults'
+      })`,
+    );
+    const measured = await measureMode(
+      {
+        mode,
+        clients,
+        metricsUrl: server.metricsUrl,
+        corpus: ctx.corpus,
+        users: options.users,
+        concurrency: options.concurrency,
+        durationSeconds: options.durationSeconds,
+        requests: options.requests,
+        warmupSeconds: options.warmupSeconds,
+        seed: options.seed,
+      },
+      reporter,
+    );
+    const ratios = mode === 'compare' && ctx.wantRatios ? await runRatios(ctx, clients) : null;
+    if (ctx.onLastServer) {
+      reporter.log('removing the benchmark data from the shared backends');
+      await ctx.onLastServer(clients);
+    }
+    const { earlyExitFromResponses, nearExactExited, ...rest } = measured;
+    return {
+      schema: RESULT_SCHEMA,
+      mode,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      machine: ctx.machine,
+      versions: versions(PROJECT_ROOT),
+      options: recordedOptions(options),
+      backends: backends.description,
+      server: { env: modeEnv, memoryIndexes: mode === 'baseline' ? 'absent' : 'present' },
+      seed: ctx.seeded,
+      ...rest,
+      earlyExit: {
+        fromResponses: earlyExitFromResponses,
+        fromMetrics: measured.serverMetrics?.earlyExit.rate ?? null,
+        nearExactExited,
+        nearExactShareOfQueries: options.nearExactShare,
+      },
+      serverProblems: server.problems,
+      ratios,
+    };
+  } finally {
+    clients.close();
+    await ctx.stop(server);
+  }
+}
+
+async function runRatios(ctx: ModeContext, clients: RecallClients): Promise<Array<RatioResult | SkippedRatio>> {
+  const { backends, options } = ctx;
+  const sequentialServer = await ctx.start('sequential', {
+    ...backends.env(ctx.sequentialDir),
+    SEARCH_FAN_OUT: 'sequential',
+    MIGRATE_ON_START: 'false',
+  });
+  const sequential = connectRecall(sequentialServer.grpcAddress);
+  let direct: DirectSearch | undefined;
+  try {
+    direct = backends.milvusAddress
+      ? openMilvusDirect(backends.milvusAddress)
+      : await openEmbeddedDirect(path.join(ctx.floorDir!, 'vectors'));
+    return await measureRatios(
+      {
+        clients,
+        sequential,
+        direct,
+        databaseUrl: backends.databaseUrl,
+        collections: ctx.corpus.collections.map((c) => c.name),
+        queries: ctx.corpus.queries,
+        users: options.users,
+        pairs: options.pairs,
+        seed: options.seed,
+        dimension: DIMENSION,
+      },
+      ctx.reporter,
+    );
+  } finally {
+    await direct?.close();
+    sequential.close();
+    await ctx.stop(sequentialServer);
+  }
+}
+
+async function runAgainstTarget(options: BenchOptions, reporter: Reporter): Promise<BenchOutcome> {
+  const mode = options.modes[0]!;
+  const machine = machineInfo();
+  const busy = busyMachineWarning(machine);
+  if (busy) reporter.log(`WARNING: ${busy}`);
+  const stamp = fileStamp();
+  const corpus = corpusOf(options);
+  const clients = connectRecall(options.target!);
+  const startedAt = new Date().toISOString();
+  try {
+    const seeded = options.skipSeed ? null : await seed(clients, corpus, memoryOptions(options), reporter);
+    const measured = await measureMode(
+      {
+        mode,
+        clients,
+        metricsUrl: options.targetMetricsUrl,
+        corpus,
+        users: options.users,
+        concurrency: options.concurrency,
+        durationSeconds: options.durationSeconds,
+        requests: options.requests,
+        warmupSeconds: options.warmupSeconds,
+        seed: options.seed,
+      },
+      reporter,
+    );
+    let ratios: Array<RatioResult | SkippedRatio> | null = null;
+    if (!options.skipRatios) {
+      const milvus = process.env.MILVUS_ADDRESS;
+      const direct = milvus ? openMilvusDirect(milvus) : undefined;
+      try {
+        ratios = await measureRatios(
+          {
+            clients,
+            sequential: undefined,
+            sequentialUnavailable: 'with --target the benchmark starts no second (sequential) server',
+            direct,
+            directUnavailable: 'with --target, set MILVUS_ADDRESS to the Milvus the server uses',
+            databaseUrl: process.env.DATABASE_URL,
+            collections: corpus.collections.map((c) => c.name),
+            queries: corpus.queries,
+            users: options.users,
+            pairs: options.pairs,
+            seed: options.seed,
+            dimension: DIMENSION,
+          },
+          reporter,
+        );
+      } finally {
+        await direct?.close();
+      }
+    }
+    const { earlyExitFromResponses, nearExactExited, ...rest } = measured;
+    const result: ModeResult = {
+      schema: RESULT_SCHEMA,
+      mode,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      machine,
+      versions: versions(PROJECT_ROOT),
+      options: recordedOptions(options),
+      backends: { target: 'a running recall given with --target' },
+      server: { env: {}, memoryIndexes: 'as configured by the operator' },
+      seed: seeded,
+      ...rest,
+      earlyExit: {
+        fromResponses: earlyExitFromResponses,
+        fromMetrics: measured.serverMetrics?.earlyExit.rate ?? null,
+        nearExactExited,
+        nearExactShareOfQueries: options.nearExactShare,
+      },
+      serverProblems: [],
+      ratios,
+    };
+    return { results: [result], table: undefined, files: [writeModeResult(options.outDir, stamp, result)] };
+  } finally {
+    clients.close();
+  }
+}

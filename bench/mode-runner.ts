@@ -1,0 +1,62 @@
+import type { Mode } from './cli-options';
+import type { RecallClients } from './clients';
+import type { Corpus } from './corpus';
+import { runLoad } from './load-runner';
+import { type MetricsSnapshot, scrapeMetrics } from './metrics-scrape';
+import { summarizeLoad } from './mode-result';
+import type { Reporter } from './progress';
+import { type ServerMetrics, summarizeServerMetrics } from './server-metrics';
+
+/** How to load one server. */
+export interface MeasureParams {
+  mode: Mode;
+  clients: RecallClients;
+  metricsUrl: string | undefined;
+  corpus: Corpus;
+  users: number;
+  concurrency: number;
+  durationSeconds: number;
+  requests: number | undefined;
+  warmupSeconds: number;
+  seed: number;
+}
+
+/** The measured half of a mode's result. */
+export type Measurement = ReturnType<typeof summarizeLoad> & { serverMetrics: ServerMetrics | null };
+
+/**
+ * Warms the server up (same mix, another random stream, not recorded), scrapes /metrics,
+ * runs the measured load, scrapes again; both modes replay the same call sequence.
+ */
+export async function measureMode(params: MeasureParams, reporter: Reporter): Promise<Measurement> {
+  const plan = {
+    concurrency: params.concurrency,
+    seed: params.seed,
+    collections: params.corpus.collections.map((c) => c.name),
+    users: params.users,
+    queries: params.corpus.queries,
+  };
+  if (params.warmupSeconds > 0) {
+    reporter.log(`${params.mode}: warming up for ${params.warmupSeconds} s`);
+    await runLoad(params.clients, { ...plan, stream: 'warmup', durationMs: params.warmupSeconds * 1000 });
+  }
+  const before: MetricsSnapshot | undefined = params.metricsUrl ? await scrapeMetrics(params.metricsUrl) : undefined;
+  const byCount = params.requests !== undefined;
+  const total = byCount ? params.requests! : Math.round(params.durationSeconds);
+  const bar = reporter.progress(`${params.mode} load (c=${params.concurrency})`, total, byCount ? 'calls' : 's');
+  const load = await runLoad(
+    params.clients,
+    {
+      ...plan,
+      stream: 'measure',
+      ...(byCount ? { requests: params.requests } : { durationMs: params.durationSeconds * 1000 }),
+    },
+    (completed, elapsedMs) => bar.update(byCount ? completed : Math.floor(elapsedMs / 1000)),
+  );
+  bar.stop();
+  const after = params.metricsUrl ? await scrapeMetrics(params.metricsUrl) : undefined;
+  return {
+    ...summarizeLoad(load, params.concurrency),
+    serverMetrics: before && after ? summarizeServerMetrics(before, after) : null,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * `npm run bench -- --baseline | --compare | --both [--quick] [options]`: the benchmark of
+ * issue 4 (see README, "Benchmark", and `--help`). Prints the report's table and the
+ * side-by-side ratios on stdout, narration on stderr, and writes JSON, Markdown and SVG under
+ * bench/results/.
+ */
+import path from 'node:path';
+import { runBenchmark } from './benchmark';
+import { parseBenchArgs, USAGE, UsageError } from './cli-options';
+import { ratioCells } from './markdown-summary';
+import { createReporter } from './progress';
+import { renderText, tableCells } from './report-table';
+
+async function main(): Promise<number> {
+  let options: ReturnType<typeof parseBenchArgs>;
+  try {
+    options = parseBenchArgs(process.argv.slice(2), path.join(__dirname, 'results'));
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (!options) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const reporter = createReporter(options.quiet);
+  const cleanups: Array<() => Promise<void>> = [];
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    reporter.log(`bench: ${signal}: stopping recall and cleaning up (again to force)`);
+    Promise.all(cleanups.map((c) => c().catch(() => undefined))).finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const outcome = await runBenchmark(options, reporter, (cleanup) => cleanups.push(cleanup));
+  const out: string[] = [];
+  for (const result of outcome.results) {
+    const s = result.latencyMs.search;
+    out.push(
+      `${result.mode}: search p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms; ${result.load.throughputPerSecond} calls/s; ` +
+        `early exit ${(result.earlyExit.fromResponses * 100).toFixed(1)}%; errors ${(result.load.errorRate * 100).toFixed(2)}%`,
+    );
+  }
+  if (outcome.table) {
+    out.push(
+      '',
+      "The report's table, measured (search latency client side; reranker = a 50 ms-class MODEL, see JSON):",
+      '',
+    );
+    out.push(renderText(tableCells(outcome.table)));
+  }
+  const ratios = outcome.results.find((r) => r.ratios)?.ratios;
+  if (ratios)
+    out.push(
+      '',
+      'Side-by-side ratios (paired A B / B A, medians of per-pair A/B):',
+      '',
+      renderText(ratioCells(ratios)),
+    );
+  out.push(
+    '',
+    ...outcome.files.map((f) => `wrote ${path.relative(process.cwd(), f.json)} and ${path.basename(f.markdown)}`),
+  );
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) process.stderr.write(`bench: ${error.message}\n`);
+    else process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
