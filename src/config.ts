@@ -35,6 +35,8 @@ export interface Config {
   readonly milvusToken: string | undefined;
   readonly milvusDatabase: string | undefined;
   readonly milvusTimeoutMs: number;
+  /** Flush a collection after this many upserted rows (Milvus Lite searches unflushed rows slowly); 0 = never. */
+  readonly milvusFlushAfterRows: number;
   readonly search: {
     readonly earlyExitScore: number;
     readonly earlyExitEnabled: boolean;
@@ -107,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     milvusToken: r.optional('MILVUS_TOKEN'),
     milvusDatabase: r.optional('MILVUS_DATABASE'),
     milvusTimeoutMs: r.int('MILVUS_TIMEOUT_MS', 10_000, 1, 600_000),
+    milvusFlushAfterRows: r.int('MILVUS_FLUSH_AFTER_ROWS', 0, 0, 100_000_000),
     search: {
       earlyExitScore: r.number('SEARCH_EARLY_EXIT_SCORE', 0.9, -1, 1),
       earlyExitEnabled: r.bool('SEARCH_EARLY_EXIT_ENABLED', true),

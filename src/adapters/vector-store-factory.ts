@@ -13,6 +13,7 @@ export async function openVectorStore(config: Config, ctx: CallContext): Promise
       token: config.milvusToken,
       database: config.milvusDatabase,
       maxCallMs: config.milvusTimeoutMs,
+      flushAfterRows: config.milvusFlushAfterRows || undefined,
     });
     try {
       await store.ping(ctx);

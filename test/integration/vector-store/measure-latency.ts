@@ -2,7 +2,7 @@
  * Measures search latency of the vector stores at growing sizes (not a test; run by hand):
  *
  *   npx tsx test/integration/vector-store/measure-latency.ts [--sizes 1000,10000] [--dim 384]
- *       [--queries 50] [--milvus HOST:PORT]
+ *       [--queries 50] [--milvus HOST:PORT [--flush-after ROWS]]
  *
  * Without --milvus it measures the embedded store (in a temporary directory, removed after);
  * with it, the Milvus server at that address (collections are dropped after). Prints one line
@@ -25,6 +25,7 @@ const { values: args } = parseArgs({
     dim: { type: 'string', default: '384' },
     queries: { type: 'string', default: '50' },
     milvus: { type: 'string' },
+    'flush-after': { type: 'string' },
   },
 });
 const sizes = args.sizes.split(',').map(Number);
@@ -71,7 +72,8 @@ async function main(): Promise<void> {
     const name = `latency_${size}_${Date.now()}`;
     let line: string;
     if (args.milvus) {
-      const store = new MilvusVectorStore({ address: args.milvus, maxCallMs: 60_000 });
+      const flushAfterRows = args['flush-after'] ? Number(args['flush-after']) : undefined;
+      const store = new MilvusVectorStore({ address: args.milvus, maxCallMs: 60_000, flushAfterRows });
       try {
         const ingest = await fill(store, name, size);
         line = `ingest ${ingest} ms | search ${await timeSearches(store, name, [])} | filtered ${await timeSearches(store, name, FILTER)}`;

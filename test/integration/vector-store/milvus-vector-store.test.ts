@@ -8,7 +8,7 @@ import { backgroundContext, contextWithTimeout } from '../../../src/domain/conte
 import { UnavailableError } from '../../../src/domain/errors';
 import type { VectorStore } from '../../../src/domain/ports';
 import { requireService } from '../../support/require-service';
-import { vectorStoreContract } from './contract';
+import { vectorStoreContract, vectors } from './contract';
 
 // The SDK's bulk writer pulls in thrift, which requires the ESM-only `uuid`; Node loads it,
 // jest's CommonJS loader cannot. Nothing here writes parquet, so a stand-in is enough.
@@ -56,6 +56,23 @@ describe('MilvusVectorStore (Milvus Lite)', () => {
       await expect(store.ping(backgroundContext())).rejects.toBeInstanceOf(UnavailableError);
       await expect(store.listCollections(contextWithTimeout(1_000))).rejects.toBeInstanceOf(UnavailableError);
       expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('flushAfterRows flushes as rows accumulate, and reads still see every write', async () => {
+    const store = new MilvusVectorStore({ address, flushAfterRows: 20 });
+    const name = `${prefix}_flush_${created.length}`;
+    created.push(name);
+    try {
+      await store.ensureCollection(name, 8, backgroundContext());
+      const docs = vectors(50, 11).map((vector, i) => ({ id: `f${i}`, text: '', metadata: {}, vector }));
+      for (let i = 0; i < 50; i += 10) await store.upsert(name, docs.slice(i, i + 10), backgroundContext());
+      await store.flush(name, backgroundContext());
+      const hits = await store.search(name, { vector: docs[33]!.vector, limit: 1, filters: [] }, backgroundContext());
+      expect(hits[0]?.id).toBe('f33');
+      expect((await store.listCollections(backgroundContext())).find((c) => c.name === name)?.count).toBe(50);
     } finally {
       await store.close();
     }

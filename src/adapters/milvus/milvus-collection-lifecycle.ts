@@ -1,0 +1,82 @@
+import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import type { CallContext } from '../../domain/context';
+import { FailedPreconditionError } from '../../domain/errors';
+import { isCollectionMissing, isSuccess, throwIfFailed } from './milvus-errors';
+import { collectionFields, describedDimension, type MilvusIndexType, vectorIndex } from './milvus-schema';
+
+/** What the collection set-up steps need from the store. */
+export interface CollectionLifecycle {
+  client: MilvusClient;
+  /** Runs an SDK call under the caller's deadline (see callMilvus). */
+  call<T>(ctx: CallContext, what: string, run: (timeoutMs: number) => Promise<T>): Promise<T>;
+  indexType: MilvusIndexType;
+}
+
+/**
+ * The dimension of an existing recall collection, or undefined when there is none;
+ * FailedPreconditionError when the collection exists without recall's schema.
+ */
+export async function describeCollection(
+  { client, call }: CollectionLifecycle,
+  name: string,
+  ctx: CallContext,
+): Promise<number | undefined> {
+  const res = await call(ctx, 'describe collection', (timeout) =>
+    client.describeCollection({ collection_name: name, timeout }),
+  );
+  if (isCollectionMissing(res.status)) return undefined;
+  throwIfFailed(res.status, 'describe collection', name);
+  const dimension = describedDimension(res.schema);
+  if (typeof dimension === 'string') {
+    throw new FailedPreconditionError(`collection "${name}" was not created by recall: ${dimension}`);
+  }
+  return dimension;
+}
+
+/** Creates a collection with recall's schema and a COSINE index (Strong consistency). */
+export async function createCollection(
+  lifecycle: CollectionLifecycle,
+  name: string,
+  dimension: number,
+  ctx: CallContext,
+): Promise<void> {
+  const { client, call, indexType } = lifecycle;
+  const res = await call(ctx, 'create collection', (timeout) =>
+    client.createCollection({
+      collection_name: name,
+      fields: collectionFields(dimension),
+      index_params: [vectorIndex(indexType)],
+      consistency_level: 'Strong',
+      timeout,
+    }),
+  );
+  if (isSuccess(res)) return;
+  // Another process may have created it meanwhile: accept it if it fits.
+  const existing = await describeCollection(lifecycle, name, ctx);
+  if (existing === undefined) throwIfFailed(res, 'create collection', name);
+  else checkDimension(name, existing, dimension);
+}
+
+/** Loads the collection unless it already is (a real Milvus searches loaded collections only). */
+export async function loadCollection(
+  { client, call }: CollectionLifecycle,
+  name: string,
+  ctx: CallContext,
+): Promise<void> {
+  const state = await call(ctx, 'load state', (timeout) => client.getLoadState({ collection_name: name, timeout }));
+  throwIfFailed(state.status, 'load state', name);
+  if (state.state === 'LoadStateLoaded') return;
+  const res = await call(ctx, 'load collection', (timeout) =>
+    client.loadCollectionSync({ collection_name: name, timeout }),
+  );
+  throwIfFailed(res, 'load collection', name);
+}
+
+/** FailedPreconditionError naming the collection and both dimensions when they differ. */
+export function checkDimension(name: string, actual: number, wanted: number): void {
+  if (actual !== wanted) {
+    throw new FailedPreconditionError(
+      `collection "${name}" exists with dimension ${actual}, which differs from the requested dimension ${wanted}`,
+    );
+  }
+}
