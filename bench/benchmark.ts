@@ -1,19 +1,19 @@
 import path from 'node:path';
 import { type Backends, openBackends } from './backends';
 import type { BenchOptions, Mode } from './cli-options';
-import { connectRecall, type RecallClients } from './clients';
+import { type RecallClients, connectRecall } from './clients';
 import { type Corpus, generateCorpus } from './corpus';
 import { type DirectSearch, openEmbeddedDirect, openMilvusDirect } from './direct-search';
 import { ensureBuild } from './ensure-build';
-import { busyMachineWarning, type MachineInfo, machineInfo, versions } from './machine-info';
+import { type MachineInfo, busyMachineWarning, machineInfo, versions } from './machine-info';
 import type { MemoryOptions } from './memory-workload';
 import { type ModeResult, RESULT_SCHEMA } from './mode-result';
 import { measureMode } from './mode-runner';
 import type { Reporter } from './progress';
-import { measureRatios, type RatioResult, type SkippedRatio } from './ratios';
+import { type RatioResult, type SkippedRatio, measureRatios } from './ratios';
 import { PROJECT_ROOT, type RecallProcess, startRecall } from './recall-process';
-import { buildTable, type TableRow } from './report-table';
-import { fileStamp, type WrittenFiles, writeBothResult, writeModeResult } from './results-writer';
+import { type TableRow, buildTable } from './report-table';
+import { type WrittenFiles, fileStamp, writeBothResult, writeModeResult } from './results-writer';
 import { type SeedSummary, seed } from './seed';
 import { removeBenchData } from './shared-cleanup';
 

@@ -1,4 +1,4 @@
-import { createRandom, type Random } from './prng';
+import { type Random, createRandom } from './prng';
 import { GLUE, QUESTION_OPENERS, SHARED_TERMS, TOPICS, type Topic } from './vocabulary';
 
 /** How big the generated corpus and query set are. */

@@ -4,7 +4,7 @@ import { RerankMode, SearchRequest } from '../src/gen/recall/v1/search';
 import type { RecallClients } from './clients';
 import type { BenchQuery, QueryKind } from './corpus';
 import { userId } from './memory-workload';
-import { createRandom, type Random } from './prng';
+import { type Random, createRandom } from './prng';
 
 /** The RPCs the load mixes. */
 export type OperationName = 'search' | 'list_facts' | 'list_conversations' | 'get_user_stats';

@@ -1,7 +1,7 @@
 import { describeMachine } from './machine-info';
 import type { ModeResult, SeriesName } from './mode-result';
 import type { RatioResult, SkippedRatio } from './ratios';
-import { renderMarkdown, type TableRow, tableCells } from './report-table';
+import { type TableRow, renderMarkdown, tableCells } from './report-table';
 
 const SERIES_LABELS: Record<SeriesName, string> = {
   search: 'Search (all)',
@@ -102,6 +102,7 @@ export function modeMarkdown(result: ModeResult, chartFile: string): string {
         .join(', ')}`,
       `- pool wait (db_pool_wait_seconds): ${m.poolWait ? `mean ${m.poolWait.meanMs} ms, p95 ≈ ${m.poolWait.p95Ms} ms over ${m.poolWait.count} acquisitions` : 'n/a (PGlite has no pool)'}`,
       `- reranking: ${m.reranking.count} calls, mean ${m.reranking.meanMs} ms; vector search per collection: mean ${m.vectorSearchPerCollection.meanMs} ms`,
+      `- CPU: recall ${m.cpuCoresBusy} cores busy, the benchmark process ${result.load.benchCpuCoresBusy}; event-loop delay p50 ${m.eventLoopLagMs?.p50 ?? 'n/a'} ms, p99 ${m.eventLoopLagMs?.p99 ?? 'n/a'} ms (includes the monitor's 10 ms resolution)`,
       `- early exit: ${m.earlyExit.total} of ${m.earlyExit.searches} searches (${(m.earlyExit.rate * 100).toFixed(1)}%); from responses ${(result.earlyExit.fromResponses * 100).toFixed(1)}%; near-exact queries that exited ${(result.earlyExit.nearExactExited * 100).toFixed(1)}%`,
     );
   } else {

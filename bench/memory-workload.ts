@@ -1,4 +1,4 @@
-import { createRandom, type Random } from './prng';
+import { type Random, createRandom } from './prng';
 import { SHARED_TERMS, TOPICS } from './vocabulary';
 
 /** How many users, and how much memory each one has. */

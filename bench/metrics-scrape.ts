@@ -1,4 +1,4 @@
-import { parsePrometheusText, type Sample } from './prometheus-text';
+import { type Sample, parsePrometheusText } from './prometheus-text';
 
 /** The metrics of one server at one moment. */
 export interface MetricsSnapshot {

@@ -37,6 +37,8 @@ export interface ModeResult {
     searchesPerSecond: number;
     errors: Record<string, number>;
     errorRate: number;
+    /** CPU the benchmark process itself used (load generator and model server), cores. */
+    benchCpuCoresBusy: number;
   };
   /** Client-side latency per series, ms. */
   latencyMs: Record<SeriesName, LatencySummary>;

@@ -6,6 +6,7 @@ import { type MetricsSnapshot, scrapeMetrics } from './metrics-scrape';
 import { summarizeLoad } from './mode-result';
 import type { Reporter } from './progress';
 import { type ServerMetrics, summarizeServerMetrics } from './server-metrics';
+import { round } from './stats';
 
 /** How to load one server. */
 export interface MeasureParams {
@@ -22,7 +23,10 @@ export interface MeasureParams {
 }
 
 /** The measured half of a mode's result. */
-export type Measurement = ReturnType<typeof summarizeLoad> & { serverMetrics: ServerMetrics | null };
+export type Measurement = ReturnType<typeof summarizeLoad> & {
+  load: { benchCpuCoresBusy: number };
+  serverMetrics: ServerMetrics | null;
+};
 
 /**
  * Warms the server up (same mix, another random stream, not recorded), scrapes /metrics,
@@ -44,6 +48,7 @@ export async function measureMode(params: MeasureParams, reporter: Reporter): Pr
   const byCount = params.requests !== undefined;
   const total = byCount ? params.requests! : Math.round(params.durationSeconds);
   const bar = reporter.progress(`${params.mode} load (c=${params.concurrency})`, total, byCount ? 'calls' : 's');
+  const cpuBefore = process.cpuUsage();
   const load = await runLoad(
     params.clients,
     {
@@ -54,9 +59,12 @@ export async function measureMode(params: MeasureParams, reporter: Reporter): Pr
     (completed, elapsedMs) => bar.update(byCount ? completed : Math.floor(elapsedMs / 1000)),
   );
   bar.stop();
+  const cpu = process.cpuUsage(cpuBefore);
   const after = params.metricsUrl ? await scrapeMetrics(params.metricsUrl) : undefined;
+  const summary = summarizeLoad(load, params.concurrency);
   return {
-    ...summarizeLoad(load, params.concurrency),
-    serverMetrics: before && after ? summarizeServerMetrics(before, after) : null,
+    ...summary,
+    load: { ...summary.load, benchCpuCoresBusy: round((cpu.user + cpu.system) / 1000 / load.wallMs, 2) },
+    serverMetrics: before && after ? summarizeServerMetrics(before, after, load.wallMs / 1000) : null,
   };
 }

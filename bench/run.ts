@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { runBenchmark } from './benchmark';
-import { parseBenchArgs, USAGE, UsageError } from './cli-options';
+import { USAGE, UsageError, parseBenchArgs } from './cli-options';
 import { ratioCells } from './markdown-summary';
 import { createReporter } from './progress';
 import { renderText, tableCells } from './report-table';

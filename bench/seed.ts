@@ -3,7 +3,7 @@ import { NewFact } from '../src/gen/recall/v1/memory';
 import type { RecallClients } from './clients';
 import { forEachConcurrent } from './concurrency';
 import type { Corpus } from './corpus';
-import { generateUser, type MemoryOptions } from './memory-workload';
+import { type MemoryOptions, generateUser } from './memory-workload';
 import type { Reporter } from './progress';
 
 /** What seeding wrote, and how long it took. */

@@ -1,10 +1,10 @@
 import {
-  counterDelta,
   type HistogramDelta,
-  histogramDelta,
-  histogramQuantile,
   type LabelMatch,
   type MetricsSnapshot,
+  counterDelta,
+  histogramDelta,
+  histogramQuantile,
 } from './metrics-scrape';
 import { round } from './stats';
 
@@ -34,12 +34,21 @@ export interface ServerMetrics {
   vectorSearchPerCollection: HistogramSummary;
   earlyExit: { total: number; searches: number; rate: number };
   parallelSearches: number;
+  /** CPU seconds recall used per second of the run (process_cpu_seconds_total; 1 = one core busy). */
+  cpuCoresBusy: number;
+  /**
+   * Event-loop delay over the run (nodejs_eventloop_lag_*: prom-client resets it at each
+   * scrape, so the second scrape covers the run). Its monitor samples every 10 ms, which the
+   * figures include: about 10 ms means no lag.
+   */
+  eventLoopLagMs: { p50: number; p99: number; max: number } | null;
 }
 
 /** Summarises the change of recall's metrics between `before` and `after` (metric prefix `prefix`). */
 export function summarizeServerMetrics(
   before: MetricsSnapshot,
   after: MetricsSnapshot,
+  seconds: number,
   prefix = 'recall_',
 ): ServerMetrics {
   const histogram = (name: string, match: LabelMatch = {}) =>
@@ -66,6 +75,8 @@ export function summarizeServerMetrics(
       rate: pipeline.count > 0 ? round(earlyExits / pipeline.count, 4) : 0,
     },
     parallelSearches: counterDelta(before, after, `${prefix}rag_parallel_searches_total`),
+    cpuCoresBusy: seconds > 0 ? round(counterDelta(before, after, 'process_cpu_seconds_total') / seconds, 2) : 0,
+    eventLoopLagMs: eventLoopLag(after),
   };
 }
 
@@ -83,4 +94,11 @@ function summarizeHistogram(delta: HistogramDelta): HistogramSummary {
     p99Ms: ms(2),
     beyondLastBucket: estimates.some((e) => e?.aboveLastBucket === true),
   };
+}
+
+function eventLoopLag(after: MetricsSnapshot): ServerMetrics['eventLoopLagMs'] {
+  const gauge = (name: string) => after.samples.find((s) => s.name === name)?.value;
+  const [p50, p99, max] = ['p50', 'p99', 'max'].map((k) => gauge(`nodejs_eventloop_lag_${k}_seconds`));
+  if (p50 === undefined || p99 === undefined || max === undefined) return null;
+  return { p50: round(p50 * 1000), p99: round(p99 * 1000), max: round(max * 1000) };
 }

@@ -23,10 +23,10 @@ import { SearchServiceService } from './gen/recall/v1/search';
 import { memoryHandlers } from './grpc/memory-handlers';
 import { createRpcRuntime } from './grpc/rpc-runtime';
 import { searchHandlers } from './grpc/search-handlers';
-import { createGrpcServer, type GrpcServer } from './grpc/server';
+import { type GrpcServer, createGrpcServer } from './grpc/server';
 import { migrate } from './migrations/migrator';
 import type { Logger } from './observability/logger';
-import { createMetrics, type Metrics } from './observability/metrics';
+import { type Metrics, createMetrics } from './observability/metrics';
 import { checkReadiness, createSidecar } from './observability/sidecar';
 import { createBreaker } from './resilience/breaker';
 

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { ConfigError } from '../config';
 import { type DirectService, startDirectService } from './ingest/direct-service';
 import { createIngestClient } from './ingest/ingest-client';
-import { type IngestOptions, parseIngestOptions, USAGE, UsageError } from './ingest/ingest-options';
+import { type IngestOptions, USAGE, UsageError, parseIngestOptions } from './ingest/ingest-options';
 import { IngestReport } from './ingest/ingest-report';
 import { createProgressDisplay } from './ingest/progress-display';
 import { readLines } from './ingest/read-lines';

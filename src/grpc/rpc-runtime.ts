@@ -3,9 +3,9 @@ import {
   Metadata,
   type ServerUnaryCall,
   type ServiceDefinition,
+  type UntypedServiceImplementation,
   type sendUnaryData,
   status,
-  type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { CallContext } from '../domain/context';
 import type { Logger } from '../observability/logger';

@@ -8,13 +8,13 @@ import {
 } from '../gen/recall/v1/search';
 import type { Handlers } from './rpc-runtime';
 import {
+  SEARCH_LIMITS,
+  Violations,
   checkCollectionName,
   checkSearchShape,
   checkVector,
-  SEARCH_LIMITS,
   toDomainFilters,
   toRerankMode,
-  Violations,
 } from './search-validation';
 
 const OUTCOMES: Record<SearchResult['rerankOutcome'], RerankOutcome> = {

@@ -1,6 +1,6 @@
 import type { SqlClient, SqlTx } from '../adapters/sql/sql-client';
-import { backgroundContext, type CallContext } from '../domain/context';
-import { defaultMigrationsDir, loadMigrations, type MigrationFile } from './migration-files';
+import { type CallContext, backgroundContext } from '../domain/context';
+import { type MigrationFile, defaultMigrationsDir, loadMigrations } from './migration-files';
 
 /** A migration problem that needs a person: an edited applied file, a missing down section. */
 export class MigrationError extends Error {

@@ -1,5 +1,5 @@
 import CircuitBreaker from 'opossum';
-import { isCallerError, UnavailableError } from '../domain/errors';
+import { UnavailableError, isCallerError } from '../domain/errors';
 import type { Metrics } from '../observability/metrics';
 
 export interface BreakerOptions {

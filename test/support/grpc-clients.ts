@@ -1,4 +1,4 @@
-import { type CallOptions, type Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { type CallOptions, type Client, Metadata, type ServiceError, credentials } from '@grpc/grpc-js';
 import { MemoryServiceClient } from '../../src/gen/recall/v1/memory';
 import { SearchServiceClient } from '../../src/gen/recall/v1/search';
 

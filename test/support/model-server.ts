@@ -11,7 +11,7 @@
  * Failure injection answers the next calls with a status (or a dropped connection) at once.
  * Depends only on Node and the project's own code, so `bench/` can import it.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { embedText } from '../../src/adapters/embedders/local-embedder';
 import { bm25Scores } from '../../src/adapters/rerankers/lexical-reranker';
@@ -176,9 +176,9 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     url: `http://127.0.0.1:${port}`,
     requests,
     embedBatchSizes,
-    fail(next, count = Number.POSITIVE_INFINITY, retryAfter) {
+    fail(next, count, retryAfter) {
       failure = next;
-      failuresLeft = count;
+      failuresLeft = count ?? Number.POSITIVE_INFINITY;
       retryAfterSeconds = retryAfter;
     },
     close() {

@@ -18,17 +18,17 @@ import type {
 } from '../../domain/ports';
 import { compileFilterPredicate } from '../filters';
 import {
+  COLLECTION_NAME_PATTERN,
   assertCollectionName,
   assertDimension,
   assertIds,
   assertQuery,
   assertRecords,
-  COLLECTION_NAME_PATTERN,
   lastPerId,
 } from '../filters/store-input';
 import { CollectionFiles } from './collection-files';
 import { lockDirectory } from './directory-lock';
-import { toUnit, VectorCollection } from './vector-collection';
+import { VectorCollection, toUnit } from './vector-collection';
 
 /** Where and how the embedded store keeps its data. */
 export interface EmbeddedVectorStoreOptions {

@@ -1,5 +1,5 @@
 import type { CallContext } from '../../domain/context';
-import { contextError, HttpStatusError, HttpTransportError } from './http-errors';
+import { HttpStatusError, HttpTransportError, contextError } from './http-errors';
 
 /** One JSON request to a model service. */
 export interface JsonRequest {

@@ -1,5 +1,5 @@
 import type { CallContext } from '../../domain/context';
-import { contextError, HttpStatusError, isRetryable } from './http-errors';
+import { HttpStatusError, contextError, isRetryable } from './http-errors';
 
 /** How often and how patiently to retry a failed request. */
 export interface RetryPolicy {

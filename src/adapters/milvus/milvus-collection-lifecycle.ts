@@ -2,7 +2,7 @@ import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { CallContext } from '../../domain/context';
 import { FailedPreconditionError } from '../../domain/errors';
 import { isCollectionMissing, isSuccess, throwIfFailed } from './milvus-errors';
-import { collectionFields, describedDimension, type MilvusIndexType, vectorIndex } from './milvus-schema';
+import { type MilvusIndexType, collectionFields, describedDimension, vectorIndex } from './milvus-schema';
 
 /** What the collection set-up steps need from the store. */
 export interface CollectionLifecycle {

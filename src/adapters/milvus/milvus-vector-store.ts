@@ -27,7 +27,7 @@ import {
   describeCollection,
   loadCollection,
 } from './milvus-collection-lifecycle';
-import { isCollectionMissing, type MilvusStatus, throwIfFailed } from './milvus-errors';
+import { type MilvusStatus, isCollectionMissing, throwIfFailed } from './milvus-errors';
 import { FIELDS, type MilvusIndexType, searchParams } from './milvus-schema';
 
 /** How to reach Milvus and how long to wait for it. */

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Pool, type PoolClient } from 'pg';
-import { backgroundContext, type CallContext, throwIfDone } from '../../domain/context';
+import { type CallContext, backgroundContext, throwIfDone } from '../../domain/context';
 import { UnavailableError } from '../../domain/errors';
 import { type Breaker, createBreaker } from '../../resilience/breaker';
 import type { SqlClient, SqlRow, SqlTx } from '../sql/sql-client';

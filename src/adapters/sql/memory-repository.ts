@@ -16,11 +16,11 @@ import {
   type ConversationRow,
   type FactRow,
   type MessageRow,
+  type UserStatsRow,
   toConversation,
   toFact,
   toMessage,
   toUserStats,
-  type UserStatsRow,
 } from './memory-rows';
 import * as sql from './memory-sql';
 import { isUuid, normalizeFactContent } from './normalize';

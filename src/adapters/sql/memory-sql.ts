@@ -71,7 +71,7 @@ export const CREATE_CONVERSATION = `WITH conv AS (
 SELECT * FROM conv`;
 
 /** Locks the user's conversation ($1 user, $2 conversation). */
-export const LOCK_CONVERSATION = `SELECT message_count FROM conversations WHERE id = $2 AND user_id = $1 FOR UPDATE`;
+export const LOCK_CONVERSATION = 'SELECT message_count FROM conversations WHERE id = $2 AND user_id = $1 FOR UPDATE';
 
 /**
  * Appends after sequence $3 and bumps the counters. updated_at moves forward by at least a

@@ -3,7 +3,7 @@ import { type Metadata, status } from '@grpc/grpc-js';
 import type { Document } from '../../gen/recall/v1/search';
 import { fieldViolations, violationsByDocument } from './field-violations';
 import type { IngestReport } from './ingest-report';
-import { backoffDelayMs, isRetryable, type RetryPolicy } from './retry-policy';
+import { type RetryPolicy, backoffDelayMs, isRetryable } from './retry-policy';
 import type { BatchEntry, SendBatch } from './upload-queue';
 
 /** Writes one batch; resolves only when the server acknowledged every document (OK status). */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type ChannelCredentials, credentials, Metadata, status } from '@grpc/grpc-js';
+import { type ChannelCredentials, Metadata, credentials, status } from '@grpc/grpc-js';
 import { type Document, SearchServiceClient } from '../../gen/recall/v1/search';
 import type { UpsertBatch } from './batch-sender';
 

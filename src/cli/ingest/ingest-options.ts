@@ -60,7 +60,7 @@ export function parseIngestOptions(argv: string[], env: NodeJS.ProcessEnv = proc
   const collection = values.collection ?? '';
   if (!collection) throw new UsageError('--collection is required');
   if (!COLLECTION.test(collection)) {
-    throw new UsageError(`--collection must be 1-64 letters, digits or underscores, starting with a letter`);
+    throw new UsageError('--collection must be 1-64 letters, digits or underscores, starting with a letter');
   }
   if (values.direct && values.target !== undefined) throw new UsageError('--direct and --target exclude each other');
   if (values.ca !== undefined && !values.tls) throw new UsageError('--ca needs --tls');

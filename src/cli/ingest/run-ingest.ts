@@ -1,4 +1,4 @@
-import { createBatchSender, type UpsertBatch } from './batch-sender';
+import { type UpsertBatch, createBatchSender } from './batch-sender';
 import { parseDocumentLine } from './document-line';
 import { IngestReport } from './ingest-report';
 import type { ReadLine } from './read-lines';

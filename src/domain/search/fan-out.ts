@@ -1,9 +1,9 @@
 import type { CallContext } from '../context';
-import { isCallerError, RecallError, UnavailableError } from '../errors';
+import { RecallError, UnavailableError, isCallerError } from '../errors';
 import type { VectorHit, VectorQuery, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
 import { runWithTimeout } from './run-with-timeout';
-import { msSince, now, type SearchMetrics } from './search-observability';
+import { type SearchMetrics, msSince, now } from './search-observability';
 import type { FailedCollection } from './search-types';
 
 /** How the collections are searched: all at once, or one after another (benchmark baseline). */

@@ -1,7 +1,7 @@
 import type { CallContext } from '../context';
 import { RecallError } from '../errors';
 import type { Embedder } from '../ports';
-import { msSince, now, type SearchMetrics } from './search-observability';
+import { type SearchMetrics, msSince, now } from './search-observability';
 
 /** A query vector and how long it took to obtain. */
 export interface QueryEmbedding {

@@ -3,7 +3,7 @@ import { RecallError } from '../errors';
 import type { Reranker } from '../ports';
 import { byScoreThenKey } from './merge-hits';
 import { runWithTimeout } from './run-with-timeout';
-import { msSince, now, type SearchLogger, type SearchMetrics } from './search-observability';
+import { type SearchLogger, type SearchMetrics, msSince, now } from './search-observability';
 import type { RerankMode, RerankOutcome, SearchHit } from './search-types';
 
 export interface RerankParams {

@@ -6,7 +6,7 @@ import type { GoldenAnswerLookup } from './golden-answer-lookup';
 import { mergeHits } from './merge-hits';
 import type { QueryEmbedder } from './query-embedder';
 import { rerankStage } from './rerank-stage';
-import { msSince, now, type SearchLogger, type SearchMetrics } from './search-observability';
+import { type SearchLogger, type SearchMetrics, msSince, now } from './search-observability';
 import type { SearchOptions } from './search-options';
 import type { ResolvedSearch } from './search-request';
 import type { GoldenAnswerMatch, SearchRequest, SearchResult } from './search-types';

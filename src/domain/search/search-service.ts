@@ -7,8 +7,8 @@ import { createGoldenAnswerLookup } from './golden-answer-lookup';
 import { createGoldenAnswerWriter } from './golden-answer-writer';
 import { isInternalCollection } from './internal-collections';
 import { createQueryEmbedder } from './query-embedder';
-import { msSince, now, type SearchLogger, type SearchMetrics, silentLogger } from './search-observability';
-import { resolveSearchOptions, type SearchOptions, type SearchOptionsInput } from './search-options';
+import { type SearchLogger, type SearchMetrics, msSince, now, silentLogger } from './search-observability';
+import { type SearchOptions, type SearchOptionsInput, resolveSearchOptions } from './search-options';
 import { runSearch } from './search-pipeline';
 import { resolveSearchRequest } from './search-request';
 import type {

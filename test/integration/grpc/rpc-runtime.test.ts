@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
-import { credentials, Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, credentials, status } from '@grpc/grpc-js';
 import { InvalidArgumentError } from '../../../src/domain/errors';
 import { MemoryServiceClient, MemoryServiceService } from '../../../src/gen/recall/v1/memory';
-import { createRpcRuntime, type Handlers, type RpcContext } from '../../../src/grpc/rpc-runtime';
+import { type Handlers, type RpcContext, createRpcRuntime } from '../../../src/grpc/rpc-runtime';
 import { createLogger } from '../../../src/observability/logger';
 import { createMetrics } from '../../../src/observability/metrics';
 

@@ -1,4 +1,4 @@
-import { parseIngestOptions, UsageError } from '../../../src/cli/ingest/ingest-options';
+import { UsageError, parseIngestOptions } from '../../../src/cli/ingest/ingest-options';
 
 describe('parseIngestOptions', () => {
   it('defaults the target to 127.0.0.1:$GRPC_PORT and the token to $AUTH_TOKEN', () => {

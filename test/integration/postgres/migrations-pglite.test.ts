@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openPgliteClient, type PgliteClient } from '../../../src/adapters/pglite/pglite-client';
+import { type PgliteClient, openPgliteClient } from '../../../src/adapters/pglite/pglite-client';
 import { createSqlMemoryRepository } from '../../../src/adapters/sql/memory-repository';
 import { backgroundContext } from '../../../src/domain/context';
 import { migrate } from '../../../src/migrations/migrator';

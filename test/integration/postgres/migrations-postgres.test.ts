@@ -1,4 +1,4 @@
-import { createPostgresClient, type PostgresClient } from '../../../src/adapters/postgres/postgres-client';
+import { type PostgresClient, createPostgresClient } from '../../../src/adapters/postgres/postgres-client';
 import { migrate } from '../../../src/migrations/migrator';
 import { createTestDatabase } from '../../support/postgres';
 import { requireService } from '../../support/require-service';

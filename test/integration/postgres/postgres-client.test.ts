@@ -1,4 +1,4 @@
-import { createPostgresClient, type PostgresClient } from '../../../src/adapters/postgres/postgres-client';
+import { type PostgresClient, createPostgresClient } from '../../../src/adapters/postgres/postgres-client';
 import { redactUrl } from '../../../src/adapters/postgres/redact-url';
 import { createSqlGoldenAnswerRepository } from '../../../src/adapters/sql/golden-answer-repository';
 import { backgroundContext, contextWithTimeout } from '../../../src/domain/context';

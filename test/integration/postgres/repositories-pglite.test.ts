@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openPgliteClient, type PgliteClient } from '../../../src/adapters/pglite/pglite-client';
+import { type PgliteClient, openPgliteClient } from '../../../src/adapters/pglite/pglite-client';
 import { backgroundContext, contextWithTimeout } from '../../../src/domain/context';
 import { DeadlineExceededError, InvalidArgumentError } from '../../../src/domain/errors';
 import { migrate } from '../../../src/migrations/migrator';

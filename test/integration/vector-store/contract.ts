@@ -5,7 +5,7 @@
  */
 
 import { compileFilterPredicate } from '../../../src/adapters/filters';
-import { backgroundContext, type CallContext } from '../../../src/domain/context';
+import { type CallContext, backgroundContext } from '../../../src/domain/context';
 import {
   CancelledError,
   DeadlineExceededError,

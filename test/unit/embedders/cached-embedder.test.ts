@@ -1,6 +1,6 @@
 import { createCachedEmbedder } from '../../../src/adapters/embedders/cached-embedder';
 import { embedText } from '../../../src/adapters/embedders/local-embedder';
-import { backgroundContext, type CallContext, contextWithTimeout } from '../../../src/domain/context';
+import { type CallContext, backgroundContext, contextWithTimeout } from '../../../src/domain/context';
 import { CancelledError, DeadlineExceededError, UnavailableError } from '../../../src/domain/errors';
 import type { Embedder } from '../../../src/domain/ports';
 import { createMetrics } from '../../../src/observability/metrics';

@@ -1,4 +1,4 @@
-import { createHttpEmbedder, type HttpEmbedderOptions } from '../../../src/adapters/embedders/http-embedder';
+import { type HttpEmbedderOptions, createHttpEmbedder } from '../../../src/adapters/embedders/http-embedder';
 import { embedText } from '../../../src/adapters/embedders/local-embedder';
 import { backgroundContext, contextWithTimeout } from '../../../src/domain/context';
 import {

@@ -1,9 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  createHttpReranker,
   type HttpRerankerOptions,
   UNRANKED_SCORE,
+  createHttpReranker,
 } from '../../../src/adapters/rerankers/http-reranker';
 import { bm25Scores } from '../../../src/adapters/rerankers/lexical-reranker';
 import { backgroundContext, contextWithTimeout } from '../../../src/domain/context';
