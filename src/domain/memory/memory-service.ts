@@ -77,12 +77,10 @@ export function createMemoryService(deps: {
     async listFacts(input: PageInput, ctx: CallContext): Promise<{ facts: Fact[]; nextPageToken: string }> {
       const { limit, after } = decodeTimePage(pageTokens, 'facts', input);
       const rows = await repository.listFacts(input.userId, limit + 1, after, ctx);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      const nextPageToken =
-        rows.length > limit && last
-          ? pageTokens.encode('facts', input.userId, [last.createdAt.toISOString(), last.id])
-          : '';
+      const { page, next } = splitPage(rows, limit);
+      const nextPageToken = next
+        ? pageTokens.encode('facts', input.userId, [next.createdAt.toISOString(), next.id])
+        : '';
       return { facts: page, nextPageToken };
     },
 
@@ -148,23 +146,19 @@ export function createMemoryService(deps: {
         ? Number(pageTokens.decode('page_token', input.pageToken, 'messages', input.conversationId)[0])
         : 0;
       const rows = await repository.listMessages(input.conversationId, limit + 1, afterSequence, ctx);
-      const messages = rows.slice(0, limit);
-      const last = messages.at(-1);
-      const nextPageToken =
-        rows.length > limit && last ? pageTokens.encode('messages', input.conversationId, [String(last.sequence)]) : '';
-      return { conversation, messages, nextPageToken };
+      const { page, next } = splitPage(rows, limit);
+      const nextPageToken = next ? pageTokens.encode('messages', input.conversationId, [String(next.sequence)]) : '';
+      return { conversation, messages: page, nextPageToken };
     },
 
     /** A page of the user's conversations, most recently updated first. */
     async listConversations(input: PageInput, ctx: CallContext) {
       const { limit, after } = decodeTimePage(pageTokens, 'conversations', input);
       const rows = await repository.listConversations(input.userId, limit + 1, after, ctx);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      const nextPageToken =
-        rows.length > limit && last
-          ? pageTokens.encode('conversations', input.userId, [last.updatedAt.toISOString(), last.id])
-          : '';
+      const { page, next } = splitPage(rows, limit);
+      const nextPageToken = next
+        ? pageTokens.encode('conversations', input.userId, [next.updatedAt.toISOString(), next.id])
+        : '';
       return { conversations: page, nextPageToken };
     },
 
@@ -191,6 +185,12 @@ export function createMemoryService(deps: {
 
 /** The MemoryService domain API. */
 export type MemoryService = ReturnType<typeof createMemoryService>;
+
+/** Rows fetched with limit + 1: the page, and the row to continue after when there is more. */
+function splitPage<T>(rows: T[], limit: number): { page: T[]; next: T | undefined } {
+  const page = rows.slice(0, limit);
+  return { page, next: rows.length > limit ? page.at(-1) : undefined };
+}
 
 function decodeTimePage(codec: PageTokenCodec, kind: string, input: PageInput) {
   const limit = validatePage(input);
