@@ -2,11 +2,10 @@ import path from 'node:path';
 import { type Backends, openBackends } from './backends';
 import type { BenchOptions, Mode } from './cli-options';
 import { type RecallClients, connectRecall } from './clients';
-import { type Corpus, generateCorpus } from './corpus';
+import type { Corpus } from './corpus';
 import { type DirectSearch, openEmbeddedDirect, openMilvusDirect } from './direct-search';
 import { ensureBuild } from './ensure-build';
 import { type MachineInfo, busyMachineWarning, machineInfo, versions } from './machine-info';
-import type { MemoryOptions } from './memory-workload';
 import { type ModeResult, RESULT_SCHEMA } from './mode-result';
 import { measureMode } from './mode-runner';
 import type { Reporter } from './progress';
@@ -14,8 +13,10 @@ import { type RatioResult, type SkippedRatio, measureRatios } from './ratios';
 import { PROJECT_ROOT, type RecallProcess, startRecall } from './recall-process';
 import { type TableRow, buildTable } from './report-table';
 import { type WrittenFiles, fileStamp, writeBothResult, writeModeResult } from './results-writer';
+import { DIMENSION, corpusOf, memoryOptions, recordedOptions } from './run-inputs';
 import { type SeedSummary, seed } from './seed';
 import { removeBenchData } from './shared-cleanup';
+import { runAgainstTarget } from './target-run';
 
 /** What a run produced. */
 export interface BenchOutcome {
@@ -32,34 +33,6 @@ export const BASELINE_ENV: Readonly<Record<string, string>> = Object.freeze({
   // recall would otherwise apply migration 003 again at start and bring the indexes back.
   MIGRATE_ON_START: 'false',
 });
-
-const DIMENSION = 384;
-
-function memoryOptions(options: BenchOptions): MemoryOptions {
-  return {
-    seed: options.seed,
-    users: options.users,
-    factsPerUser: options.factsPerUser,
-    conversationsPerUser: options.conversationsPerUser,
-    messagesPerConversation: options.messagesPerConversation,
-  };
-}
-
-function corpusOf(options: BenchOptions): Corpus {
-  return generateCorpus({
-    seed: options.seed,
-    collections: options.collections,
-    docsPerCollection: options.docsPerCollection,
-    queries: options.queries,
-    nearExactShare: options.nearExactShare,
-    goldenAnswers: options.goldenAnswers,
-  });
-}
-
-function recordedOptions(options: BenchOptions): ModeResult['options'] {
-  const { outDir: _outDir, modes: _modes, ...rest } = options;
-  return rest;
-}
 
 /** Runs the benchmark as the options say: recall started per mode, or the server given by --target. */
 export async function runBenchmark(
@@ -223,7 +196,17 @@ async function runMode(mode: Mode, ctx: ModeContext): Promise<ModeResult> {
       },
       reporter,
     );
-    const ratios = mode === 'compare' && ctx.wantRatios ? await runRatios(ctx, clients) : null;
+    let ratios: Array<RatioResult | SkippedRatio> | null = null;
+    if (mode === 'compare' && ctx.wantRatios) {
+      try {
+        ratios = await runRatios(ctx, clients);
+      } catch (error) {
+        // The measured load is worth keeping even when the comparisons cannot run.
+        const reason = error instanceof Error ? error.message : String(error);
+        reporter.log(`side-by-side ratios failed: ${reason}`);
+        ratios = [{ name: 'side-by-side ratios', skipped: `failed: ${reason}` }];
+      }
+    }
     if (ctx.onLastServer) {
       reporter.log('removing the benchmark data from the shared backends');
       await ctx.onLastServer(clients);
@@ -288,85 +271,5 @@ async function runRatios(ctx: ModeContext, clients: RecallClients): Promise<Arra
     await direct?.close();
     sequential.close();
     await ctx.stop(sequentialServer);
-  }
-}
-
-async function runAgainstTarget(options: BenchOptions, reporter: Reporter): Promise<BenchOutcome> {
-  const mode = options.modes[0]!;
-  const machine = machineInfo();
-  const busy = busyMachineWarning(machine);
-  if (busy) reporter.log(`WARNING: ${busy}`);
-  const stamp = fileStamp();
-  const corpus = corpusOf(options);
-  const clients = connectRecall(options.target!);
-  const startedAt = new Date().toISOString();
-  try {
-    const seeded = options.skipSeed ? null : await seed(clients, corpus, memoryOptions(options), reporter);
-    const measured = await measureMode(
-      {
-        mode,
-        clients,
-        metricsUrl: options.targetMetricsUrl,
-        corpus,
-        users: options.users,
-        concurrency: options.concurrency,
-        durationSeconds: options.durationSeconds,
-        requests: options.requests,
-        warmupSeconds: options.warmupSeconds,
-        seed: options.seed,
-      },
-      reporter,
-    );
-    let ratios: Array<RatioResult | SkippedRatio> | null = null;
-    if (!options.skipRatios) {
-      const milvus = process.env.MILVUS_ADDRESS;
-      const direct = milvus ? openMilvusDirect(milvus) : undefined;
-      try {
-        ratios = await measureRatios(
-          {
-            clients,
-            sequential: undefined,
-            sequentialUnavailable: 'with --target the benchmark starts no second (sequential) server',
-            direct,
-            directUnavailable: 'with --target, set MILVUS_ADDRESS to the Milvus the server uses',
-            databaseUrl: process.env.DATABASE_URL,
-            collections: corpus.collections.map((c) => c.name),
-            queries: corpus.queries,
-            users: options.users,
-            pairs: options.pairs,
-            seed: options.seed,
-            dimension: DIMENSION,
-          },
-          reporter,
-        );
-      } finally {
-        await direct?.close();
-      }
-    }
-    const { earlyExitFromResponses, nearExactExited, ...rest } = measured;
-    const result: ModeResult = {
-      schema: RESULT_SCHEMA,
-      mode,
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      machine,
-      versions: versions(PROJECT_ROOT),
-      options: recordedOptions(options),
-      backends: { target: 'a running recall given with --target' },
-      server: { env: {}, memoryIndexes: 'as configured by the operator' },
-      seed: seeded,
-      ...rest,
-      earlyExit: {
-        fromResponses: earlyExitFromResponses,
-        fromMetrics: measured.serverMetrics?.earlyExit.rate ?? null,
-        nearExactExited,
-        nearExactShareOfQueries: options.nearExactShare,
-      },
-      serverProblems: [],
-      ratios,
-    };
-    return { results: [result], table: undefined, files: [writeModeResult(options.outDir, stamp, result)] };
-  } finally {
-    clients.close();
   }
 }

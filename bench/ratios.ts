@@ -56,26 +56,55 @@ const CANDIDATES = LIMIT * 3;
 const PAGE_SIZE = 20;
 const TIMEOUT_MS = 30_000;
 
+/** The times of each side over the pairs that completed, and how many pairs failed. */
+interface PairedTimes {
+  times: number[][];
+  failed: number;
+  firstError: string | undefined;
+}
+
 /**
  * Measures each pair one call after the other at concurrency 1, alternating which side goes
  * first (A B, B A, …) so that warm-up, caches and the machine's drift fall on both sides
- * equally; reports the median of the per-pair ratios.
+ * equally. A pair in which a call fails is left out and counted.
  */
-async function paired(pairs: number, sides: Array<(i: number) => Promise<void>>): Promise<number[][]> {
+async function paired(pairs: number, sides: Array<(i: number) => Promise<void>>): Promise<PairedTimes> {
   const times = sides.map(() => [] as number[]);
+  let failed = 0;
+  let firstError: string | undefined;
   for (let i = 0; i < pairs; i++) {
     const order = sides.map((_, k) => (k + i) % sides.length);
-    for (const k of order) {
-      const t0 = performance.now();
-      await sides[k]!(i);
-      times[k]!.push(performance.now() - t0);
+    const pair: number[] = [];
+    try {
+      for (const k of order) {
+        const t0 = performance.now();
+        await sides[k]!(i);
+        pair[k] = performance.now() - t0;
+      }
+      pair.forEach((ms, k) => times[k]!.push(ms));
+    } catch (error) {
+      failed++;
+      firstError ??= error instanceof Error ? error.message : String(error);
     }
   }
-  return times;
+  return { times, failed, firstError };
 }
 
-function ratioOf(name: string, a: string, b: string, aMs: number[], bMs: number[], note?: string): RatioResult {
+function ratioOf(
+  name: string,
+  a: string,
+  b: string,
+  measured: PairedTimes,
+  sides: [number, number],
+  note?: string,
+): RatioResult | SkippedRatio {
+  const aMs = measured.times[sides[0]]!;
+  const bMs = measured.times[sides[1]]!;
+  if (aMs.length === 0) return { name, skipped: `every pair failed: ${measured.firstError}` };
   const ratios = aMs.map((v, i) => v / bMs[i]!).sort((x, y) => x - y);
+  const failures =
+    measured.failed > 0 ? `${measured.failed} pairs failed and were left out (${measured.firstError})` : '';
+  const notes = [note, failures].filter(Boolean).join('; ');
   return {
     name,
     a,
@@ -86,8 +115,38 @@ function ratioOf(name: string, a: string, b: string, aMs: number[], bMs: number[
     medianRatio: round(quantile(ratios, 0.5), 2),
     p25Ratio: round(quantile(ratios, 0.25), 2),
     p75Ratio: round(quantile(ratios, 0.75), 2),
-    ...(note ? { note } : {}),
+    ...(notes ? { note: notes } : {}),
   };
+}
+
+/**
+ * Waits (up to 60 s) until one vector search per collection succeeds on each server, so that
+ * a breaker the load phase opened has closed again before anything is compared.
+ */
+async function settle(servers: RecallClients[], collections: string[], vector: number[]): Promise<void> {
+  const until = Date.now() + 60_000;
+  for (const clients of servers) {
+    for (const collection of collections) {
+      for (;;) {
+        try {
+          await clients.search.search(
+            SearchRequest.fromPartial({
+              vector,
+              collections: [collection],
+              limit: 1,
+              rerank: RerankMode.RERANK_MODE_NEVER,
+              skipGoldenAnswer: true,
+            }),
+            { timeoutMs: TIMEOUT_MS },
+          );
+          break;
+        } catch (error) {
+          if (Date.now() > until) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+        }
+      }
+    }
+  }
 }
 
 /** Runs the four comparisons of issue 4; one that cannot run here is reported as skipped. */
@@ -109,6 +168,7 @@ export async function measureRatios(ctx: RatioContext, reporter: Reporter): Prom
       }),
       { timeoutMs: TIMEOUT_MS },
     );
+  await settle(ctx.sequential ? [ctx.clients, ctx.sequential] : [ctx.clients], ctx.collections, vectors[0]!);
   const results: Array<RatioResult | SkippedRatio> = [];
   const bar = reporter.progress('side-by-side ratios', 4, 'comparisons');
 
@@ -117,7 +177,7 @@ export async function measureRatios(ctx: RatioContext, reporter: Reporter): Prom
     const direct = ctx.direct;
     const recallTop: Array<string | undefined> = [];
     const directTop: Array<string | undefined> = [];
-    const [a, b] = await paired(ctx.pairs, [
+    const measured = await paired(ctx.pairs, [
       async (i) => {
         recallTop[i] = (await vectorSearch(ctx.clients, [first], vectors[i]!)).hits[0]?.id;
       },
@@ -131,8 +191,8 @@ export async function measureRatios(ctx: RatioContext, reporter: Reporter): Prom
         'search through recall / direct vector search',
         `recall Search (vector given, RERANK_MODE_NEVER, 1 collection, skip_golden_answer, limit ${LIMIT})`,
         `${direct.label} (limit ${CANDIDATES}, what recall asks the store for)`,
-        a!,
-        b!,
+        measured,
+        [0, 1],
         `same top hit in ${agree} of ${ctx.pairs} pairs`,
       ),
     );
@@ -148,7 +208,7 @@ export async function measureRatios(ctx: RatioContext, reporter: Reporter): Prom
   const n = ctx.collections.length;
   if (ctx.sequential) {
     const sequential = ctx.sequential;
-    const [parallel, single, seq] = await paired(ctx.pairs, [
+    const measured = await paired(ctx.pairs, [
       (i) => vectorSearch(ctx.clients, ctx.collections, vectors[i]!).then(() => undefined),
       (i) => vectorSearch(ctx.clients, [first], vectors[i]!).then(() => undefined),
       (i) => vectorSearch(sequential, ctx.collections, vectors[i]!).then(() => undefined),
@@ -158,15 +218,15 @@ export async function measureRatios(ctx: RatioContext, reporter: Reporter): Prom
         `fan-out: ${n} collections parallel / 1 collection`,
         `recall, ${n} collections, SEARCH_FAN_OUT=parallel`,
         'recall, 1 collection',
-        parallel!,
-        single!,
+        measured,
+        [0, 1],
       ),
       ratioOf(
         `fan-out: ${n} collections parallel / sequential`,
         `recall, ${n} collections, SEARCH_FAN_OUT=parallel`,
         `a second recall on the same data, ${n} collections, SEARCH_FAN_OUT=sequential`,
-        parallel!,
-        seq!,
+        measured,
+        [0, 2],
       ),
     );
   } else {
@@ -184,7 +244,7 @@ export async function measureRatios(ctx: RatioContext, reporter: Reporter): Prom
     await pg.connect();
     try {
       const users = Array.from({ length: ctx.pairs }, () => userId(random.int(0, ctx.users - 1)));
-      const [a, b] = await paired(ctx.pairs, [
+      const measured = await paired(ctx.pairs, [
         (i) =>
           ctx.clients.memory
             .listFacts({ userId: users[i]!, pageSize: PAGE_SIZE, pageToken: '' }, { timeoutMs: TIMEOUT_MS })
@@ -196,8 +256,8 @@ export async function measureRatios(ctx: RatioContext, reporter: Reporter): Prom
           'ListFacts through recall / raw pg',
           `recall ListFacts (page_size ${PAGE_SIZE}, first page)`,
           `the same SQL (LIST_FACTS, limit ${PAGE_SIZE + 1}) with raw pg on one open connection`,
-          a!,
-          b!,
+          measured,
+          [0, 1],
         ),
       );
     } finally {
@@ -207,7 +267,7 @@ export async function measureRatios(ctx: RatioContext, reporter: Reporter): Prom
     results.push({
       name: 'ListFacts through recall / raw pg',
       skipped:
-        'PGlite runs inside the server process and has no wire protocol to reach it from outside: run with --postgres',
+        'no PostgreSQL URL: PGlite runs inside the server process, out of reach (use --postgres, or DATABASE_URL with --target)',
     });
   }
   bar.update(3);
@@ -226,7 +286,7 @@ export async function measureRatios(ctx: RatioContext, reporter: Reporter): Prom
         }),
         { timeoutMs: TIMEOUT_MS },
       );
-    const [a, b] = await paired(ctx.pairs, [
+    const measured = await paired(ctx.pairs, [
       async (i) => {
         if ((await textSearch(pick(vague, i))).reranked) rerankedOk++;
       },
@@ -239,8 +299,8 @@ export async function measureRatios(ctx: RatioContext, reporter: Reporter): Prom
         'reranked query / early-exit query',
         `vague query, RERANK_MODE_AUTO (reranked in ${rerankedOk} of ${ctx.pairs})`,
         `near-exact query, RERANK_MODE_AUTO (exited early in ${exitedOk} of ${ctx.pairs})`,
-        a!,
-        b!,
+        measured,
+        [0, 1],
       ),
     );
   } else {
