@@ -227,6 +227,8 @@ export interface GoldenAnswerRepository {
   ): Promise<{ answer: GoldenAnswer; created: boolean }>;
   findByNormalizedQuestion(normalizedQuestion: string, ctx: CallContext): Promise<GoldenAnswer | undefined>;
   get(id: string, ctx: CallContext): Promise<GoldenAnswer | undefined>;
+  /** Whether at least one golden answer exists. */
+  any(ctx: CallContext): Promise<boolean>;
   /** Resolves to whether it existed. */
   delete(id: string, ctx: CallContext): Promise<boolean>;
 }

@@ -4,6 +4,7 @@ import type { GoldenAnswer, GoldenAnswerRepository } from '../../domain/ports';
 import { isUuid } from './normalize';
 import type { SqlClient } from './sql-client';
 
+const ANY = 'SELECT EXISTS (SELECT 1 FROM golden_answers) AS any';
 const COLUMNS = 'id, question, answer, sources, created_at, updated_at';
 
 /** Inserts, or replaces the row with the same id; `created` tells which (xmax is 0 for a fresh row). */
@@ -65,6 +66,11 @@ export function createSqlGoldenAnswerRepository(client: SqlClient): GoldenAnswer
     async findByNormalizedQuestion(normalizedQuestion: string, ctx: CallContext) {
       const [row] = await client.query<GoldenAnswerRow>('find_golden_answer', FIND, [normalizedQuestion], ctx);
       return row ? toGoldenAnswer(row) : undefined;
+    },
+
+    async any(ctx: CallContext) {
+      const [row] = await client.query<{ any: boolean }>('any_golden_answer', ANY, [], ctx);
+      return row?.any === true;
     },
 
     async get(id: string, ctx: CallContext) {

@@ -2,6 +2,7 @@ import { type CallContext, contextWithTimeout } from '../context';
 import { NotFoundError } from '../errors';
 import type { GoldenAnswer, GoldenAnswerRepository, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
+import type { GoldenAnswerPresence } from './golden-answer-presence';
 import { normalizeQuestion } from './normalize-question';
 import { runWithTimeout } from './run-with-timeout';
 import type { SearchLogger } from './search-observability';
@@ -15,6 +16,8 @@ const BACKGROUND_TIMEOUT_MS = 5_000;
 
 export interface GoldenAnswerLookupDeps {
   repository: GoldenAnswerRepository;
+  /** Skips both lookups while no golden answer exists. */
+  presence: GoldenAnswerPresence;
   vectorStore: VectorStore;
   breakers: CollectionBreakers;
   /** The internal vector collection indexing the questions, e.g. `_golden_answers`. */
@@ -49,6 +52,7 @@ export function createGoldenAnswerLookup(deps: GoldenAnswerLookupDeps): GoldenAn
     async exact(query, ctx) {
       const normalized = normalizeQuestion(query);
       if (normalized.length === 0) return undefined;
+      if (!(await deps.presence.maybePresent(ctx))) return undefined;
       try {
         const answer = await repository.findByNormalizedQuestion(normalized, ctx);
         return answer ? toMatch(answer, 1, 'exact') : undefined;
@@ -59,6 +63,7 @@ export function createGoldenAnswerLookup(deps: GoldenAnswerLookupDeps): GoldenAn
     },
 
     async semantic(vector, ctx) {
+      if (!(await deps.presence.maybePresent(ctx))) return undefined;
       try {
         const [best] = await deps.breakers
           .get(collection)

@@ -21,6 +21,8 @@ export interface SearchOptions {
   breaker: BreakerSettings;
   /** A semantic golden-answer match needs a cosine similarity strictly above this. */
   goldenAnswerThreshold: number;
+  /** How long "no golden answers exist" is trusted before the repository is asked again. */
+  goldenAnswerPresenceTtlMs: number;
   /** Internal vector collection indexing golden-answer questions. */
   goldenAnswerCollection: string;
   /** Reranking is skipped ('skipped_deadline') when less of the deadline than this is left. */
@@ -40,6 +42,7 @@ export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
   perCollectionTimeoutMs: 2_000,
   breaker: { errorThresholdPercentage: 50, resetTimeoutMs: 10_000, volumeThreshold: 5, rollingCountTimeoutMs: 10_000 },
   goldenAnswerThreshold: 0.92,
+  goldenAnswerPresenceTtlMs: 5_000,
   goldenAnswerCollection: '_golden_answers',
   rerankMinBudgetMs: 50,
   candidateMultiplier: 3,

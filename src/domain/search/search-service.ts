@@ -4,6 +4,7 @@ import type { Embedder, GoldenAnswer, GoldenAnswerRepository, MemoryRepository, 
 import { type BreakerFactory, createCollectionBreakers } from './collection-breakers';
 import { createDocumentWriter } from './document-writer';
 import { createGoldenAnswerLookup } from './golden-answer-lookup';
+import { createGoldenAnswerPresence } from './golden-answer-presence';
 import { createGoldenAnswerWriter } from './golden-answer-writer';
 import { isInternalCollection } from './internal-collections';
 import { createQueryEmbedder } from './query-embedder';
@@ -64,6 +65,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
   const logger = deps.logger ?? silentLogger;
   const breakers = createCollectionBreakers(deps.createBreaker ?? ((o) => createBreaker(o)), resolved.breaker);
   const documents = createDocumentWriter({ vectorStore, embedder, breakers });
+  const presence = createGoldenAnswerPresence(deps.goldenAnswers, resolved.goldenAnswerPresenceTtlMs);
   const goldenWriter = createGoldenAnswerWriter({
     repository: deps.goldenAnswers,
     vectorStore,
@@ -77,6 +79,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     queryEmbedder: createQueryEmbedder(embedder, metrics),
     goldenAnswers: createGoldenAnswerLookup({
       repository: deps.goldenAnswers,
+      presence,
       vectorStore,
       breakers,
       collection: resolved.goldenAnswerCollection,
@@ -125,8 +128,21 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
         }));
     },
 
-    upsertGoldenAnswer: (input, ctx) => goldenWriter.upsert(input, ctx),
-    deleteGoldenAnswer: (id, ctx) => goldenWriter.delete(id, ctx),
+    async upsertGoldenAnswer(input, ctx) {
+      try {
+        return await goldenWriter.upsert(input, ctx);
+      } finally {
+        // Even a failed write may have left a row behind (its compensation can fail too).
+        presence.markPresent();
+      }
+    },
+    async deleteGoldenAnswer(id, ctx) {
+      try {
+        await goldenWriter.delete(id, ctx);
+      } finally {
+        presence.invalidate();
+      }
+    },
 
     breakerStates: () => breakers.states(),
     openCollections: () =>

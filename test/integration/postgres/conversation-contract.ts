@@ -118,6 +118,7 @@ export function conversationContract(getClient: () => SqlClient): void {
       ctx,
     );
     expect(made.created).toBe(true);
+    expect(await golden.any(ctx)).toBe(true);
     expect(made.answer).toMatchObject({ question: 'What is recall?', answer: 'A service', sources: ['a'] });
     const replaced = await golden.upsert(
       { id: made.answer.id, question: 'What is recall?', normalizedQuestion: q, answer: 'A gRPC service', sources: [] },

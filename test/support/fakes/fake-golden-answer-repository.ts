@@ -47,6 +47,11 @@ export class FakeGoldenAnswerRepository implements GoldenAnswerRepository {
     return row && strip(row);
   }
 
+  async any(_ctx: CallContext): Promise<boolean> {
+    this.enter('any');
+    return this.rows.size > 0;
+  }
+
   async delete(id: string, _ctx: CallContext): Promise<boolean> {
     this.enter('delete');
     return this.rows.delete(id);
