@@ -64,6 +64,11 @@ export interface VectorStore {
   delete(collection: string, ids: string[], ctx: CallContext): Promise<number>;
   /** Deletes every record matching all filters; resolves to how many were deleted. */
   deleteWhere(collection: string, filters: MetadataFilter[], ctx: CallContext): Promise<number>;
+  /**
+   * Up to `limit` records of the collection with their vectors, in no particular order (for
+   * small internal collections mirrored in memory). NotFoundError for an unknown collection.
+   */
+  scan(collection: string, limit: number, ctx: CallContext): Promise<VectorRecord[]>;
   /** Nearest records, best first. */
   search(collection: string, query: VectorQuery, ctx: CallContext): Promise<VectorHit[]>;
   /** Every collection with its size and dimension, by name. */

@@ -108,6 +108,17 @@ export class EmbeddedVectorStore implements VectorStore {
     return this.write(open, () => this.remove(open, (c) => c.matching(predicate)));
   }
 
+  async scan(collection: string, limit: number, ctx: CallContext): Promise<VectorRecord[]> {
+    this.begin(collection, ctx);
+    const open = await this.require(collection);
+    const records: VectorRecord[] = [];
+    for (const r of open.collection.records()) {
+      if (records.length >= limit) break;
+      records.push({ id: r.id, text: r.text, metadata: r.metadata, vector: Array.from(r.unit) });
+    }
+    return records;
+  }
+
   async search(collection: string, query: VectorQuery, ctx: CallContext): Promise<VectorHit[]> {
     this.begin(collection, ctx);
     const predicate = query.filters.length > 0 ? compileFilterPredicate(query.filters) : undefined;

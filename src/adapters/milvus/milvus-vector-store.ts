@@ -61,6 +61,8 @@ const STRONG = 'Strong' as unknown as ConsistencyLevelEnum;
 const OUTPUT_FIELDS = [FIELDS.id, FIELDS.text, FIELDS.metadata];
 /** Ids per `id in [...]` expression. */
 const ID_CHUNK = 1000;
+/** Milvus caps one query's offset + limit at 16384 rows. */
+const MAX_QUERY_ROWS = 16_384;
 
 /**
  * VectorStore on a Milvus server (or Milvus Lite) through @zilliz/milvus2-sdk-node. Each
@@ -183,6 +185,28 @@ export class MilvusVectorStore implements VectorStore {
       if (count > 0) await this.deleteByExpression(collection, expression, ctx);
       return count;
     });
+  }
+
+  async scan(collection: string, limit: number, ctx: CallContext): Promise<VectorRecord[]> {
+    assertCollectionName(collection);
+    await this.dimensionOf(collection, ctx);
+    const res = await this.call(ctx, 'scan', (timeout) =>
+      this.client.query({
+        collection_name: collection,
+        filter: `${FIELDS.id} != ""`,
+        output_fields: [FIELDS.id, FIELDS.vector, FIELDS.text, FIELDS.metadata],
+        limit: Math.min(limit, MAX_QUERY_ROWS),
+        consistency_level: STRONG,
+        timeout,
+      }),
+    );
+    this.check(res.status, 'scan', collection);
+    return (res.data as Record<string, unknown>[]).map((row) => ({
+      id: String(row.id),
+      text: typeof row.text === 'string' ? row.text : '',
+      metadata: isObject(row.metadata) ? row.metadata : {},
+      vector: Array.isArray(row.vector) ? row.vector.map(Number) : [],
+    }));
   }
 
   async search(collection: string, query: VectorQuery, ctx: CallContext): Promise<VectorHit[]> {

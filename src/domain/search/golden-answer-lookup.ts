@@ -3,6 +3,7 @@ import { NotFoundError } from '../errors';
 import type { GoldenAnswer, GoldenAnswerRepository, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
 import type { GoldenAnswerPresence } from './golden-answer-presence';
+import type { GoldenVectorMirror } from './golden-vector-mirror';
 import { normalizeQuestion } from './normalize-question';
 import { runWithTimeout } from './run-with-timeout';
 import type { SearchLogger } from './search-observability';
@@ -18,6 +19,8 @@ export interface GoldenAnswerLookupDeps {
   repository: GoldenAnswerRepository;
   /** Skips both lookups while no golden answer exists. */
   presence: GoldenAnswerPresence;
+  /** In-memory copy of the golden-answer collection; the store is searched when it cannot serve. */
+  mirror: GoldenVectorMirror;
   vectorStore: VectorStore;
   breakers: CollectionBreakers;
   /** The internal vector collection indexing the questions, e.g. `_golden_answers`. */
@@ -65,21 +68,28 @@ export function createGoldenAnswerLookup(deps: GoldenAnswerLookupDeps): GoldenAn
     async semantic(vector, ctx) {
       if (!(await deps.presence.maybePresent(ctx))) return undefined;
       try {
-        const [best] = await deps.breakers
-          .get(collection)
-          .run(() =>
-            runWithTimeout(
-              (child) => vectorStore.search(collection, { vector, limit: 1, filters: [] }, child),
-              ctx,
-              deps.timeoutMs,
-              `collection ${collection}`,
-            ),
-          );
+        const mirrored = await deps.mirror.nearest(vector, ctx);
+        const [best] =
+          mirrored !== undefined
+            ? mirrored
+              ? [mirrored]
+              : []
+            : await deps.breakers
+                .get(collection)
+                .run(() =>
+                  runWithTimeout(
+                    (child) => vectorStore.search(collection, { vector, limit: 1, filters: [] }, child),
+                    ctx,
+                    deps.timeoutMs,
+                    `collection ${collection}`,
+                  ),
+                );
         if (!best || !(best.score > deps.threshold)) return undefined;
         const id =
           typeof best.metadata[GOLDEN_ID_KEY] === 'string' ? (best.metadata[GOLDEN_ID_KEY] as string) : best.id;
         const answer = await repository.get(id, ctx);
         if (!answer) {
+          deps.mirror.invalidate();
           vectorStore
             .delete(collection, [best.id], contextWithTimeout(BACKGROUND_TIMEOUT_MS))
             .catch((error: unknown) => {

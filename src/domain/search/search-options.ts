@@ -21,8 +21,13 @@ export interface SearchOptions {
   breaker: BreakerSettings;
   /** A semantic golden-answer match needs a cosine similarity strictly above this. */
   goldenAnswerThreshold: number;
-  /** How long "no golden answers exist" is trusted before the repository is asked again. */
+  /**
+   * How long what this process knows of the golden answers (whether any exist, the in-memory
+   * copy of their question vectors) is trusted before it is read again.
+   */
   goldenAnswerPresenceTtlMs: number;
+  /** Larger golden-answer collections are searched in the store instead of in memory. */
+  goldenAnswerMirrorMaxEntries: number;
   /** Internal vector collection indexing golden-answer questions. */
   goldenAnswerCollection: string;
   /** Reranking is skipped ('skipped_deadline') when less of the deadline than this is left. */
@@ -43,6 +48,7 @@ export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
   breaker: { errorThresholdPercentage: 50, resetTimeoutMs: 10_000, volumeThreshold: 5, rollingCountTimeoutMs: 10_000 },
   goldenAnswerThreshold: 0.92,
   goldenAnswerPresenceTtlMs: 5_000,
+  goldenAnswerMirrorMaxEntries: 20_000,
   goldenAnswerCollection: '_golden_answers',
   rerankMinBudgetMs: 50,
   candidateMultiplier: 3,

@@ -6,6 +6,7 @@ import { createDocumentWriter } from './document-writer';
 import { createGoldenAnswerLookup } from './golden-answer-lookup';
 import { createGoldenAnswerPresence } from './golden-answer-presence';
 import { createGoldenAnswerWriter } from './golden-answer-writer';
+import { createGoldenVectorMirror } from './golden-vector-mirror';
 import { isInternalCollection } from './internal-collections';
 import { createQueryEmbedder } from './query-embedder';
 import { type SearchLogger, type SearchMetrics, msSince, now, silentLogger } from './search-observability';
@@ -66,6 +67,12 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
   const breakers = createCollectionBreakers(deps.createBreaker ?? ((o) => createBreaker(o)), resolved.breaker);
   const documents = createDocumentWriter({ vectorStore, embedder, breakers });
   const presence = createGoldenAnswerPresence(deps.goldenAnswers, resolved.goldenAnswerPresenceTtlMs);
+  const mirror = createGoldenVectorMirror({
+    vectorStore,
+    collection: resolved.goldenAnswerCollection,
+    ttlMs: resolved.goldenAnswerPresenceTtlMs,
+    maxEntries: resolved.goldenAnswerMirrorMaxEntries,
+  });
   const goldenWriter = createGoldenAnswerWriter({
     repository: deps.goldenAnswers,
     vectorStore,
@@ -80,6 +87,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     goldenAnswers: createGoldenAnswerLookup({
       repository: deps.goldenAnswers,
       presence,
+      mirror,
       vectorStore,
       breakers,
       collection: resolved.goldenAnswerCollection,
@@ -134,6 +142,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
       } finally {
         // Even a failed write may have left a row behind (its compensation can fail too).
         presence.markPresent();
+        mirror.invalidate();
       }
     },
     async deleteGoldenAnswer(id, ctx) {
@@ -141,6 +150,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
         await goldenWriter.delete(id, ctx);
       } finally {
         presence.invalidate();
+        mirror.invalidate();
       }
     },
 

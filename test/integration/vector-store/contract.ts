@@ -198,6 +198,23 @@ export function vectorStoreContract(harness: StoreHarness): void {
       expect(hits[0]).toMatchObject({ id: 'ü-id', text: 'tëxt\n"q"', metadata });
     });
 
+    test('scan returns every record with its vector (up to the limit), after upserts and deletes', async () => {
+      const docs = records(5, 9, (i) => ({ i }));
+      const name = await collectionWith('scan', docs);
+      await store.delete(name, ['doc-3'], ctx());
+      const scanned = await store.scan(name, 100, ctx());
+      expect(scanned.map((r) => r.id).sort()).toEqual(['doc-0', 'doc-1', 'doc-2', 'doc-4']);
+      for (const r of scanned) {
+        const original = docs.find((d) => d.id === r.id)!;
+        expect(r).toMatchObject({ text: original.text, metadata: original.metadata });
+        const dot = r.vector.reduce((sum, x, k) => sum + x * original.vector[k]!, 0);
+        const norms = Math.hypot(...r.vector) * Math.hypot(...original.vector);
+        expect(dot / norms).toBeCloseTo(1, 4);
+      }
+      expect(await store.scan(name, 2, ctx())).toHaveLength(2);
+      await expect(store.scan(`${name}_missing`, 10, ctx())).rejects.toBeInstanceOf(NotFoundError);
+    });
+
     test('delete counts only ids that existed, and they vanish', async () => {
       const docs = records(6, 6);
       const name = await collectionWith('delete', docs);

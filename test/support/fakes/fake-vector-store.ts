@@ -11,7 +11,7 @@ import type {
 
 /** A call the fake received, for assertions. */
 export interface VectorStoreCall {
-  method: 'ensureCollection' | 'upsert' | 'delete' | 'deleteWhere' | 'search' | 'listCollections';
+  method: 'ensureCollection' | 'upsert' | 'delete' | 'deleteWhere' | 'scan' | 'search' | 'listCollections';
   collection?: string;
   query?: VectorQuery;
   filters?: MetadataFilter[];
@@ -103,6 +103,14 @@ export class FakeVectorStore implements VectorStore {
     const doomed = [...target.records.values()].filter((r) => matchesAll(r.metadata, filters));
     for (const r of doomed) target.records.delete(r.id);
     return doomed.length;
+  }
+
+  async scan(collection: string, limit: number, _ctx: CallContext): Promise<VectorRecord[]> {
+    this.record({ method: 'scan', collection });
+    await new Promise((resolve) => setImmediate(resolve));
+    return [...this.existing(collection).records.values()]
+      .slice(0, limit)
+      .map((r) => ({ ...r, vector: [...r.vector] }));
   }
 
   async search(collection: string, query: VectorQuery, _ctx: CallContext): Promise<VectorHit[]> {
