@@ -11,9 +11,9 @@ import {
 import type {
   CollectionStats,
   MetadataFilter,
-  StoredContent,
   VectorHit,
   VectorQuery,
+  StoredContent,
   VectorRecord,
   VectorStore,
 } from '../../domain/ports';

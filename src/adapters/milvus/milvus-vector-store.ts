@@ -4,9 +4,9 @@ import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '..
 import type {
   CollectionStats,
   MetadataFilter,
-  StoredContent,
   VectorHit,
   VectorQuery,
+  StoredContent,
   VectorRecord,
   VectorStore,
 } from '../../domain/ports';
