@@ -42,18 +42,6 @@ export interface VectorQuery {
   limit: number;
   /** Combined with AND. */
   filters: MetadataFilter[];
-  /**
-   * false: the hits may come back with empty `text` and `metadata` (fetch them afterwards for
-   * the hits that survive a merge). Default true.
-   */
-  withContent?: boolean;
-}
-
-/** A record's content without its vector. */
-export interface StoredContent {
-  id: string;
-  text: string;
-  metadata: Metadata;
 }
 
 export interface CollectionStats {
@@ -81,8 +69,6 @@ export interface VectorStore {
    * small internal collections mirrored in memory). NotFoundError for an unknown collection.
    */
   scan(collection: string, limit: number, ctx: CallContext): Promise<VectorRecord[]>;
-  /** Text and metadata of the records among `ids` that exist, in no particular order. */
-  fetch(collection: string, ids: string[], ctx: CallContext): Promise<StoredContent[]>;
   /** Nearest records, best first. */
   search(collection: string, query: VectorQuery, ctx: CallContext): Promise<VectorHit[]>;
   /** Every collection with its size and dimension, by name. */

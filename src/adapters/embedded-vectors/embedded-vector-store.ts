@@ -13,7 +13,6 @@ import type {
   MetadataFilter,
   VectorHit,
   VectorQuery,
-  StoredContent,
   VectorRecord,
   VectorStore,
 } from '../../domain/ports';
@@ -107,18 +106,6 @@ export class EmbeddedVectorStore implements VectorStore {
     const predicate = compileFilterPredicate(filters);
     const open = await this.require(collection);
     return this.write(open, () => this.remove(open, (c) => c.matching(predicate)));
-  }
-
-  async fetch(collection: string, ids: string[], ctx: CallContext): Promise<StoredContent[]> {
-    this.begin(collection, ctx);
-    assertIds(ids);
-    const open = await this.require(collection);
-    const found: StoredContent[] = [];
-    for (const id of new Set(ids)) {
-      const content = open.collection.content(id);
-      if (content) found.push({ id, ...content });
-    }
-    return found;
   }
 
   async scan(collection: string, limit: number, ctx: CallContext): Promise<VectorRecord[]> {

@@ -37,12 +37,6 @@ export class VectorCollection {
     return this.slots.has(id);
   }
 
-  /** The text and metadata of `id`, if stored. */
-  content(id: string): { text: string; metadata: Metadata } | undefined {
-    const slot = this.slots.get(id);
-    return slot === undefined ? undefined : { text: this.texts[slot]!, metadata: this.metas[slot]! };
-  }
-
   /** Inserts or replaces a record. */
   put(record: StoredRecord): void {
     let slot = this.slots.get(record.id);

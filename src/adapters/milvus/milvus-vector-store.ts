@@ -6,7 +6,6 @@ import type {
   MetadataFilter,
   VectorHit,
   VectorQuery,
-  StoredContent,
   VectorRecord,
   VectorStore,
 } from '../../domain/ports';
@@ -188,36 +187,6 @@ export class MilvusVectorStore implements VectorStore {
     });
   }
 
-  async fetch(collection: string, ids: string[], ctx: CallContext): Promise<StoredContent[]> {
-    assertCollectionName(collection);
-    assertIds(ids);
-    await this.dimensionOf(collection, ctx);
-    const unique = [...new Set(ids)];
-    const found: StoredContent[] = [];
-    for (let i = 0; i < unique.length; i += ID_CHUNK) {
-      const chunk = unique.slice(i, i + ID_CHUNK);
-      const res = await this.call(ctx, 'fetch', (timeout) =>
-        this.client.query({
-          collection_name: collection,
-          filter: idsExpression(chunk),
-          output_fields: OUTPUT_FIELDS,
-          limit: chunk.length,
-          consistency_level: STRONG,
-          timeout,
-        }),
-      );
-      this.check(res.status, 'fetch', collection);
-      for (const row of res.data as Record<string, unknown>[]) {
-        found.push({
-          id: String(row.id),
-          text: typeof row.text === 'string' ? row.text : '',
-          metadata: isObject(row.metadata) ? row.metadata : {},
-        });
-      }
-    }
-    return found;
-  }
-
   async scan(collection: string, limit: number, ctx: CallContext): Promise<VectorRecord[]> {
     assertCollectionName(collection);
     await this.dimensionOf(collection, ctx);
@@ -252,7 +221,7 @@ export class MilvusVectorStore implements VectorStore {
         data: query.vector,
         limit: query.limit,
         ...(filter ? { filter } : {}),
-        output_fields: query.withContent === false ? [FIELDS.id] : OUTPUT_FIELDS,
+        output_fields: OUTPUT_FIELDS,
         metric_type: 'COSINE',
         params: searchParams(this.indexType, query.limit),
         consistency_level: STRONG,

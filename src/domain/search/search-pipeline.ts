@@ -3,7 +3,6 @@ import type { Reranker, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
 import { allFailedError, fanOut } from './fan-out';
 import type { GoldenAnswerLookup } from './golden-answer-lookup';
-import { hydrateHits } from './hydrate-hits';
 import { mergeHits } from './merge-hits';
 import type { QueryEmbedder } from './query-embedder';
 import { rerankStage } from './rerank-stage';
@@ -86,14 +85,11 @@ export async function runSearch(
     if (found) return goldenOnly(found);
   }
 
-  const candidates = limit * options.candidateMultiplier;
-  // Over several collections most candidates are dropped by the merge: fetch content afterwards.
-  const twoPhase = resolved.collections.length > 1;
   const fanOutStart = now();
   const fanned = await fanOut(
     {
       collections: resolved.collections,
-      query: { vector, limit: candidates, filters: request.filters, withContent: !twoPhase },
+      query: { vector, limit: limit * options.candidateMultiplier, filters: request.filters },
       mode: options.fanOut,
       store: deps.vectorStore,
       breakers: deps.breakers,
@@ -102,33 +98,15 @@ export async function runSearch(
     },
     ctx,
   );
-  if (fanned.answered.length === 0) throw allFailedError(fanned);
-  let merged = mergeHits(fanned.answered);
-  const failedCollections = [...fanned.failed];
-  if (twoPhase) {
-    const hydrated = await hydrateHits(
-      merged.slice(0, candidates),
-      { store: deps.vectorStore, breakers: deps.breakers, perCollectionTimeoutMs: options.perCollectionTimeoutMs },
-      ctx,
-    );
-    merged = hydrated.hits;
-    failedCollections.push(...hydrated.failed);
-    if (hydrated.failed.length > 0 && hydrated.failed.length === fanned.answered.length) {
-      throw allFailedError({
-        answered: [],
-        failed: failedCollections,
-        errors: [...fanned.errors, ...hydrated.errors],
-      });
-    }
-  }
   timings.vectorSearchMs = msSince(fanOutStart);
+  if (fanned.answered.length === 0) throw allFailedError(fanned);
 
   const rerank = await rerankStage(
     {
-      hits: merged,
+      hits: mergeHits(fanned.answered),
       query,
       mode: request.rerank,
-      candidates,
+      candidates: limit * options.candidateMultiplier,
       earlyExitEnabled: options.earlyExitEnabled,
       earlyExitScore: options.earlyExitScore,
       rerankMinBudgetMs: options.rerankMinBudgetMs,
@@ -145,8 +123,8 @@ export async function runSearch(
     goldenAnswer: await golden,
     reranked: rerank.outcome === 'reranked',
     earlyExit: rerank.earlyExit,
-    partial: failedCollections.length > 0,
-    failedCollections,
+    partial: fanned.failed.length > 0,
+    failedCollections: fanned.failed,
     rerankOutcome: rerank.outcome,
     ...(rerank.rerankError === undefined ? {} : { rerankError: rerank.rerankError }),
   });

@@ -198,30 +198,6 @@ export function vectorStoreContract(harness: StoreHarness): void {
       expect(hits[0]).toMatchObject({ id: 'ü-id', text: 'tëxt\n"q"', metadata });
     });
 
-    test('fetch returns the content of the ids that exist; searches can leave content out', async () => {
-      const docs = records(4, 10, (i) => ({ i, tag: `t${i}` }));
-      const name = await collectionWith('fetch', docs);
-      const fetched = await store.fetch(name, ['doc-2', 'doc-0', 'nope', 'doc-2'], ctx());
-      expect(fetched.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
-        { id: 'doc-0', text: 'text 0', metadata: { i: 0, tag: 't0' } },
-        { id: 'doc-2', text: 'text 2', metadata: { i: 2, tag: 't2' } },
-      ]);
-      const bare = await store.search(
-        name,
-        {
-          vector: docs[1]!.vector,
-          limit: 2,
-          filters: [{ field: 'i', operator: 'gte', values: [1] }],
-          withContent: false,
-        },
-        ctx(),
-      );
-      expect(bare[0]?.id).toBe('doc-1');
-      expect(bare[0]!.score).toBeCloseTo(1, 4);
-      expect(bare.every((h) => Number((docs.find((d) => d.id === h.id)!.metadata as { i: number }).i) >= 1)).toBe(true);
-      await expect(store.fetch(`${name}_missing`, ['doc-0'], ctx())).rejects.toBeInstanceOf(NotFoundError);
-    });
-
     test('scan returns every record with its vector (up to the limit), after upserts and deletes', async () => {
       const docs = records(5, 9, (i) => ({ i }));
       const name = await collectionWith('scan', docs);

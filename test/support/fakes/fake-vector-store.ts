@@ -3,7 +3,6 @@ import { FailedPreconditionError, NotFoundError } from '../../../src/domain/erro
 import type {
   CollectionStats,
   MetadataFilter,
-  StoredContent,
   VectorHit,
   VectorQuery,
   VectorRecord,
@@ -12,10 +11,9 @@ import type {
 
 /** A call the fake received, for assertions. */
 export interface VectorStoreCall {
-  method: 'ensureCollection' | 'upsert' | 'delete' | 'deleteWhere' | 'scan' | 'fetch' | 'search' | 'listCollections';
+  method: 'ensureCollection' | 'upsert' | 'delete' | 'deleteWhere' | 'scan' | 'search' | 'listCollections';
   collection?: string;
   query?: VectorQuery;
-  ids?: string[];
   filters?: MetadataFilter[];
 }
 
@@ -107,15 +105,6 @@ export class FakeVectorStore implements VectorStore {
     return doomed.length;
   }
 
-  /** Content of scripted hits or stored records; searches with `withContent: false` strip it. */
-  async fetch(collection: string, ids: string[], _ctx: CallContext): Promise<StoredContent[]> {
-    this.record({ method: 'fetch', collection, ids });
-    await new Promise((resolve) => setImmediate(resolve));
-    const scripted = this.scripted.get(collection);
-    const source: StoredContent[] = scripted ?? [...this.existing(collection).records.values()];
-    return source.filter((r) => ids.includes(r.id)).map((r) => ({ id: r.id, text: r.text, metadata: r.metadata }));
-  }
-
   async scan(collection: string, limit: number, _ctx: CallContext): Promise<VectorRecord[]> {
     this.record({ method: 'scan', collection });
     await new Promise((resolve) => setImmediate(resolve));
@@ -136,8 +125,7 @@ export class FakeVectorStore implements VectorStore {
         await new Promise((resolve) => setImmediate(resolve));
       }
       if (this.hanging.has(collection)) await new Promise(() => undefined);
-      const hits = this.answer(collection, query);
-      return query.withContent === false ? hits.map((h) => ({ ...h, text: '', metadata: {} })) : hits;
+      return this.answer(collection, query);
     } finally {
       this.inFlight--;
     }
