@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { createTestDatabase, withAdmin } from '../test/support/postgres';
 
 /** A throw-away database on a PostgreSQL server. */
 export interface ScratchDatabase {
@@ -10,34 +9,9 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-async function withAdmin<T>(adminUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 /** Creates `recall_bench_<random>` on the server of `adminUrl`. */
-export async function createScratchDatabase(adminUrl: string): Promise<ScratchDatabase> {
-  const name = `recall_bench_${randomBytes(5).toString('hex')}`;
-  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  let dropped: Promise<void> | undefined;
-  return {
-    url: url.toString(),
-    name,
-    drop() {
-      dropped ??= withAdmin(adminUrl, async (client) => {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      });
-      return dropped;
-    },
-  };
+export function createScratchDatabase(adminUrl: string): Promise<ScratchDatabase> {
+  return createTestDatabase(adminUrl, 'recall_bench_');
 }
 
 /** The server's version (`SHOW server_version`), or undefined when it does not answer. */

@@ -30,7 +30,8 @@ export async function findPostgres(): Promise<string> {
   }
 }
 
-async function withAdmin<T>(adminUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
+/** Runs `work` on a short-lived connection to `adminUrl`. */
+export async function withAdmin<T>(adminUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 3_000 });
   client.on('error', () => {});
   await client.connect();
@@ -41,15 +42,19 @@ async function withAdmin<T>(adminUrl: string, work: (client: Client) => Promise<
   }
 }
 
-/** A fresh, uniquely named database (`recall_test_<random>`) and a way to drop it (WITH (FORCE)). */
-export async function createTestDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `recall_test_${randomBytes(6).toString('hex')}`;
+/** A fresh, uniquely named database (`<prefix><random>`) and a way to drop it (WITH (FORCE)); safe to drop twice. */
+export async function createTestDatabase(
+  adminUrl: string,
+  prefix = 'recall_test_',
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = `${prefix}${randomBytes(6).toString('hex')}`;
   await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   let dropped: Promise<void> | undefined;
   return {
     url: url.toString(),
+    name,
     drop() {
       dropped ??= withAdmin(adminUrl, async (client) => {
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
