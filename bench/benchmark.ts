@@ -7,7 +7,7 @@ import { type DirectSearch, openEmbeddedDirect, openMilvusDirect } from './direc
 import { ensureBuild } from './ensure-build';
 import { type MachineInfo, busyMachineWarning, machineInfo, versions } from './machine-info';
 import { type ModeResult, RESULT_SCHEMA } from './mode-result';
-import { measureMode } from './mode-runner';
+import { loadSettings, measureMode } from './mode-runner';
 import type { Reporter } from './progress';
 import { type RatioResult, type SkippedRatio, measureRatios } from './ratios';
 import { PROJECT_ROOT, type RecallProcess, startRecall } from './recall-process';
@@ -187,12 +187,7 @@ async function runMode(mode: Mode, ctx: ModeContext): Promise<ModeResult> {
         clients,
         metricsUrl: server.metricsUrl,
         corpus: ctx.corpus,
-        users: options.users,
-        concurrency: options.concurrency,
-        durationSeconds: options.durationSeconds,
-        requests: options.requests,
-        warmupSeconds: options.warmupSeconds,
-        seed: options.seed,
+        ...loadSettings(options),
       },
       reporter,
     );

@@ -1,4 +1,4 @@
-import type { Mode } from './cli-options';
+import type { BenchOptions, Mode } from './cli-options';
 import type { RecallClients } from './clients';
 import type { Corpus } from './corpus';
 import { runLoad } from './load-runner';
@@ -20,6 +20,14 @@ export interface MeasureParams {
   requests: number | undefined;
   warmupSeconds: number;
   seed: number;
+}
+
+/** The load settings of MeasureParams, as the command line gave them. */
+export function loadSettings(
+  options: BenchOptions,
+): Pick<MeasureParams, 'users' | 'concurrency' | 'durationSeconds' | 'requests' | 'warmupSeconds' | 'seed'> {
+  const { users, concurrency, durationSeconds, requests, warmupSeconds, seed } = options;
+  return { users, concurrency, durationSeconds, requests, warmupSeconds, seed };
 }
 
 /** The measured half of a mode's result. */

@@ -3,7 +3,7 @@ import { connectRecall } from './clients';
 import { openMilvusDirect } from './direct-search';
 import { busyMachineWarning, machineInfo, versions } from './machine-info';
 import { type ModeResult, RESULT_SCHEMA } from './mode-result';
-import { measureMode } from './mode-runner';
+import { loadSettings, measureMode } from './mode-runner';
 import type { Reporter } from './progress';
 import { type RatioResult, type SkippedRatio, measureRatios } from './ratios';
 import { PROJECT_ROOT } from './recall-process';
@@ -36,12 +36,7 @@ export async function runAgainstTarget(
         clients,
         metricsUrl: options.targetMetricsUrl,
         corpus,
-        users: options.users,
-        concurrency: options.concurrency,
-        durationSeconds: options.durationSeconds,
-        requests: options.requests,
-        warmupSeconds: options.warmupSeconds,
-        seed: options.seed,
+        ...loadSettings(options),
       },
       reporter,
     );
