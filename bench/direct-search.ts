@@ -1,4 +1,4 @@
-import { ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { type ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { openEmbeddedVectorStore } from '../src/adapters/embedded-vectors/embedded-vector-store';
 import { contextWithTimeout } from '../src/domain/context';
 
@@ -12,8 +12,9 @@ export interface DirectSearch {
 }
 
 /**
- * The same call recall's Milvus adapter makes (COSINE, HNSW ef = max(64, limit), Strong
- * consistency, id/text/metadata returned), made with the SDK directly on the same Milvus.
+ * The same call recall's Milvus adapter makes (COSINE, HNSW ef = max(64, limit), id/text/metadata
+ * returned, Bounded consistency — what recall's default `session` consistency sends for a
+ * collection it has not just written), made with the SDK directly on the same Milvus.
  */
 export function openMilvusDirect(address: string): DirectSearch {
   const client = new MilvusClient({ address, timeout: 10_000, maxRetries: 0, telemetry: { enabled: false } });
@@ -28,7 +29,8 @@ export function openMilvusDirect(address: string): DirectSearch {
         output_fields: ['id', 'text', 'metadata'],
         metric_type: 'COSINE',
         params: { ef: Math.max(64, limit) },
-        consistency_level: ConsistencyLevelEnum.Strong,
+        // By name: the SDK's enum value for Strong is 0, which it replaces by the collection's level.
+        consistency_level: 'Bounded' as unknown as ConsistencyLevelEnum,
         timeout: 10_000,
       });
       if (res.status.error_code !== 'Success' && res.status.code !== 0) {

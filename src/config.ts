@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { READ_CONSISTENCY_MODES, type ReadConsistencyMode } from './adapters/milvus/read-consistency';
 
 /** Thrown at boot when an environment variable has a bad value; names the variable. */
 export class ConfigError extends Error {
@@ -37,6 +38,9 @@ export interface Config {
   readonly milvusTimeoutMs: number;
   /** Flush a collection after this many upserted rows (Milvus Lite searches unflushed rows slowly); 0 = never. */
   readonly milvusFlushAfterRows: number;
+  /** How reads wait for writes: `session` reads Strong only for a while after this process wrote. */
+  readonly milvusConsistency: ReadConsistencyMode;
+  readonly milvusSessionWindowMs: number;
   readonly search: {
     readonly earlyExitScore: number;
     readonly earlyExitEnabled: boolean;
@@ -110,6 +114,8 @@ export function loadConfig(env: Env = process.env): Config {
     milvusDatabase: r.optional('MILVUS_DATABASE'),
     milvusTimeoutMs: r.int('MILVUS_TIMEOUT_MS', 10_000, 1, 600_000),
     milvusFlushAfterRows: r.int('MILVUS_FLUSH_AFTER_ROWS', 0, 0, 100_000_000),
+    milvusConsistency: r.oneOf('MILVUS_CONSISTENCY', READ_CONSISTENCY_MODES, 'session'),
+    milvusSessionWindowMs: r.int('MILVUS_SESSION_WINDOW_MS', 5_000, 0, 3_600_000),
     search: {
       earlyExitScore: r.number('SEARCH_EARLY_EXIT_SCORE', 0.9, -1, 1),
       earlyExitEnabled: r.bool('SEARCH_EARLY_EXIT_ENABLED', true),

@@ -14,6 +14,8 @@ export async function openVectorStore(config: Config, ctx: CallContext): Promise
       database: config.milvusDatabase,
       maxCallMs: config.milvusTimeoutMs,
       flushAfterRows: config.milvusFlushAfterRows || undefined,
+      consistency: config.milvusConsistency,
+      sessionWindowMs: config.milvusSessionWindowMs,
     });
     try {
       await store.ping(ctx);

@@ -1,4 +1,4 @@
-import type { ClientConfig, ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
+import type { ClientConfig, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { type CallContext, throwIfDone } from '../../domain/context';
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../../domain/errors';
 import type {
@@ -29,6 +29,7 @@ import {
 } from './milvus-collection-lifecycle';
 import { type MilvusStatus, isCollectionMissing, throwIfFailed } from './milvus-errors';
 import { FIELDS, type MilvusIndexType, searchParams } from './milvus-schema';
+import { ReadConsistency, type ReadConsistencyMode } from './read-consistency';
 
 /** How to reach Milvus and how long to wait for it. */
 export interface MilvusVectorStoreOptions {
@@ -51,13 +52,12 @@ export interface MilvusVectorStoreOptions {
    * unset there. Default: never.
    */
   flushAfterRows?: number;
+  /** How reads wait for writes (see ReadConsistency). Default `session`. */
+  consistency?: ReadConsistencyMode;
+  /** How long after its own write `session` keeps reading a collection Strong. Default 5 000 ms (Milvus's default gracefulTime). */
+  sessionWindowMs?: number;
 }
 
-/**
- * Strong reads (see our own writes). Sent by name: the SDK's `ConsistencyLevelEnum.Strong` is 0,
- * which it treats as unset and replaces by the collection's level; protobuf takes the name.
- */
-const STRONG = 'Strong' as unknown as ConsistencyLevelEnum;
 const OUTPUT_FIELDS = [FIELDS.id, FIELDS.text, FIELDS.metadata];
 /** Ids per `id in [...]` expression. */
 const ID_CHUNK = 1000;
@@ -68,7 +68,9 @@ const MAX_QUERY_ROWS = 16_384;
  * VectorStore on a Milvus server (or Milvus Lite) through @zilliz/milvus2-sdk-node. Each
  * collection has an explicit schema (id VarChar PK, vector FloatVector, text VarChar,
  * metadata JSON) and a COSINE index, and is loaded before use. Every call carries a timeout
- * from the caller's deadline; writes to one collection are serialised; reads are Strong.
+ * from the caller's deadline; writes to one collection are serialised; reads take the
+ * consistency level ReadConsistency chooses (by default Strong only where this process
+ * could otherwise miss its own writes).
  */
 export class MilvusVectorStore implements VectorStore {
   private readonly client: MilvusClient;
@@ -81,6 +83,7 @@ export class MilvusVectorStore implements VectorStore {
   private readonly writes = new KeyedMutex();
   /** Dimension of each collection known to exist and be loaded: keeps describe off the hot path. */
   private readonly ready = new Map<string, number>();
+  private readonly consistency: ReadConsistency;
   private closed: Promise<void> | undefined;
 
   constructor(options: MilvusVectorStoreOptions, client?: MilvusClient) {
@@ -88,6 +91,7 @@ export class MilvusVectorStore implements VectorStore {
     this.indexType = options.indexType ?? 'HNSW';
     this.batchSize = options.batchSize ?? 500;
     this.flushAfterRows = options.flushAfterRows ?? Number.POSITIVE_INFINITY;
+    this.consistency = new ReadConsistency(options.consistency ?? 'session', options.sessionWindowMs ?? 5_000);
     const config: ClientConfig = {
       address: options.address,
       token: options.token,
@@ -196,7 +200,7 @@ export class MilvusVectorStore implements VectorStore {
         filter: `${FIELDS.id} != ""`,
         output_fields: [FIELDS.id, FIELDS.vector, FIELDS.text, FIELDS.metadata],
         limit: Math.min(limit, MAX_QUERY_ROWS),
-        consistency_level: STRONG,
+        consistency_level: this.consistency.sdkLevelFor(collection),
         timeout,
       }),
     );
@@ -224,7 +228,7 @@ export class MilvusVectorStore implements VectorStore {
         output_fields: OUTPUT_FIELDS,
         metric_type: 'COSINE',
         params: searchParams(this.indexType, query.limit),
-        consistency_level: STRONG,
+        consistency_level: this.consistency.sdkLevelFor(collection),
         timeout,
       }),
     );
@@ -306,7 +310,7 @@ export class MilvusVectorStore implements VectorStore {
         filter: idsExpression(ids),
         output_fields: [FIELDS.id],
         limit: ids.length,
-        consistency_level: STRONG,
+        consistency_level: this.consistency.sdkLevelFor(collection),
         timeout,
       }),
     );
@@ -320,7 +324,7 @@ export class MilvusVectorStore implements VectorStore {
         collection_name: collection,
         filter: expression,
         output_fields: ['count(*)'],
-        consistency_level: STRONG,
+        consistency_level: this.consistency.sdkLevelFor(collection),
         timeout,
       }),
     );
@@ -337,13 +341,15 @@ export class MilvusVectorStore implements VectorStore {
     this.check(res.status, 'delete', collection);
   }
 
-  /** Runs `work` under the collection's write lock. */
+  /** Runs `work` under the collection's write lock; reads of it are Strong meanwhile and for the session window after. */
   private async locked<T>(collection: string, ctx: CallContext, work: () => Promise<T>): Promise<T> {
     const release = await this.writes.acquire(collection);
+    const written = this.consistency.beginWrite(collection);
     try {
       throwIfDone(ctx);
       return await work();
     } finally {
+      written();
       release();
     }
   }

@@ -13,6 +13,8 @@ describe('configuration', () => {
       pgPoolMax: 20,
       pgStatementTimeoutMs: 30_000,
       metricsPrefix: 'recall_',
+      milvusConsistency: 'session',
+      milvusSessionWindowMs: 5_000,
       search: { earlyExitScore: 0.9, earlyExitEnabled: true, fanOut: 'parallel' },
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -25,6 +27,8 @@ describe('configuration', () => {
     ['PG_POOL_MAX', '0'],
     ['SEARCH_EARLY_EXIT_SCORE', 'high'],
     ['SEARCH_FAN_OUT', 'diagonal'],
+    ['MILVUS_CONSISTENCY', 'Strong'],
+    ['MILVUS_SESSION_WINDOW_MS', '-1'],
     ['LOG_LEVEL', 'loud'],
     ['MIGRATE_ON_START', 'maybe'],
     ['METRICS_PREFIX', 'bad-prefix'],
