@@ -6,7 +6,8 @@ import { assertValidFilters } from './validate-filters';
  * (semantics in ./index.ts). Returns '' when there are no filters. Clauses are parenthesised
  * and joined with ` and `. IN / NOT_IN are spelled as chains of `==` / `!=` because Milvus Lite
  * rejects `json["k"] in [...]`; NE / NOT_IN carry an `exists` guard so a record without the
- * field never matches, whatever the server's null handling.
+ * field never matches, whatever the server's null handling; the guard is parenthesised because
+ * Milvus 2.3 reads `exists a and b` as `exists (a and b)`.
  */
 export function compileMilvusFilter(filters: readonly MetadataFilter[], jsonField = 'metadata'): string {
   assertValidFilters(filters);
@@ -19,11 +20,11 @@ function clause(filter: MetadataFilter, path: string): string {
     case 'eq':
       return `${path} == ${values[0]}`;
     case 'ne':
-      return `exists ${path} and ${path} != ${values[0]}`;
+      return `(exists ${path}) and ${path} != ${values[0]}`;
     case 'in':
       return values.map((v) => `${path} == ${v}`).join(' or ');
     case 'not_in':
-      return [`exists ${path}`, ...values.map((v) => `${path} != ${v}`)].join(' and ');
+      return [`(exists ${path})`, ...values.map((v) => `${path} != ${v}`)].join(' and ');
     case 'lt':
       return `${path} < ${values[0]}`;
     case 'lte':

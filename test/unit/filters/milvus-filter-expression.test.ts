@@ -26,9 +26,9 @@ describe('compileMilvusFilter', () => {
     ];
     expect(compileMilvusFilter(filters).split(' and (')).toEqual([
       '(metadata["a"] == "x")',
-      'exists metadata["b"] and metadata["b"] != 2)',
+      '(exists metadata["b"]) and metadata["b"] != 2)',
       'metadata["c"] == "x" or metadata["c"] == 1 or metadata["c"] == true)',
-      'exists metadata["d"] and metadata["d"] != "y" and metadata["d"] != false)',
+      '(exists metadata["d"]) and metadata["d"] != "y" and metadata["d"] != false)',
       'metadata["e"] < 1.5)',
       'metadata["f"] <= -2)',
       'metadata["g"] > 0)',
