@@ -1,5 +1,5 @@
-/** Jest global tear-down: stops the Milvus Lite server started by global-setup. */
+/** Jest global tear-down: stops the Milvus servers started by global-setup. */
 export default async function globalTeardown(): Promise<void> {
-  const milvus = (globalThis as { __recallMilvus?: { stop(): Promise<void> } }).__recallMilvus;
-  await milvus?.stop();
+  const servers = (globalThis as { __recallServers?: { stop(): Promise<void> }[] }).__recallServers ?? [];
+  await Promise.all(servers.map((server) => server.stop()));
 }

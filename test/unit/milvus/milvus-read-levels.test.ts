@@ -4,8 +4,8 @@
  * here a recording stand-in for the SDK client checks what the adapter sends.
  */
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { MilvusVectorStore } from '../../../src/adapters/milvus/milvus-vector-store';
 import { collectionFields } from '../../../src/adapters/milvus/milvus-schema';
+import { MilvusVectorStore } from '../../../src/adapters/milvus/milvus-vector-store';
 import type { ReadConsistencyMode } from '../../../src/adapters/milvus/read-consistency';
 import { contextWithTimeout } from '../../../src/domain/context';
 

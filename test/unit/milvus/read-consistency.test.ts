@@ -3,7 +3,12 @@ import { ReadConsistency } from '../../../src/adapters/milvus/read-consistency';
 /** A clock the test moves by hand. */
 function clock(start = 1_000_000) {
   let now = start;
-  return { now: () => now, advance: (ms: number) => (now += ms) };
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('ReadConsistency', () => {
