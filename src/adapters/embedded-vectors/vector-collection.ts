@@ -1,5 +1,6 @@
 import type { Metadata, VectorHit } from '../../domain/ports';
 import type { MetadataPredicate } from '../filters';
+import { RowMemory } from './row-memory';
 import { TopK } from './top-k';
 
 /** One stored record: its vector is already unit length, as Float32. */
@@ -11,12 +12,12 @@ export interface StoredRecord {
 }
 
 /**
- * The in-memory state of one collection: unit vectors in one contiguous Float32Array (slot i
- * at i × dimension), with ids, texts and metadata in parallel arrays. Deleting moves the
- * last slot into the hole, so slots stay dense and a scan touches only live rows.
+ * The in-memory state of one collection: unit vectors as the rows of a RowMemory (slot i is
+ * row i, scored by a SIMD kernel), with ids, texts and metadata in parallel arrays. Deleting
+ * moves the last slot into the hole, so slots stay dense and a scan touches only live rows.
  */
 export class VectorCollection {
-  private vectors: Float32Array;
+  private readonly vectors: RowMemory;
   private ids: string[] = [];
   private texts: string[] = [];
   private metas: Metadata[] = [];
@@ -26,7 +27,7 @@ export class VectorCollection {
     readonly name: string,
     readonly dimension: number,
   ) {
-    this.vectors = new Float32Array(dimension * 64);
+    this.vectors = new RowMemory(dimension);
   }
 
   get size(): number {
@@ -42,7 +43,7 @@ export class VectorCollection {
     let slot = this.slots.get(record.id);
     if (slot === undefined) {
       slot = this.ids.length;
-      this.grow(slot + 1);
+      this.vectors.reserve(slot + 1);
       this.slots.set(record.id, slot);
       this.ids.push(record.id);
       this.texts.push(record.text);
@@ -51,7 +52,7 @@ export class VectorCollection {
       this.texts[slot] = record.text;
       this.metas[slot] = record.metadata;
     }
-    this.vectors.set(record.unit, slot * this.dimension);
+    this.vectors.write(slot, record.unit);
   }
 
   /** Removes a record; resolves to whether it existed. */
@@ -60,8 +61,7 @@ export class VectorCollection {
     if (slot === undefined) return false;
     const last = this.ids.length - 1;
     if (slot !== last) {
-      const d = this.dimension;
-      this.vectors.copyWithin(slot * d, last * d, (last + 1) * d);
+      this.vectors.move(last, slot);
       this.ids[slot] = this.ids[last]!;
       this.texts[slot] = this.texts[last]!;
       this.metas[slot] = this.metas[last]!;
@@ -82,22 +82,9 @@ export class VectorCollection {
   /** The `limit` records closest to the unit vector `query` that pass `predicate`. */
   search(query: Float32Array, limit: number, predicate?: MetadataPredicate): VectorHit[] {
     const top = new TopK(limit);
-    const d = this.dimension;
-    const v = this.vectors;
-    for (let slot = 0, base = 0; slot < this.ids.length; slot++, base += d) {
-      let a = 0;
-      let b = 0;
-      let c = 0;
-      let e = 0;
-      let i = 0;
-      for (; i + 3 < d; i += 4) {
-        a += v[base + i]! * query[i]!;
-        b += v[base + i + 1]! * query[i + 1]!;
-        c += v[base + i + 2]! * query[i + 2]!;
-        e += v[base + i + 3]! * query[i + 3]!;
-      }
-      for (; i < d; i++) a += v[base + i]! * query[i]!;
-      const score = a + b + c + e;
+    const scores = this.vectors.scores(query, this.ids.length);
+    for (let slot = 0; slot < scores.length; slot++) {
+      const score = scores[slot]!;
       if (score > top.threshold && (!predicate || predicate(this.metas[slot]!))) top.offer(slot, score);
     }
     return top.sorted().map(({ item, score }) => ({
@@ -110,22 +97,14 @@ export class VectorCollection {
 
   /** Every record, for writing a snapshot. */
   *records(): Generator<StoredRecord> {
-    const d = this.dimension;
     for (let slot = 0; slot < this.ids.length; slot++) {
       yield {
         id: this.ids[slot]!,
         text: this.texts[slot]!,
         metadata: this.metas[slot]!,
-        unit: this.vectors.subarray(slot * d, (slot + 1) * d),
+        unit: this.vectors.row(slot),
       };
     }
-  }
-
-  private grow(rows: number): void {
-    if (rows * this.dimension <= this.vectors.length) return;
-    const next = new Float32Array(Math.max(rows, (this.vectors.length / this.dimension) * 2) * this.dimension);
-    next.set(this.vectors);
-    this.vectors = next;
   }
 }
 
