@@ -12,16 +12,6 @@ import type { VectorStore } from '../../../src/domain/ports';
 import { requireService } from '../../support/require-service';
 import { vectorStoreContract, vectors } from './contract';
 
-// As in milvus-vector-store.test.ts: the SDK's bulk writer requires the ESM-only `uuid`.
-jest.mock('uuid', () => ({
-  parse: () => {
-    throw new Error('uuid is not available under jest');
-  },
-  stringify: () => {
-    throw new Error('uuid is not available under jest');
-  },
-}));
-
 const address = requireService('milvus-standalone');
 const prefix = `s${randomBytes(4).toString('hex')}`;
 const created: string[] = [];

@@ -10,17 +10,6 @@ import type { VectorStore } from '../../../src/domain/ports';
 import { requireService } from '../../support/require-service';
 import { vectorStoreContract, vectors } from './contract';
 
-// The SDK's bulk writer pulls in thrift, which requires the ESM-only `uuid`; Node loads it,
-// jest's CommonJS loader cannot. Nothing here writes parquet, so a stand-in is enough.
-jest.mock('uuid', () => ({
-  parse: () => {
-    throw new Error('uuid is not available under jest');
-  },
-  stringify: () => {
-    throw new Error('uuid is not available under jest');
-  },
-}));
-
 const address = requireService('milvus');
 const prefix = `t${randomBytes(4).toString('hex')}`;
 const created: string[] = [];
