@@ -12,49 +12,19 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+NAME=milvus-lite
 VENV="${MILVUS_LITE_VENV:-$ROOT/.venv/milvus}"
 REQUIREMENTS="$ROOT/requirements-test.txt"
 PYTHON="${PYTHON:-python3}"
-STAMP="$VENV/.requirements.sha256"
+# shellcheck source-path=SCRIPTDIR source=lib/python-server.sh
+source "$ROOT/scripts/lib/python-server.sh"
 
-die() {
-  echo "milvus-lite: $*" >&2
-  exit 1
-}
-
-requirements_hash() {
-  { cat "$REQUIREMENTS"; "$PYTHON" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1
+check_installed() {
+  "$VENV/bin/milvus-lite" --help >/dev/null || die "milvus-lite was installed but does not run"
 }
 
 install() {
-  command -v "$PYTHON" >/dev/null 2>&1 || die "'$PYTHON' not found: Milvus Lite needs Python 3.10+ with the venv module (Debian: apt-get install python3 python3-venv)"
-  [[ -f "$REQUIREMENTS" ]] || die "missing $REQUIREMENTS"
-  mkdir -p "$(dirname "$VENV")"
-  # Two test runs may install at once: the second waits for the first, then finds the stamp.
-  exec 9>"$(dirname "$VENV")/.milvus-install.lock"
-  flock 9
-  local want
-  want="$(requirements_hash)"
-  if [[ -x "$VENV/bin/milvus-lite" && -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
-    exec 9>&-
-    return 0
-  fi
-  echo "milvus-lite: installing into $VENV (first time takes about a minute)" >&2
-  if [[ ! -x "$VENV/bin/python" ]]; then
-    rm -rf "$VENV"
-    "$PYTHON" -m venv "$VENV" >&2 ||
-      die "'$PYTHON -m venv $VENV' failed: install the venv module (Debian: apt-get install python3-venv)"
-  fi
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS" >&2 ||
-    die "pip could not install $REQUIREMENTS into $VENV (is the package index reachable?)"
-  "$VENV/bin/milvus-lite" --help >/dev/null || die "milvus-lite was installed but does not run"
-  echo "$want" >"$STAMP"
-  # Release the lock now: a server started later by this shell must not inherit it.
-  exec 9>&-
-}
-
-port_open() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  venv_install "$VENV/bin/milvus-lite" "first time takes about a minute" check_installed
 }
 
 run() {
@@ -64,20 +34,7 @@ run() {
   if [[ -z "${MILVUS_LITE_PARENT_PID:-}" ]]; then
     exec "$VENV/bin/milvus-lite" server --data-dir "$data_dir" --host 127.0.0.1 --port "$port"
   fi
-  # Watchdog: a test runner killed with SIGKILL cannot stop its server, so the server
-  # follows its parent instead of outliving it.
-  "$VENV/bin/milvus-lite" server --data-dir "$data_dir" --host 127.0.0.1 --port "$port" &
-  local server=$!
-  trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; exit 0' TERM INT HUP
-  while kill -0 "$server" 2>/dev/null; do
-    if ! kill -0 "$MILVUS_LITE_PARENT_PID" 2>/dev/null; then
-      kill "$server" 2>/dev/null || true
-      wait "$server" 2>/dev/null || true
-      exit 0
-    fi
-    sleep 1
-  done
-  wait "$server"
+  follow_parent "$MILVUS_LITE_PARENT_PID" "$VENV/bin/milvus-lite" server --data-dir "$data_dir" --host 127.0.0.1 --port "$port"
 }
 
 start() {
@@ -106,19 +63,7 @@ start() {
 }
 
 stop() {
-  local port="${1:-19530}"
-  local pid_file="$ROOT/.milvus/$port/pid"
-  [[ -f "$pid_file" ]] || return 0
-  local pid
-  pid="$(cat "$pid_file")"
-  # `start` made the server a session leader, so its process group has the same id.
-  kill -TERM -- "-$pid" 2>/dev/null || true
-  for _ in $(seq 1 40); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.25
-  done
-  kill -KILL -- "-$pid" 2>/dev/null || true
-  rm -f "$pid_file"
+  stop_group "$ROOT/.milvus/${1:-19530}/pid"
 }
 
 case "${1:-}" in

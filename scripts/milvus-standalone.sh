@@ -23,55 +23,25 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+NAME=milvus-standalone
 VENV="$(realpath -m "${MILVUS_STANDALONE_VENV:-$ROOT/.venv/milvus-standalone}")"
 REQUIREMENTS="$ROOT/requirements-milvus-standalone.txt"
 PYTHON="${PYTHON:-python3}"
-STAMP="$VENV/.requirements.sha256"
 # The package ships its server as xz archives that it unpacks into DATA_DIR/bin on every start (250 MB, seconds);
 # install unpacks them once here and each DATA_DIR/bin links to it.
 BIN="$VENV/milvus-server/bin"
 PORT_COUNT=12
+# shellcheck source-path=SCRIPTDIR source=lib/python-server.sh
+source "$ROOT/scripts/lib/python-server.sh"
 
-die() {
-  echo "milvus-standalone: $*" >&2
-  exit 1
-}
-
-requirements_hash() {
-  { cat "$REQUIREMENTS"; "$PYTHON" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1
-}
-
-install() {
-  command -v "$PYTHON" >/dev/null 2>&1 || die "'$PYTHON' not found: Milvus standalone needs Python 3 with the venv module (Debian: apt-get install python3 python3-venv)"
-  [[ -f "$REQUIREMENTS" ]] || die "missing $REQUIREMENTS"
-  mkdir -p "$(dirname "$VENV")"
-  # Two test runs may install at once: the second waits for the first, then finds the stamp.
-  exec 9>"$(dirname "$VENV")/.milvus-standalone-install.lock"
-  flock 9
-  local want
-  want="$(requirements_hash)"
-  if [[ -x "$BIN/milvus" && -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
-    exec 9>&-
-    return 0
-  fi
-  echo "milvus-standalone: installing into $VENV (a 60 MB download, 330 MB installed)" >&2
-  if [[ ! -x "$VENV/bin/python" ]]; then
-    rm -rf "$VENV"
-    "$PYTHON" -m venv "$VENV" >&2 ||
-      die "'$PYTHON -m venv $VENV' failed: install the venv module (Debian: apt-get install python3-venv)"
-  fi
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS" >&2 ||
-    die "pip could not install $REQUIREMENTS into $VENV (is the package index reachable?)"
+unpack_server() {
   "$VENV/bin/python" -c 'import milvus, sys; milvus._initialize_data_files(sys.argv[1])' "$(dirname "$BIN")" ||
     die "could not unpack the Milvus server into $BIN"
   LD_LIBRARY_PATH="$BIN" "$BIN/milvus" --help >/dev/null 2>&1 || die "the Milvus server was installed but does not run"
-  echo "$want" >"$STAMP"
-  # Release the lock now: a server started later by this shell must not inherit it.
-  exec 9>&-
 }
 
-port_open() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+install() {
+  venv_install "$BIN/milvus" "a 60 MB download, 330 MB installed" unpack_server
 }
 
 healthy() {
@@ -145,20 +115,7 @@ EOF
   if [[ -z "${MILVUS_STANDALONE_PARENT_PID:-}" ]]; then
     exec "$VENV/bin/python" "$data_dir/launch.py" "$base" "$data_dir" "$@"
   fi
-  # Watchdog: a test runner killed with SIGKILL cannot stop its server, so the server
-  # follows its parent instead of outliving it.
-  "$VENV/bin/python" "$data_dir/launch.py" "$base" "$data_dir" "$@" &
-  local server=$!
-  trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; exit 0' TERM INT HUP
-  while kill -0 "$server" 2>/dev/null; do
-    if ! kill -0 "$MILVUS_STANDALONE_PARENT_PID" 2>/dev/null; then
-      kill "$server" 2>/dev/null || true
-      wait "$server" 2>/dev/null || true
-      exit 0
-    fi
-    sleep 1
-  done
-  wait "$server"
+  follow_parent "$MILVUS_STANDALONE_PARENT_PID" "$VENV/bin/python" "$data_dir/launch.py" "$base" "$data_dir" "$@"
 }
 
 start() {
@@ -192,19 +149,8 @@ start() {
 }
 
 stop() {
-  local base="${1:-19600}"
-  local dir="$ROOT/.milvus/standalone-$base"
-  [[ -f "$dir/pid" ]] || return 0
-  local pid
-  pid="$(cat "$dir/pid")"
-  # `start` made the server a session leader, so its process group has the same id.
-  kill -TERM -- "-$pid" 2>/dev/null || true
-  for _ in $(seq 1 40); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.25
-  done
-  kill -KILL -- "-$pid" 2>/dev/null || true
-  rm -f "$dir/pid"
+  local dir="$ROOT/.milvus/standalone-${1:-19600}"
+  stop_group "$dir/pid"
   rm -rf "$dir/data"
 }
 
