@@ -88,6 +88,8 @@ export class EmbeddedVectorStore implements VectorStore {
       unit: toUnit(r.vector),
     }));
     await this.write(open, async () => {
+      // Room first: a write the memory cannot hold must fail before it reaches the log.
+      open.collection.reserve(open.collection.size + stored.length);
       await io(`write to collection "${collection}"`, () => open.files.appendUpserts(stored));
       for (const record of stored) open.collection.put(record);
     });

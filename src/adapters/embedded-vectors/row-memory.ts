@@ -1,6 +1,9 @@
+import { FailedPreconditionError } from '../../domain/errors';
 import { DOT_SCAN_WASM } from './dot-scan-wasm';
 
 const PAGE_BYTES = 65_536;
+/** A WebAssembly (wasm32) memory holds at most 4 GiB. */
+const MAX_BYTES = 65_536 * PAGE_BYTES;
 type ScanRows = (rowsAt: number, rows: number, stride: number, query: number, out: number) => void;
 
 /** The part of the WebAssembly API used here: Node has it, @types/node 20 does not declare it. */
@@ -45,10 +48,23 @@ export class RowMemory {
     this.reserve(initialRows);
   }
 
-  /** Makes room for at least `rows` rows, keeping the stored ones (capacity at least doubles). */
+  /** The most rows one memory can hold: rows, query and scores within 4 GiB. */
+  get maxRows(): number {
+    return Math.floor((MAX_BYTES / 4 - this.stride) / (this.stride + 1));
+  }
+
+  /**
+   * Makes room for at least `rows` rows, keeping the stored ones (capacity at least doubles,
+   * up to maxRows). FailedPreconditionError, with nothing changed, beyond maxRows.
+   */
   reserve(rows: number): void {
     if (rows <= this.capacity) return;
-    const capacity = Math.max(rows, this.capacity * 2);
+    if (rows > this.maxRows) {
+      throw new FailedPreconditionError(
+        `the embedded vector store holds at most ${this.maxRows} vectors of dimension ${this.dimension} per collection; use Milvus (MILVUS_ADDRESS) for more`,
+      );
+    }
+    const capacity = Math.min(Math.max(rows, this.capacity * 2), this.maxRows);
     const bytes = (capacity * (this.stride + 1) + this.stride) * 4;
     const pages = Math.ceil(bytes / PAGE_BYTES) - this.memory.buffer.byteLength / PAGE_BYTES;
     if (pages > 0) this.memory.grow(pages);

@@ -38,6 +38,11 @@ export class VectorCollection {
     return this.slots.has(id);
   }
 
+  /** Makes room for `rows` records in all; fails, changing nothing, beyond what the store can hold. */
+  reserve(rows: number): void {
+    this.vectors.reserve(rows);
+  }
+
   /** Inserts or replaces a record. */
   put(record: StoredRecord): void {
     let slot = this.slots.get(record.id);

@@ -74,3 +74,14 @@ describe('RowMemory', () => {
     expect(memory.scores(Float32Array.of(1, 0, 0, 0), 0)).toHaveLength(0);
   });
 });
+
+describe('RowMemory limits', () => {
+  it('refuses more rows than 4 GiB can hold, naming the limit, and keeps what it has', () => {
+    const memory = new RowMemory(4, 2);
+    memory.write(0, Float32Array.of(1, 2, 3, 4));
+
+    expect(memory.maxRows).toBe(Math.floor((2 ** 30 - 4) / 5));
+    expect(() => memory.reserve(memory.maxRows + 1)).toThrow(/at most 214748364 vectors of dimension 4/);
+    expect(Array.from(memory.row(0))).toEqual([1, 2, 3, 4]);
+  });
+});
