@@ -137,6 +137,7 @@ describe('npm run bench at a tiny size', () => {
       'search pipeline p50',
       'search pipeline p95',
       'search pipeline p99',
+      'search pipeline mean',
       'DB query time, memory reads (mean)',
       'early-exit rate',
       'pool wait p95',
