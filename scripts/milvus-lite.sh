@@ -47,18 +47,7 @@ start() {
     return 0
   fi
   port_open "$port" && die "port $port is already in use by another process"
-  mkdir -p "$dir"
-  setsid "$0" run "$port" "$dir/data" >"$dir/server.log" 2>&1 </dev/null &
-  echo $! >"$dir/pid"
-  local waited=0
-  until port_open "$port"; do
-    if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
-      tail -n 20 "$dir/server.log" >&2 || true
-      die "server exited during start-up (log: $dir/server.log)"
-    fi
-    ((waited++ < timeout * 4)) || die "not accepting connections on port $port after ${timeout}s (log: $dir/server.log)"
-    sleep 0.25
-  done
+  start_detached "$dir" "port_open $port" "accepting connections on port $port" "$timeout" "$port" "$dir/data"
   echo "127.0.0.1:$port"
 }
 

@@ -133,18 +133,7 @@ start() {
     port_open "$port" && die "port $port (of $base-$((base + PORT_COUNT - 1))) is already in use by another process"
   done
   rm -rf "$dir/data"
-  mkdir -p "$dir"
-  setsid "$0" run "$base" "$dir/data" "$@" >"$dir/server.log" 2>&1 </dev/null &
-  echo $! >"$dir/pid"
-  local waited=0
-  until healthy "$((base + 11))"; do
-    if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
-      tail -n 20 "$dir/server.log" >&2 || true
-      die "server exited during start-up (log: $dir/server.log, server logs: $dir/data/logs)"
-    fi
-    ((waited++ < timeout * 4)) || die "not healthy on port $((base + 11)) after ${timeout}s (log: $dir/server.log)"
-    sleep 0.25
-  done
+  start_detached "$dir" "healthy $((base + 11))" "healthy on port $((base + 11))" "$timeout" "$base" "$dir/data" "$@"
   echo "127.0.0.1:$base"
 }
 

@@ -70,6 +70,27 @@ follow_parent() {
   wait "$server"
 }
 
+# start_detached DIR PROBE WHAT TIMEOUT RUN_ARGS...: runs `$0 run RUN_ARGS...` as a session
+# leader (pid in DIR/pid, output in DIR/server.log) and waits until the command PROBE succeeds;
+# dies with the log's tail if the server exits first or TIMEOUT seconds pass. WHAT names the
+# wait in that message, e.g. "accepting connections on port 19530".
+start_detached() {
+  local dir="$1" probe="$2" what="$3" timeout="$4"
+  shift 4
+  mkdir -p "$dir"
+  setsid "$0" run "$@" >"$dir/server.log" 2>&1 </dev/null &
+  echo $! >"$dir/pid"
+  local waited=0
+  until $probe; do
+    if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+      tail -n 20 "$dir/server.log" >&2 || true
+      die "server exited during start-up (log: $dir/server.log)"
+    fi
+    ((waited++ < timeout * 4)) || die "not $what after ${timeout}s (log: $dir/server.log)"
+    sleep 0.25
+  done
+}
+
 # stop_group PID_FILE: stops the server whose pid (a session leader, so also its process group)
 # the file holds — SIGTERM to the group, SIGKILL after 10 s — and removes the file.
 stop_group() {
