@@ -1,14 +1,11 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openPgliteClient } from '../src/adapters/pglite/pglite-client';
-import { createPostgresClient } from '../src/adapters/postgres/postgres-client';
-import type { SqlClient } from '../src/adapters/sql/sql-client';
-import { backgroundContext } from '../src/domain/context';
-import { migrate, revert } from '../src/migrations/migrator';
-import { startMilvusLite } from '../test/support/milvus-lite';
-import { type ModelServer, startModelServer } from '../test/support/model-server';
-import { findPostgres } from '../test/support/postgres';
+import { startMilvusLite } from '../harness/milvus-lite';
+import { type ModelServer, startModelServer } from '../harness/model-server';
+import { findPostgres } from '../harness/postgres';
+import { type DatabaseTools, openDatabaseTools } from '../src/composition/database-tools';
+import { loadConfig } from '../src/config';
 import { createScratchDatabase, postgresVersion } from './scratch-database';
 
 /** Which backends to run on and how the modelled remote models behave. */
@@ -105,35 +102,27 @@ export async function openBackends(options: BackendOptions): Promise<Backends> {
     });
     cleanups.push(() => models.close());
 
-    const openSql = async (): Promise<SqlClient> =>
-      databaseUrl
-        ? createPostgresClient({
-            connectionString: databaseUrl,
-            poolMin: 0,
-            poolMax: 2,
-            statementTimeoutMs: 600_000,
-            connectionTimeoutMs: 10_000,
-            applicationName: 'recall-bench',
-          })
-        : openPgliteClient({ dataDir: path.join(dataDir, 'pglite') });
-    const withSql = async <T>(work: (sql: SqlClient) => Promise<T>): Promise<T> => {
-      const sql = await openSql();
+    // The benchmark opens the database as `npm run migrate` does: from the same variables a
+    // recall process of the run gets, through the composition module.
+    const withDatabase = async <T>(work: (db: DatabaseTools) => Promise<T>): Promise<T> => {
+      const config = loadConfig({ DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
+      const db = await openDatabaseTools(config, 'recall-bench', 600_000);
       try {
-        return await work(sql);
+        return await work(db);
       } finally {
-        await sql.close();
+        await db.close();
       }
     };
 
     let indexesDropped = false;
     const setMemoryIndexes = (present: boolean) =>
-      withSql(async (sql) => {
+      withDatabase(async (db) => {
         if (present) {
-          const { applied } = await migrate(sql);
+          const { applied } = await db.migrate();
           indexesDropped = false;
           return applied;
         }
-        const { reverted } = await revert(sql, MEMORY_INDEX_MIGRATION);
+        const { reverted } = await db.revert(MEMORY_INDEX_MIGRATION);
         indexesDropped = true;
         return reverted;
       });
@@ -178,10 +167,7 @@ export async function openBackends(options: BackendOptions): Promise<Backends> {
         };
       },
       setMemoryIndexes,
-      analyze: () =>
-        withSql(async (sql) => {
-          await sql.query('analyze', 'ANALYZE', [], backgroundContext());
-        }),
+      analyze: () => withDatabase((db) => db.analyze()),
       copyDataDir(label) {
         const copy = `${dataDir}-${label}`;
         rmSync(copy, { recursive: true, force: true });

@@ -246,7 +246,7 @@ async function runRatios(ctx: ModeContext, clients: RecallClients): Promise<Arra
   try {
     direct = backends.milvusAddress
       ? openMilvusDirect(backends.milvusAddress)
-      : await openEmbeddedDirect(path.join(ctx.floorDir!, 'vectors'));
+      : await openEmbeddedDirect(ctx.floorDir!);
     return await measureRatios(
       {
         clients,

@@ -1,5 +1,6 @@
 import { type ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { openEmbeddedVectorStore } from '../src/adapters/embedded-vectors/embedded-vector-store';
+import { openVectorStore } from '../src/composition/open-vector-store';
+import { loadConfig } from '../src/config';
 import { contextWithTimeout } from '../src/domain/context';
 
 /** The floor of a vector search: the same search made without recall in between. */
@@ -44,10 +45,10 @@ export function openMilvusDirect(address: string): DirectSearch {
 
 /**
  * recall's embedded store adapter opened in the benchmark's own process on a copy of the
- * server's data: the search without gRPC, validation, breakers and the pipeline around it.
+ * server's DATA_DIR: the search without gRPC, validation, breakers and the pipeline around it.
  */
-export async function openEmbeddedDirect(directory: string): Promise<DirectSearch> {
-  const store = await openEmbeddedVectorStore({ dir: directory });
+export async function openEmbeddedDirect(dataDir: string): Promise<DirectSearch> {
+  const store = await openVectorStore(loadConfig({ DATA_DIR: dataDir }), contextWithTimeout(60_000));
   return {
     label: 'embedded store adapter, in the benchmark process, on a copy of the same data',
     async search(collection, vector, limit) {

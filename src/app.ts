@@ -1,22 +1,14 @@
-import path from 'node:path';
-import { createCachedEmbedder } from './adapters/embedders/cached-embedder';
-import { createHttpEmbedder } from './adapters/embedders/http-embedder';
-import { createLocalEmbedder } from './adapters/embedders/local-embedder';
-import { openPgliteClient } from './adapters/pglite/pglite-client';
-import { openPostgresClient } from './adapters/postgres/postgres-client';
-import { redactUrl } from './adapters/postgres/redact-url';
-import { createHttpReranker } from './adapters/rerankers/http-reranker';
-import { createLexicalReranker } from './adapters/rerankers/lexical-reranker';
 import { createSqlGoldenAnswerRepository } from './adapters/sql/golden-answer-repository';
 import { createSqlMemoryRepository } from './adapters/sql/memory-repository';
-import type { SqlClient } from './adapters/sql/sql-client';
 import { sqlHealthProbe } from './adapters/sql/sql-health-probe';
-import { openVectorStore } from './adapters/vector-store-factory';
+import { openBackends } from './composition/open-backends';
+import { describeDatabase } from './composition/open-sql-client';
+import { vectorStoreDir } from './composition/open-vector-store';
 import type { Config } from './config';
-import { backgroundContext, contextWithTimeout } from './domain/context';
+import { contextWithTimeout } from './domain/context';
 import { createMemoryService } from './domain/memory/memory-service';
 import { createPageTokenCodec } from './domain/memory/page-token';
-import type { Embedder, HealthProbe, Reranker, VectorStore } from './domain/ports';
+import type { HealthProbe } from './domain/ports';
 import { createFactIndex, createSearchService } from './domain/search';
 import { MemoryServiceService } from './gen/recall/v1/memory';
 import { SearchServiceService } from './gen/recall/v1/search';
@@ -24,7 +16,6 @@ import { memoryHandlers } from './grpc/memory-handlers';
 import { createRpcRuntime } from './grpc/rpc-runtime';
 import { searchHandlers } from './grpc/search-handlers';
 import { type GrpcServer, createGrpcServer } from './grpc/server';
-import { migrate } from './migrations/migrator';
 import type { Logger } from './observability/logger';
 import { type Metrics, createMetrics } from './observability/metrics';
 import { checkReadiness, createSidecar } from './observability/sidecar';
@@ -33,19 +24,10 @@ import { createBreaker } from './resilience/breaker';
 const HEALTH_INTERVAL_MS = 5_000;
 const INTERNAL_COLLECTIONS = ['_golden_answers', '_user_facts'];
 
-/** Backends chosen from the configuration, opened and ready. */
-interface Backends {
-  sql: SqlClient;
-  vectors: VectorStore;
-  embedder: Embedder;
-  reranker: Reranker;
-  closers: Array<() => unknown>;
-}
-
 /**
  * The composition root: opens the backends the configuration names (or the embedded
- * default), runs migrations, wires domain, gRPC and the sidecar. Nothing else constructs
- * adapters.
+ * default) through src/composition, wires domain, gRPC and the sidecar. Adapters are built
+ * only here and in src/composition (the dependency rules in .dependency-cruiser.cjs check it).
  */
 export async function createApp(config: Config, logger: Logger, options: { metrics?: Metrics } = {}) {
   const metrics = options.metrics ?? createMetrics(config.metricsPrefix);
@@ -162,13 +144,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
         clearInterval(healthTimer);
         await server.stop(config.shutdownGraceMs);
         search.close();
-        for (const close of backends.closers.reverse()) {
-          try {
-            await close();
-          } catch (error) {
-            logger.warn({ err: error }, 'closing a backend failed');
-          }
-        }
+        await backends.close();
         await sidecar.stop();
       })();
       return stopped;
@@ -177,10 +153,8 @@ export async function createApp(config: Config, logger: Logger, options: { metri
     /** Which backends are in use, safe to log (no secrets). */
     describe() {
       return {
-        database: config.databaseUrl ? redactUrl(config.databaseUrl) : `pglite:${path.join(config.dataDir, 'pglite')}`,
-        vectors: config.milvusAddress
-          ? `milvus:${config.milvusAddress}`
-          : `embedded:${path.join(config.dataDir, 'vectors')}`,
+        database: describeDatabase(config),
+        vectors: config.milvusAddress ? `milvus:${config.milvusAddress}` : `embedded:${vectorStoreDir(config)}`,
         embedder: embedder.name,
         reranker: reranker.name,
       };
@@ -192,67 +166,3 @@ export async function createApp(config: Config, logger: Logger, options: { metri
 
 /** The application type; see {@link createApp}. */
 export type App = Awaited<ReturnType<typeof createApp>>;
-
-async function openBackends(config: Config, metrics: Metrics, logger: Logger): Promise<Backends> {
-  const closers: Array<() => unknown> = [];
-  try {
-    // The embedded store locks DATA_DIR, so a second process on the same folder stops here,
-    // before it opens (and could disturb) the embedded database.
-    const vectors = await openVectorStore(config, backgroundContext());
-    closers.push(() => vectors.close());
-
-    const sql: SqlClient = config.databaseUrl
-      ? await openPostgresClient({
-          connectionString: config.databaseUrl,
-          poolMin: config.pgPoolMin,
-          poolMax: config.pgPoolMax,
-          statementTimeoutMs: config.pgStatementTimeoutMs,
-          connectionTimeoutMs: config.pgConnectTimeoutMs,
-          metrics,
-          logger,
-        })
-      : await openPgliteClient({ dataDir: path.join(config.dataDir, 'pglite'), metrics });
-    closers.push(() => sql.close());
-    if (config.migrateOnStart) {
-      const { applied } = await migrate(sql);
-      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-    }
-
-    const base = config.embedding.url
-      ? createHttpEmbedder(
-          {
-            url: config.embedding.url,
-            model: config.embedding.model,
-            apiKey: config.embedding.apiKey,
-            dimension: config.embedding.dimension,
-            timeoutMs: config.embedding.timeoutMs,
-          },
-          metrics,
-        )
-      : createLocalEmbedder({ dimension: config.embedding.dimension });
-    if ('close' in base) closers.push(() => (base as { close(): void }).close());
-    const embedder =
-      config.embedding.cacheSize > 0
-        ? createCachedEmbedder(base, { maxEntries: config.embedding.cacheSize }, metrics)
-        : base;
-
-    const reranker = config.rerank.url
-      ? createHttpReranker(
-          {
-            url: config.rerank.url,
-            format: config.rerank.format,
-            model: config.rerank.model,
-            apiKey: config.rerank.apiKey,
-            timeoutMs: config.rerank.timeoutMs,
-          },
-          metrics,
-        )
-      : createLexicalReranker();
-    if ('close' in reranker) closers.push(() => (reranker as { close(): void }).close());
-
-    return { sql, vectors, embedder, reranker, closers };
-  } catch (error) {
-    for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
-    throw error;
-  }
-}

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { READ_CONSISTENCY_MODES, type ReadConsistencyMode } from './adapters/milvus/read-consistency';
 
 /** Thrown at boot when an environment variable has a bad value; names the variable. */
 export class ConfigError extends Error {
@@ -15,6 +14,10 @@ export class ConfigError extends Error {
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type RerankFormat = 'tei' | 'cohere';
+
+/** MILVUS_CONSISTENCY: how Milvus reads wait for writes (the Milvus adapter's ReadConsistencyMode). */
+export const MILVUS_CONSISTENCY_MODES = ['session', 'strong', 'bounded', 'eventually'] as const;
+export type MilvusConsistency = (typeof MILVUS_CONSISTENCY_MODES)[number];
 
 /** recall's configuration, parsed once from the environment and frozen. */
 export interface Config {
@@ -39,7 +42,7 @@ export interface Config {
   /** Flush a collection after this many upserted rows (Milvus Lite searches unflushed rows slowly); 0 = never. */
   readonly milvusFlushAfterRows: number;
   /** How reads wait for writes: `session` reads Strong only for a while after this process wrote. */
-  readonly milvusConsistency: ReadConsistencyMode;
+  readonly milvusConsistency: MilvusConsistency;
   readonly milvusSessionWindowMs: number;
   readonly search: {
     readonly earlyExitScore: number;
@@ -114,7 +117,7 @@ export function loadConfig(env: Env = process.env): Config {
     milvusDatabase: r.optional('MILVUS_DATABASE'),
     milvusTimeoutMs: r.int('MILVUS_TIMEOUT_MS', 10_000, 1, 600_000),
     milvusFlushAfterRows: r.int('MILVUS_FLUSH_AFTER_ROWS', 0, 0, 100_000_000),
-    milvusConsistency: r.oneOf('MILVUS_CONSISTENCY', READ_CONSISTENCY_MODES, 'session'),
+    milvusConsistency: r.oneOf('MILVUS_CONSISTENCY', MILVUS_CONSISTENCY_MODES, 'session'),
     milvusSessionWindowMs: r.int('MILVUS_SESSION_WINDOW_MS', 5_000, 0, 3_600_000),
     search: {
       earlyExitScore: r.number('SEARCH_EARLY_EXIT_SCORE', 0.9, -1, 1),

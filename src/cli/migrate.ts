@@ -6,12 +6,8 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { openPgliteClient } from '../adapters/pglite/pglite-client';
-import { createPostgresClient } from '../adapters/postgres/postgres-client';
-import type { SqlClient } from '../adapters/sql/sql-client';
+import { type DatabaseTools, openDatabaseTools } from '../composition/database-tools';
 import { loadConfig } from '../config';
-import { defaultMigrationsDir } from '../migrations/migration-files';
-import { migrate, migrationStatus, revert } from '../migrations/migrator';
 
 const USAGE = `usage: npm run migrate [-- --status | --down VERSION] [--dir FOLDER]
   (no option)      apply every pending migration
@@ -19,24 +15,7 @@ const USAGE = `usage: npm run migrate [-- --status | --down VERSION] [--dir FOLD
   --down VERSION   revert one applied migration (e.g. 003) using its "-- migrate:down" section
   --dir FOLDER     migrations folder (default: the project's migrations/)`;
 
-async function openClient(): Promise<{ client: SqlClient; where: string }> {
-  const config = loadConfig();
-  if (config.databaseUrl) {
-    const client = createPostgresClient({
-      connectionString: config.databaseUrl,
-      poolMin: 0,
-      poolMax: 2,
-      statementTimeoutMs: config.pgStatementTimeoutMs,
-      connectionTimeoutMs: config.pgConnectTimeoutMs,
-      applicationName: 'recall-migrate',
-    });
-    return { client, where: client.redactedUrl };
-  }
-  const dataDir = path.join(config.dataDir, 'pglite');
-  return { client: await openPgliteClient({ dataDir }), where: `PGlite at ${dataDir}` };
-}
-
-function formatStatus(rows: Awaited<ReturnType<typeof migrationStatus>>): string {
+function formatStatus(rows: Awaited<ReturnType<DatabaseTools['status']>>): string {
   const lines = rows.map((row) => {
     const state = row.applied ? `applied ${row.appliedAt?.toISOString() ?? ''}` : 'pending';
     const warning = row.checksumMatches === false ? '  CHANGED SINCE APPLIED (checksum mismatch or file missing)' : '';
@@ -59,27 +38,28 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const dir = values.dir ? path.resolve(values.dir) : defaultMigrationsDir();
-  const { client, where } = await openClient();
+  const dir = values.dir ? path.resolve(values.dir) : undefined;
+  const db = await openDatabaseTools(loadConfig(), 'recall-migrate');
+  const { where } = db;
   try {
     if (values.status) {
-      process.stdout.write(`migrations in ${where}\n${formatStatus(await migrationStatus(client, { dir }))}\n`);
+      process.stdout.write(`migrations in ${where}\n${formatStatus(await db.status({ dir }))}\n`);
     } else if (values.down !== undefined) {
       const version = Number.parseInt(values.down, 10);
       if (!Number.isInteger(version)) throw new Error(`--down needs a migration number, got "${values.down}"`);
-      const { reverted } = await revert(client, version, { dir });
+      const { reverted } = await db.revert(version, { dir });
       process.stdout.write(
         reverted.length > 0 ? `reverted ${reverted.join(', ')} on ${where}\n` : `migration ${version} is not applied\n`,
       );
     } else {
-      const { applied } = await migrate(client, { dir });
+      const { applied } = await db.migrate({ dir });
       process.stdout.write(
         applied.length > 0 ? `applied ${applied.join(', ')} on ${where}\n` : `nothing to apply on ${where}\n`,
       );
     }
     return 0;
   } finally {
-    await client.close();
+    await db.close();
   }
 }
 

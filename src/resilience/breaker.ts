@@ -1,39 +1,12 @@
 import CircuitBreaker from 'opossum';
+import type { Breaker, BreakerOptions, BreakerStateName } from '../domain/breaker';
 import { UnavailableError, isCallerError } from '../domain/errors';
 import type { Metrics } from '../observability/metrics';
-
-export interface BreakerOptions {
-  /** Name in metrics and messages, e.g. `postgres` or `milvus:docs`. */
-  name: string;
-  /** Per-call timeout in ms; false for none (the caller's deadline still applies). */
-  timeoutMs?: number | false;
-  /** Failure percentage over the rolling window that opens the breaker. */
-  errorThresholdPercentage?: number;
-  /** How long the breaker stays open before letting a trial call through. */
-  resetTimeoutMs?: number;
-  /** Calls in the window before the breaker may open. */
-  volumeThreshold?: number;
-  rollingCountTimeoutMs?: number;
-}
-
-export type BreakerStateName = 'closed' | 'open' | 'half_open';
-
-/**
- * A circuit breaker around arbitrary async work. Only outages count as failures: errors
- * from the caller's input (see isCallerError) pass through without moving the breaker.
- */
-export interface Breaker {
-  readonly name: string;
-  /** Runs `work` through the breaker; rejects with UnavailableError while open. */
-  run<T>(work: () => Promise<T>): Promise<T>;
-  state(): BreakerStateName;
-  shutdown(): void;
-}
 
 const STATES: BreakerStateName[] = ['closed', 'open', 'half_open'];
 const EVENTS = ['success', 'failure', 'timeout', 'reject', 'open', 'halfOpen', 'close'] as const;
 
-/** Creates a breaker whose state and events are exported to `metrics`. */
+/** Creates an opossum-backed breaker (the domain's Breaker port) whose state and events are exported to `metrics`. */
 export function createBreaker(options: BreakerOptions, metrics?: Metrics): Breaker {
   const cb = new CircuitBreaker((work: () => Promise<unknown>) => work(), {
     name: options.name,

@@ -2,8 +2,8 @@ import { type SpawnSyncReturns, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { connectClients } from '../../harness/grpc-clients';
 import { SearchRequest } from '../../src/gen/recall/v1/search';
-import { connectClients } from '../support/grpc-clients';
 import { type ServerProcess, startServerProcess } from '../support/server-process';
 
 const ROOT = path.join(__dirname, '..', '..');

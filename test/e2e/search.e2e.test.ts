@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
+import { connectClients, statusOf } from '../../harness/grpc-clients';
+import { createTestDatabase } from '../../harness/postgres';
 import { bufCurl } from '../support/buf-curl';
-import { connectClients, statusOf } from '../support/grpc-clients';
-import { createTestDatabase } from '../support/postgres';
 import { requireService } from '../support/require-service';
 import { type ServerProcess, startServerProcess } from '../support/server-process';
 

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { connectClients, statusOf } from '../support/grpc-clients';
-import { type ModelServer, startModelServer } from '../support/model-server';
+import { connectClients, statusOf } from '../../harness/grpc-clients';
+import { type ModelServer, startModelServer } from '../../harness/model-server';
 import { type ServerProcess, startServerProcess } from '../support/server-process';
 
 /**

@@ -11,9 +11,9 @@
  * elsewhere the suites that need it fail with the same message (see requireService).
  */
 
-import { startMilvusLite } from './milvus-lite';
-import { startMilvusStandalone } from './milvus-standalone';
-import { findPostgres } from './postgres';
+import { startMilvusLite } from '../../harness/milvus-lite';
+import { startMilvusStandalone } from '../../harness/milvus-standalone';
+import { findPostgres } from '../../harness/postgres';
 
 export default async function globalSetup(): Promise<void> {
   const problems: string[] = [];

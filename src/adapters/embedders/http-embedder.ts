@@ -1,9 +1,10 @@
+import type { Breaker, BreakerOptions } from '../../domain/breaker';
 import type { CallContext } from '../../domain/context';
 import { throwIfDone } from '../../domain/context';
 import { FailedPreconditionError } from '../../domain/errors';
 import type { Embedder } from '../../domain/ports';
 import type { Metrics } from '../../observability/metrics';
-import { type Breaker, type BreakerOptions, createBreaker } from '../../resilience/breaker';
+import { createBreaker } from '../../resilience/breaker';
 import { chunk, mapLimit } from '../http/batches';
 import { resolveEndpoint } from '../http/endpoint-url';
 import { postJson } from '../http/fetch-json';

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { Pool, type PoolClient } from 'pg';
+import type { Breaker } from '../../domain/breaker';
 import { type CallContext, backgroundContext, throwIfDone } from '../../domain/context';
 import { UnavailableError } from '../../domain/errors';
-import { type Breaker, createBreaker } from '../../resilience/breaker';
+import { createBreaker } from '../../resilience/breaker';
 import type { SqlClient, SqlRow, SqlTx } from '../sql/sql-client';
 import { contextError, isConnectionError, toDomainError } from '../sql/sql-errors';
 import { raceContext, watchContext } from '../sql/watch-context';

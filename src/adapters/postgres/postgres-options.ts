@@ -1,6 +1,6 @@
 import type { PoolConfig } from 'pg';
+import type { BreakerOptions } from '../../domain/breaker';
 import type { Metrics } from '../../observability/metrics';
-import type { BreakerOptions } from '../../resilience/breaker';
 
 /** The part of a pino logger the adapter uses. */
 export interface AdapterLogger {

@@ -1,9 +1,9 @@
+import type { BreakerStateName } from '../../domain/breaker';
 /**
  * The small SQL port the repositories and the migration runner are written against. Two
  * implementations run the same SQL text: PostgreSQL through a `pg` pool and PGlite in-process.
  */
 import type { CallContext } from '../../domain/context';
-import type { BreakerStateName } from '../../resilience/breaker';
 
 /** A row as returned by the driver: column name to parsed value. */
 export type SqlRow = Record<string, unknown>;

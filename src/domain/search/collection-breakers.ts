@@ -1,4 +1,4 @@
-import type { Breaker, BreakerOptions, BreakerStateName } from '../../resilience/breaker';
+import type { Breaker, BreakerFactory, BreakerStateName } from '../breaker';
 import type { CollectionBreakerState } from './search-types';
 
 /** Breaker tuning shared by every collection (see BreakerOptions). */
@@ -8,9 +8,6 @@ export interface BreakerSettings {
   volumeThreshold: number;
   rollingCountTimeoutMs: number;
 }
-
-/** Builds one breaker; the composition root binds it to metrics (`createBreaker(o, metrics)`). */
-export type BreakerFactory = (options: BreakerOptions) => Breaker;
 
 /** One circuit breaker per collection, created on first use and queryable afterwards. */
 export interface CollectionBreakers {

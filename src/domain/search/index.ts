@@ -1,5 +1,5 @@
 /** The search domain's public surface: what the composition root and the gRPC layer use. */
-export type { BreakerFactory, BreakerSettings } from './collection-breakers';
+export type { BreakerSettings } from './collection-breakers';
 export { createFactIndex, type FactIndex, type FactIndexDeps, type RecalledFact } from './fact-index';
 export type { FanOutMode } from './fan-out';
 export { isInternalCollection } from './internal-collections';

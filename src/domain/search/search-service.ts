@@ -1,7 +1,7 @@
-import { createBreaker } from '../../resilience/breaker';
+import type { BreakerFactory } from '../breaker';
 import type { CallContext } from '../context';
 import type { Embedder, GoldenAnswer, GoldenAnswerRepository, MemoryRepository, Reranker, VectorStore } from '../ports';
-import { type BreakerFactory, createCollectionBreakers } from './collection-breakers';
+import { createCollectionBreakers } from './collection-breakers';
 import { createDocumentWriter } from './document-writer';
 import { createGoldenAnswerLookup } from './golden-answer-lookup';
 import { createGoldenAnswerPresence } from './golden-answer-presence';
@@ -32,8 +32,8 @@ export interface SearchServiceDeps {
   memory?: Pick<MemoryRepository, 'recordSearch'>;
   metrics?: SearchMetrics;
   logger?: SearchLogger;
-  /** Builds each collection's breaker; default `createBreaker(options)` without metrics. */
-  createBreaker?: BreakerFactory;
+  /** Builds each collection's breaker (the composition root binds it to metrics). */
+  createBreaker: BreakerFactory;
 }
 
 /** SearchService's use cases, called by the gRPC layer with the caller's context. */
@@ -64,7 +64,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
   const resolved = Object.freeze(resolveSearchOptions(options));
   const { vectorStore, embedder, metrics } = deps;
   const logger = deps.logger ?? silentLogger;
-  const breakers = createCollectionBreakers(deps.createBreaker ?? ((o) => createBreaker(o)), resolved.breaker);
+  const breakers = createCollectionBreakers(deps.createBreaker, resolved.breaker);
   const documents = createDocumentWriter({ vectorStore, embedder, breakers });
   const presence = createGoldenAnswerPresence(deps.goldenAnswers, resolved.goldenAnswerPresenceTtlMs);
   const mirror = createGoldenVectorMirror({

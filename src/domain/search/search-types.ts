@@ -4,7 +4,7 @@
  * them one to one.
  */
 
-import type { BreakerStateName } from '../../resilience/breaker';
+import type { BreakerStateName } from '../breaker';
 import type { Metadata, MetadataFilter } from '../ports';
 
 /** When the reranker runs: AUTO skips it above the early-exit score, ALWAYS/NEVER as named. */

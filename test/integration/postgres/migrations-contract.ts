@@ -2,10 +2,10 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { defaultMigrationsDir } from '../../../src/adapters/sql/migrations/migration-files';
+import { MigrationError, migrate, migrationStatus, revert } from '../../../src/adapters/sql/migrations/migrator';
 import type { SqlClient } from '../../../src/adapters/sql/sql-client';
 import { backgroundContext } from '../../../src/domain/context';
-import { defaultMigrationsDir } from '../../../src/migrations/migration-files';
-import { MigrationError, migrate, migrationStatus, revert } from '../../../src/migrations/migrator';
 
 const REPORT_INDEXES = ['idx_conversations_user_updated', 'idx_memory_facts_user_created'];
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type PgliteClient, openPgliteClient } from '../../../src/adapters/pglite/pglite-client';
 import { createSqlMemoryRepository } from '../../../src/adapters/sql/memory-repository';
+import { migrate } from '../../../src/adapters/sql/migrations/migrator';
 import { backgroundContext } from '../../../src/domain/context';
-import { migrate } from '../../../src/migrations/migrator';
 import { migrationsContract } from './migrations-contract';
 
 describe('migrations on PGlite', () => {

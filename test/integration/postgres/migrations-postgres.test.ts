@@ -1,6 +1,6 @@
+import { createTestDatabase } from '../../../harness/postgres';
 import { type PostgresClient, createPostgresClient } from '../../../src/adapters/postgres/postgres-client';
-import { migrate } from '../../../src/migrations/migrator';
-import { createTestDatabase } from '../../support/postgres';
+import { migrate } from '../../../src/adapters/sql/migrations/migrator';
 import { requireService } from '../../support/require-service';
 import { migrationsContract, reportIndexes } from './migrations-contract';
 

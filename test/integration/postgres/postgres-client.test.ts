@@ -1,6 +1,8 @@
+import { createTestDatabase } from '../../../harness/postgres';
 import { type PostgresClient, createPostgresClient } from '../../../src/adapters/postgres/postgres-client';
 import { redactUrl } from '../../../src/adapters/postgres/redact-url';
 import { createSqlGoldenAnswerRepository } from '../../../src/adapters/sql/golden-answer-repository';
+import { migrate } from '../../../src/adapters/sql/migrations/migrator';
 import { backgroundContext, contextWithTimeout } from '../../../src/domain/context';
 import {
   AlreadyExistsError,
@@ -9,9 +11,7 @@ import {
   InvalidArgumentError,
   UnavailableError,
 } from '../../../src/domain/errors';
-import { migrate } from '../../../src/migrations/migrator';
 import { createMetrics } from '../../../src/observability/metrics';
-import { createTestDatabase } from '../../support/postgres';
 import { requireService } from '../../support/require-service';
 
 const ctx = backgroundContext();

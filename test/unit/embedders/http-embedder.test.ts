@@ -1,3 +1,4 @@
+import { type ModelServer, type ModelServerOptions, startModelServer } from '../../../harness/model-server';
 import { type HttpEmbedderOptions, createHttpEmbedder } from '../../../src/adapters/embedders/http-embedder';
 import { embedText } from '../../../src/adapters/embedders/local-embedder';
 import { backgroundContext, contextWithTimeout } from '../../../src/domain/context';
@@ -9,7 +10,6 @@ import {
   UnavailableError,
 } from '../../../src/domain/errors';
 import { createMetrics } from '../../../src/observability/metrics';
-import { type ModelServer, type ModelServerOptions, startModelServer } from '../../support/model-server';
 
 let server: ModelServer | undefined;
 const closers: Array<() => void> = [];

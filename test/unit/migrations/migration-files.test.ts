@@ -1,4 +1,4 @@
-import { parseMigration } from '../../../src/migrations/migration-files';
+import { parseMigration } from '../../../src/adapters/sql/migrations/migration-files';
 
 describe('parseMigration', () => {
   test('a file without markers is all "up" and has no "down"', () => {

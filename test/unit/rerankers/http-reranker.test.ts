@@ -1,5 +1,6 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type ModelServer, type ModelServerOptions, startModelServer } from '../../../harness/model-server';
 import {
   type HttpRerankerOptions,
   UNRANKED_SCORE,
@@ -9,7 +10,6 @@ import { bm25Scores } from '../../../src/adapters/rerankers/lexical-reranker';
 import { backgroundContext, contextWithTimeout } from '../../../src/domain/context';
 import { DeadlineExceededError, UnavailableError } from '../../../src/domain/errors';
 import { createMetrics } from '../../../src/observability/metrics';
-import { type ModelServer, type ModelServerOptions, startModelServer } from '../../support/model-server';
 
 let server: ModelServer | undefined;
 const closers: Array<() => void> = [];

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { redactUrl } from '../../src/adapters/postgres/redact-url';
+import { redactUrl } from '../src/adapters/postgres/redact-url';
 
 const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 

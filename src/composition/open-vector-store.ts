@@ -1,9 +1,9 @@
 import path from 'node:path';
+import { openEmbeddedVectorStore } from '../adapters/embedded-vectors/embedded-vector-store';
+import { MilvusVectorStore } from '../adapters/milvus/milvus-vector-store';
 import type { Config } from '../config';
 import type { CallContext } from '../domain/context';
 import type { VectorStore } from '../domain/ports';
-import { openEmbeddedVectorStore } from './embedded-vectors/embedded-vector-store';
-import { MilvusVectorStore } from './milvus/milvus-vector-store';
 
 /** Milvus when MILVUS_ADDRESS is set, else the embedded store under DATA_DIR/vectors; reachable on return. */
 export async function openVectorStore(config: Config, ctx: CallContext): Promise<VectorStore> {
@@ -25,5 +25,10 @@ export async function openVectorStore(config: Config, ctx: CallContext): Promise
     }
     return store;
   }
-  return openEmbeddedVectorStore({ dir: path.join(config.dataDir, 'vectors') });
+  return openEmbeddedVectorStore({ dir: vectorStoreDir(config) });
+}
+
+/** Where the embedded vector store lives under DATA_DIR. */
+export function vectorStoreDir(config: Config): string {
+  return path.join(config.dataDir, 'vectors');
 }

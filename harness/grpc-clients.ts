@@ -1,6 +1,6 @@
 import { type CallOptions, type Client, Metadata, type ServiceError, credentials } from '@grpc/grpc-js';
-import { MemoryServiceClient } from '../../src/gen/recall/v1/memory';
-import { SearchServiceClient } from '../../src/gen/recall/v1/search';
+import { MemoryServiceClient } from '../src/gen/recall/v1/memory';
+import { SearchServiceClient } from '../src/gen/recall/v1/search';
 
 type Unary<Req, Res> = (
   request: Req,

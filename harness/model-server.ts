@@ -13,8 +13,8 @@
  */
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { embedText } from '../../src/adapters/embedders/local-embedder';
-import { bm25Scores } from '../../src/adapters/rerankers/lexical-reranker';
+import { embedText } from '../src/adapters/embedders/local-embedder';
+import { bm25Scores } from '../src/adapters/rerankers/lexical-reranker';
 
 /** What to inject instead of an answer: an HTTP status, or `reset` to drop the connection. */
 export type InjectedFailure = number | 'reset';

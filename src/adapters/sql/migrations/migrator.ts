@@ -1,5 +1,5 @@
-import type { SqlClient, SqlTx } from '../adapters/sql/sql-client';
-import { type CallContext, backgroundContext } from '../domain/context';
+import { type CallContext, backgroundContext } from '../../../domain/context';
+import type { SqlClient, SqlTx } from '../sql-client';
 import { type MigrationFile, defaultMigrationsDir, loadMigrations } from './migration-files';
 
 /** A migration problem that needs a person: an edited applied file, a missing down section. */

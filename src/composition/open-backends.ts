@@ -1,0 +1,67 @@
+import { migrate } from '../adapters/sql/migrations/migrator';
+import type { SqlClient } from '../adapters/sql/sql-client';
+import type { Config } from '../config';
+import { backgroundContext } from '../domain/context';
+import type { Embedder, Reranker, VectorStore } from '../domain/ports';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { openEmbedder, openReranker } from './open-models';
+import { openSqlClient } from './open-sql-client';
+import { openVectorStore } from './open-vector-store';
+
+/** The server's backends, chosen from the configuration, opened and ready. */
+export interface Backends {
+  sql: SqlClient;
+  vectors: VectorStore;
+  embedder: Embedder;
+  reranker: Reranker;
+  /** Closes everything opened, in reverse order; a failing step is logged and the rest still run. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database (migrated when MIGRATE_ON_START), the vector store and the models the
+ * configuration names, or the embedded default. On failure, what was already opened is closed.
+ */
+export async function openBackends(config: Config, metrics: Metrics, logger: Logger): Promise<Backends> {
+  const closers: Array<() => unknown> = [];
+  const closeAll = async (onError: (error: unknown) => void) => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        onError(error);
+      }
+    }
+    closers.length = 0;
+  };
+  try {
+    // The embedded store locks DATA_DIR, so a second process on the same folder stops here,
+    // before it opens (and could disturb) the embedded database.
+    const vectors = await openVectorStore(config, backgroundContext());
+    closers.push(() => vectors.close());
+
+    const sql = await openSqlClient(config, { kind: 'server', metrics, logger });
+    closers.push(() => sql.close());
+    if (config.migrateOnStart) {
+      const { applied } = await migrate(sql);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    }
+
+    const embedder = openEmbedder(config, metrics);
+    closers.push(embedder.close);
+    const reranker = openReranker(config, metrics);
+    closers.push(reranker.close);
+
+    return {
+      sql,
+      vectors,
+      embedder: embedder.value,
+      reranker: reranker.value,
+      close: () => closeAll((error) => logger.warn({ err: error }, 'closing a backend failed')),
+    };
+  } catch (error) {
+    await closeAll(() => undefined);
+    throw error;
+  }
+}
