@@ -27,6 +27,14 @@ export function remainingMs(ctx: CallContext): number {
   return Math.max(0, ctx.deadline - Date.now());
 }
 
+/** The error for a context that ended: past its deadline first, else cancelled. */
+export function contextError(ctx: CallContext, cause?: unknown): DeadlineExceededError | CancelledError {
+  const options = cause === undefined ? undefined : { cause };
+  return Date.now() >= ctx.deadline
+    ? new DeadlineExceededError(undefined, options)
+    : new CancelledError(undefined, options);
+}
+
 /** Throws the matching domain error when the call is already over. */
 export function throwIfDone(ctx: CallContext): void {
   if (Date.now() >= ctx.deadline) throw new DeadlineExceededError();

@@ -2,6 +2,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { contextWithTimeout } from '../domain/context';
 import type { HealthProbe } from '../domain/ports';
+import { raceContext } from '../domain/race-context';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 
@@ -19,12 +20,7 @@ export async function checkReadiness(probes: readonly HealthProbe[]): Promise<Re
   const results = await Promise.all(
     probes.map(async (p) => {
       try {
-        await Promise.race([
-          p.check(ctx),
-          new Promise((_, reject) => {
-            ctx.signal.addEventListener('abort', () => reject(new Error('timed out')), { once: true });
-          }),
-        ]);
+        await raceContext(p.check(ctx), ctx, { endError: () => new Error('timed out') });
         return [p.name, { ok: true }] as const;
       } catch (error) {
         return [p.name, { ok: false, error: (error as Error).message }] as const;

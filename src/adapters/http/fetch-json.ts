@@ -1,5 +1,5 @@
-import type { CallContext } from '../../domain/context';
-import { HttpStatusError, HttpTransportError, contextError } from './http-errors';
+import { type CallContext, contextError } from '../../domain/context';
+import { HttpStatusError, HttpTransportError } from './http-errors';
 
 /** One JSON request to a model service. */
 export interface JsonRequest {
@@ -22,7 +22,7 @@ const MAX_ERROR_BODY = 2_000;
  */
 export async function postJson(request: JsonRequest, ctx: CallContext): Promise<unknown> {
   const remaining = ctx.deadline - Date.now();
-  if (remaining <= 0 || ctx.signal.aborted) throw contextError(ctx.deadline);
+  if (remaining <= 0 || ctx.signal.aborted) throw contextError(ctx);
   const budget = Math.min(request.timeoutMs, remaining);
   const deadlineBound = budget === remaining;
 
@@ -62,7 +62,7 @@ export async function postJson(request: JsonRequest, ctx: CallContext): Promise<
     }
   } catch (error) {
     if (error instanceof HttpStatusError || error instanceof HttpTransportError) throw error;
-    if (ctx.signal.aborted || (timeout.signal.aborted && deadlineBound)) throw contextError(ctx.deadline, error);
+    if (ctx.signal.aborted || (timeout.signal.aborted && deadlineBound)) throw contextError(ctx, error);
     if (timeout.signal.aborted) {
       throw new HttpTransportError('timeout', `no answer from ${request.url} within ${budget} ms`, { cause: error });
     }

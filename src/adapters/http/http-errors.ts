@@ -3,14 +3,7 @@
  * error. These never leave `src/adapters/`: callers see the domain errors from
  * {@link toDomainError}.
  */
-import {
-  CancelledError,
-  DeadlineExceededError,
-  FailedPreconditionError,
-  InvalidArgumentError,
-  RecallError,
-  UnavailableError,
-} from '../../domain/errors';
+import { FailedPreconditionError, InvalidArgumentError, RecallError, UnavailableError } from '../../domain/errors';
 
 /** The service answered with a non-2xx status. */
 export class HttpStatusError extends Error {
@@ -87,13 +80,6 @@ export function toDomainError(error: unknown, service: string, inputField: strin
     );
   }
   return error instanceof Error ? error : new Error(String(error));
-}
-
-/** The domain error for a call whose context ended: past the deadline, or cancelled. */
-export function contextError(deadline: number, cause?: unknown): RecallError {
-  return Date.now() >= deadline
-    ? new DeadlineExceededError(undefined, { cause })
-    : new CancelledError(undefined, { cause });
 }
 
 /** The human part of a provider's error body (OpenAI, TEI, Cohere and FastAPI shapes), truncated. */

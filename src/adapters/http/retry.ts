@@ -1,5 +1,7 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CallContext } from '../../domain/context';
-import { HttpStatusError, contextError, isRetryable } from './http-errors';
+import { raceContext } from '../../domain/race-context';
+import { HttpStatusError, isRetryable } from './http-errors';
 
 /** How often and how patiently to retry a failed request. */
 export interface RetryPolicy {
@@ -37,9 +39,9 @@ export async function withRetry<T>(
       return await attempt(n);
     } catch (error) {
       if (n >= policy.maxRetries || !isRetryable(error)) throw error;
-      const delay = retryDelayMs(n, policy, error instanceof HttpStatusError ? error.retryAfterMs : undefined);
-      if (delay === undefined || Date.now() + delay >= ctx.deadline) throw error;
-      await sleep(delay, ctx);
+      const wait = retryDelayMs(n, policy, error instanceof HttpStatusError ? error.retryAfterMs : undefined);
+      if (wait === undefined || Date.now() + wait >= ctx.deadline) throw error;
+      await raceContext(delay(wait, undefined, { ref: false }), ctx);
     }
   }
 }
@@ -52,19 +54,4 @@ export function retryDelayMs(n: number, policy: RetryPolicy, retryAfterMs?: numb
   }
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** n);
   return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-function sleep(ms: number, ctx: CallContext): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (ctx.signal.aborted) return reject(contextError(ctx.deadline));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(contextError(ctx.deadline));
-    };
-    const timer = setTimeout(() => {
-      ctx.signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,5 +1,6 @@
-import { type CallContext, remainingMs, throwIfDone } from '../../domain/context';
+import { type CallContext, contextWithTimeout, remainingMs, throwIfDone } from '../../domain/context';
 import { CancelledError, DeadlineExceededError, type RecallError, UnavailableError } from '../../domain/errors';
+import { raceContext } from '../../domain/race-context';
 import { mapMilvusError } from './milvus-errors';
 
 /**
@@ -17,25 +18,12 @@ export async function callMilvus<T>(
 ): Promise<T> {
   throwIfDone(ctx);
   const timeout = Math.max(1, Math.min(remainingMs(ctx), maxCallMs));
-  const work = run(timeout);
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    const fail = () => reject(interrupted(ctx, what, maxCallMs));
-    timer = setTimeout(fail, timeout + 100);
-    onAbort = fail;
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-  });
-  // Whichever side loses the race must not become an unhandled rejection.
-  work.catch(() => undefined);
-  guard.catch(() => undefined);
+  // The SDK's own timeout plus a little slack, or the caller's context, whichever ends first.
+  const bound = contextWithTimeout(timeout + 100, ctx);
   try {
-    return await Promise.race([work, guard]);
+    return await raceContext(run(timeout), bound, { endError: () => interrupted(ctx, what, maxCallMs) });
   } catch (error) {
     throw mapMilvusError(error, what, ctx);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
   }
 }
 

@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { PGlite } from '@electric-sql/pglite';
-import { type CallContext, throwIfDone } from '../../domain/context';
+import { type CallContext, contextError, throwIfDone } from '../../domain/context';
 import { UnavailableError } from '../../domain/errors';
+import { raceContext } from '../../domain/race-context';
 import type { Metrics } from '../../observability/metrics';
 import type { SqlClient, SqlRow, SqlTx } from '../sql/sql-client';
-import { contextError, toDomainError } from '../sql/sql-errors';
-import { raceContext } from '../sql/watch-context';
+import { toDomainError } from '../sql/sql-errors';
 
 /** Where PGlite keeps its files, and the metrics to record into. */
 export interface PgliteClientOptions {
@@ -57,12 +57,7 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
         metrics?.dbQueryDuration.observe({ operation }, (performance.now() - started) / 1000);
       }
     });
-    return raceContext(
-      queued,
-      ctx,
-      () => contextError(ctx),
-      () => {},
-    );
+    return raceContext(queued, ctx);
   }
 
   return {

@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { Pool, type PoolClient } from 'pg';
 import type { Breaker } from '../../domain/breaker';
-import { type CallContext, backgroundContext, throwIfDone } from '../../domain/context';
+import { type CallContext, backgroundContext, contextError, throwIfDone } from '../../domain/context';
 import { UnavailableError } from '../../domain/errors';
+import { raceContext, watchContext } from '../../domain/race-context';
 import { createBreaker } from '../../resilience/breaker';
 import type { SqlClient, SqlRow, SqlTx } from '../sql/sql-client';
-import { contextError, isConnectionError, toDomainError } from '../sql/sql-errors';
-import { raceContext, watchContext } from '../sql/watch-context';
+import { isConnectionError, toDomainError } from '../sql/sql-errors';
 import { cancelBackend } from './cancel-backend';
 import { bindPoolMetrics } from './pool-metrics';
 import { type PostgresClientOptions, resolvePostgresOptions, toPoolConfig } from './postgres-options';
@@ -49,12 +49,7 @@ export function createPostgresClient(options: PostgresClientOptions): PostgresCl
   async function acquire(ctx: CallContext): Promise<PoolClient> {
     const started = performance.now();
     try {
-      return await raceContext(
-        pool.connect(),
-        ctx,
-        () => contextError(ctx),
-        (client) => client.release(),
-      );
+      return await raceContext(pool.connect(), ctx, { abandon: (client) => client.release() });
     } catch (error) {
       throw toDomainError(error, { backend: 'postgres', ctx });
     } finally {

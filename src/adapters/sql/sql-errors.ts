@@ -85,8 +85,3 @@ export function toDomainError(error: unknown, options: ErrorMappingOptions): Err
   if (isConnectionError(error)) return new UnavailableError(`${backend} is unavailable: ${detail}`, { cause: error });
   return new Error(`${backend} error${code ? ` ${code}` : ''}: ${detail}`, { cause: error });
 }
-
-/** The error for a context that ended (deadline first, then cancellation). */
-export function contextError(ctx: CallContext): RecallError {
-  return Date.now() >= ctx.deadline ? new DeadlineExceededError() : new CancelledError();
-}

@@ -1,5 +1,6 @@
 import { type CallContext, contextWithTimeout, throwIfDone } from '../context';
 import { CancelledError, DeadlineExceededError, UnavailableError } from '../errors';
+import { raceContext } from '../race-context';
 
 /**
  * Runs `work` with a child context ending after `timeoutMs` (Infinity: none) or at the
@@ -19,19 +20,10 @@ export async function runWithTimeout<T>(
 
   const callerBinding = ctx.deadline <= Date.now() + timeoutMs;
   const child = contextWithTimeout(timeoutMs, ctx);
-  let onAbort: (() => void) | undefined;
-  const ended = new Promise<never>((_, reject) => {
-    onAbort = () => {
-      if (callerBinding || Date.now() >= ctx.deadline) reject(new DeadlineExceededError());
-      else if (ctx.signal.aborted) reject(new CancelledError());
-      else reject(new UnavailableError(`${what} timed out after ${timeoutMs} ms`));
-    };
-    if (child.signal.aborted) onAbort();
-    else child.signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([work(child), ended]);
-  } finally {
-    if (onAbort) child.signal.removeEventListener('abort', onAbort);
-  }
+  const endError = () => {
+    if (callerBinding || Date.now() >= ctx.deadline) return new DeadlineExceededError();
+    if (ctx.signal.aborted) return new CancelledError();
+    return new UnavailableError(`${what} timed out after ${timeoutMs} ms`);
+  };
+  return raceContext(work(child), child, { endError });
 }

@@ -72,13 +72,4 @@ describe('local hashing embedder', () => {
     const expired = { deadline: Date.now() - 1, signal: new AbortController().signal };
     await expect(embedder.embed(texts, expired)).rejects.toBeInstanceOf(DeadlineExceededError);
   });
-
-  it('is fast enough for the hot path (thousands of short texts per second, with a wide margin)', async () => {
-    const embedder = createLocalEmbedder();
-    const texts = Array.from({ length: 5_000 }, (_, i) => `how do I reset the password of account ${i}`);
-    const start = performance.now();
-    await embedder.embed(texts, backgroundContext());
-    const perSecond = texts.length / ((performance.now() - start) / 1000);
-    expect(perSecond).toBeGreaterThan(2_000);
-  });
 });

@@ -1,4 +1,4 @@
-import type { CallContext } from '../../domain/context';
+import { type CallContext, contextError } from './context';
 
 /**
  * One 'abort' listener per signal, however many calls watch it: a context shared by many
@@ -53,17 +53,21 @@ export function watchContext(ctx: CallContext, onEnd: () => void): () => void {
   return stop;
 }
 
+/** What to do when the context wins the race. */
+export interface RaceOptions<T> {
+  /** The rejection when the context ends first; by default the caller's DeadlineExceeded / Cancelled. */
+  endError?: () => Error;
+  /** Receives the value if it arrives after the race was lost (e.g. to release a pooled connection). */
+  abandon?: (value: T) => void;
+}
+
 /**
- * Settles like `promise`, or rejects with `endError()` as soon as the context ends.
- * `abandon` receives the value if it arrives after the race was lost (e.g. to release a
- * pooled connection nobody will use).
+ * Settles like `promise`, or rejects as soon as the context ends (see RaceOptions). The one
+ * helper every layer uses to bound work that may ignore the caller's signal; a late
+ * rejection of `promise` is swallowed, never unhandled.
  */
-export function raceContext<T>(
-  promise: Promise<T>,
-  ctx: CallContext,
-  endError: () => Error,
-  abandon: (value: T) => void,
-): Promise<T> {
+export function raceContext<T>(promise: Promise<T>, ctx: CallContext, options: RaceOptions<T> = {}): Promise<T> {
+  const endError = options.endError ?? (() => contextError(ctx));
   return new Promise<T>((resolve, reject) => {
     let lost = false;
     const stop = watchContext(ctx, () => {
@@ -73,7 +77,7 @@ export function raceContext<T>(
     promise.then(
       (value) => {
         stop();
-        if (lost) abandon(value);
+        if (lost) options.abandon?.(value);
         else resolve(value);
       },
       (error: unknown) => {
