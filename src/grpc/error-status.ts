@@ -1,6 +1,10 @@
-import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { type ErrorCode, InvalidArgumentError, RecallError } from '../domain/errors';
+import { BadRequest } from '../gen/google/rpc/error_details';
+import { Status } from '../gen/google/rpc/status';
+
+/** The Any type URL reflection clients (grpcurl, `buf curl`) resolve to google.rpc.BadRequest. */
+const BAD_REQUEST_TYPE_URL = 'type.googleapis.com/google.rpc.BadRequest';
 
 const CODES: Record<ErrorCode, status> = {
   invalid_argument: status.INVALID_ARGUMENT,
@@ -41,19 +45,9 @@ export function toGrpcStatus(error: unknown): MappedStatus {
 
 /** google.rpc.Status{code, message, details: [Any(google.rpc.BadRequest)]}, serialised. */
 function encodeBadRequestStatus(code: status, error: InvalidArgumentError): Buffer {
-  const badRequest = new BinaryWriter();
-  for (const v of error.violations) {
-    badRequest.uint32(10).fork().uint32(10).string(v.field).uint32(18).string(v.description).join();
-  }
-  const w = new BinaryWriter();
-  w.uint32(8).int32(code);
-  w.uint32(18).string(error.message);
-  w.uint32(26)
-    .fork()
-    .uint32(10)
-    .string('type.googleapis.com/google.rpc.BadRequest')
-    .uint32(18)
-    .bytes(badRequest.finish())
-    .join();
-  return Buffer.from(w.finish());
+  const badRequest = BadRequest.fromPartial({
+    fieldViolations: error.violations.map(({ field, description }) => ({ field, description })),
+  });
+  const details = [{ typeUrl: BAD_REQUEST_TYPE_URL, value: Buffer.from(BadRequest.encode(badRequest).finish()) }];
+  return Buffer.from(Status.encode({ code, message: error.message, details }).finish());
 }

@@ -1,5 +1,6 @@
-import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import type { Metadata } from '@grpc/grpc-js';
+import { BadRequest } from '../../gen/google/rpc/error_details';
+import { Status } from '../../gen/google/rpc/status';
 
 /** One offending field of a rejected request, as in google.rpc.BadRequest.FieldViolation. */
 export interface FieldViolation {
@@ -7,7 +8,7 @@ export interface FieldViolation {
   description: string;
 }
 
-const BAD_REQUEST_TYPE = 'type.googleapis.com/google.rpc.BadRequest';
+const BAD_REQUEST_TYPE = 'google.rpc.BadRequest';
 
 /**
  * The field violations of an INVALID_ARGUMENT error: read from the google.rpc.BadRequest in
@@ -29,41 +30,15 @@ export function fieldViolations(error: { details?: string; metadata?: Metadata }
 
 /** Parses google.rpc.Status bytes and returns the violations of its BadRequest details. */
 function decodeStatusDetails(bytes: Uint8Array): FieldViolation[] {
-  const violations: FieldViolation[] = [];
-  forEachField(bytes, 3, (any) => {
-    let typeUrl = '';
-    let value: Uint8Array | undefined;
-    const r = new BinaryReader(any);
-    while (r.pos < r.len) {
-      const [no, type] = r.tag();
-      if (no === 1 && type === WireType.LengthDelimited) typeUrl = r.string();
-      else if (no === 2 && type === WireType.LengthDelimited) value = r.bytes();
-      else r.skip(type, no);
-    }
-    if (typeUrl !== BAD_REQUEST_TYPE || !value) return;
-    forEachField(value, 1, (fv) => {
-      const violation: FieldViolation = { field: '', description: '' };
-      const v = new BinaryReader(fv);
-      while (v.pos < v.len) {
-        const [no, type] = v.tag();
-        if (no === 1 && type === WireType.LengthDelimited) violation.field = v.string();
-        else if (no === 2 && type === WireType.LengthDelimited) violation.description = v.string();
-        else v.skip(type, no);
-      }
-      violations.push(violation);
-    });
-  });
-  return violations;
+  return Status.decode(bytes)
+    .details.filter((any) => typeName(any.typeUrl) === BAD_REQUEST_TYPE)
+    .flatMap((any) => BadRequest.decode(any.value).fieldViolations)
+    .map(({ field, description }) => ({ field, description }));
 }
 
-/** Calls `visit` with the bytes of every length-delimited occurrence of field `fieldNo`. */
-function forEachField(bytes: Uint8Array, fieldNo: number, visit: (value: Uint8Array) => void): void {
-  const r = new BinaryReader(bytes);
-  while (r.pos < r.len) {
-    const [no, type] = r.tag();
-    if (no === fieldNo && type === WireType.LengthDelimited) visit(r.bytes());
-    else r.skip(type, no);
-  }
+/** An Any's type URL names its message after the last slash, whatever the prefix. */
+function typeName(typeUrl: string): string {
+  return typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
 }
 
 function parseMessage(message: string): FieldViolation[] {

@@ -1,4 +1,3 @@
-import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { status } from '@grpc/grpc-js';
 import {
   AlreadyExistsError,
@@ -7,6 +6,8 @@ import {
   NotFoundError,
   UnavailableError,
 } from '../../../src/domain/errors';
+import { BadRequest } from '../../../src/gen/google/rpc/error_details';
+import { Status } from '../../../src/gen/google/rpc/status';
 import { toGrpcStatus } from '../../../src/grpc/error-status';
 
 describe('error to status mapping', () => {
@@ -36,33 +37,15 @@ describe('error to status mapping', () => {
     expect(mapped.error.code).toBe(status.INVALID_ARGUMENT);
     expect(mapped.error.details).toBe('user_id: is required; facts[2].content: must not be blank');
     const raw = mapped.error.metadata?.get('grpc-status-details-bin')[0] as Buffer;
-    const fields: string[] = [];
-    let typeUrl = '';
-    const statusReader = new BinaryReader(raw);
-    while (statusReader.pos < statusReader.len) {
-      const [field, wire] = statusReader.tag();
-      if (field !== 3) {
-        statusReader.skip(wire);
-        continue;
-      }
-      const any = new BinaryReader(statusReader.bytes());
-      while (any.pos < any.len) {
-        const [f, w] = any.tag();
-        if (f === 1) typeUrl = any.string();
-        else if (f === 2) {
-          const badRequest = new BinaryReader(any.bytes());
-          while (badRequest.pos < badRequest.len) {
-            badRequest.tag();
-            const violation = new BinaryReader(badRequest.bytes());
-            violation.tag();
-            fields.push(violation.string());
-            violation.tag();
-            violation.string();
-          }
-        } else any.skip(w);
-      }
-    }
+    const details = Status.decode(raw);
+    expect(details).toMatchObject({ code: status.INVALID_ARGUMENT, message: mapped.error.details });
+    const [any] = details.details;
+    const typeUrl = any?.typeUrl;
+    const fields = any ? BadRequest.decode(any.value).fieldViolations.map((v) => [v.field, v.description]) : [];
     expect(typeUrl).toBe('type.googleapis.com/google.rpc.BadRequest');
-    expect(fields).toEqual(['user_id', 'facts[2].content']);
+    expect(fields).toEqual([
+      ['user_id', 'is required'],
+      ['facts[2].content', 'must not be blank'],
+    ]);
   });
 });
