@@ -21,7 +21,7 @@ export function deadlineMiddleware(): Middleware<object, CallContext> {
  * The one place here that races a call against its deadline and cancellation (kept small so
  * a shared context-racing helper can replace it).
  */
-export function abortOnDeadlineOrCancel(call: RpcCall): { callContext: CallContext; release(): void } {
+function abortOnDeadlineOrCancel(call: RpcCall): { callContext: CallContext; release(): void } {
   const controller = new AbortController();
   const stopListening = call.onCancelled(() => controller.abort());
   const deadline = toEpochMs(call.getDeadline());
