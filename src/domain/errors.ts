@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'unavailable'
   | 'deadline_exceeded'
   | 'cancelled'
+  | 'unauthenticated'
   | 'internal';
 
 /** One offending field, as in google.rpc.BadRequest.FieldViolation. */
@@ -88,6 +89,14 @@ export class CancelledError extends RecallError {
   override readonly name = 'CancelledError';
   constructor(message = 'cancelled', options?: { cause?: unknown }) {
     super('cancelled', message, options);
+  }
+}
+
+/** The caller did not present a valid credential (bearer token). */
+export class UnauthenticatedError extends RecallError {
+  override readonly name = 'UnauthenticatedError';
+  constructor(message = 'missing or invalid bearer token') {
+    super('unauthenticated', message);
   }
 }
 

@@ -14,6 +14,7 @@ const CODES: Record<ErrorCode, status> = {
   unavailable: status.UNAVAILABLE,
   deadline_exceeded: status.DEADLINE_EXCEEDED,
   cancelled: status.CANCELLED,
+  unauthenticated: status.UNAUTHENTICATED,
   internal: status.INTERNAL,
 };
 
