@@ -18,8 +18,8 @@ export function deadlineMiddleware(): Middleware<object, CallContext> {
 }
 
 /**
- * The one place here that races a call against its deadline and cancellation (kept small so
- * a shared context-racing helper can replace it).
+ * Turns the grpc-js call's deadline and cancellation into the domain's CallContext (the
+ * domain's raceContext / contextWithTimeout then bound work by it).
  */
 function abortOnDeadlineOrCancel(call: RpcCall): { callContext: CallContext; release(): void } {
   const controller = new AbortController();
