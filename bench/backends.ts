@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config';
 import { createScratchDatabase, postgresVersion } from './scratch-database';
 
 /** Which backends to run on and how the modelled remote models behave. */
-export interface BackendOptions {
+export interface BenchBackendOptions {
   postgres: boolean;
   milvus: boolean;
   rerankLatencyMs: number;
@@ -24,7 +24,7 @@ const LITE_FLUSH_AFTER_ROWS = 1000;
 const MEMORY_INDEX_MIGRATION = 3;
 
 /** The backends of one benchmark run, shared by every recall process it starts. */
-export interface Backends {
+export interface BenchBackends {
   /** What to show in the output (no credentials, no machine paths). */
   description: {
     database: string;
@@ -54,7 +54,7 @@ export interface Backends {
 }
 
 /** Starts or finds the backends; see the README's Benchmark section for where each comes from. */
-export async function openBackends(options: BackendOptions): Promise<Backends> {
+export async function provideBenchBackends(options: BenchBackendOptions): Promise<BenchBackends> {
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
   const cleanUp = async () => {
     for (const step of cleanups.reverse()) await Promise.resolve(step()).catch(() => undefined);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Backends, openBackends } from './backends';
+import { type BenchBackends, provideBenchBackends } from './backends';
 import type { BenchOptions, Mode } from './cli-options';
 import { type RecallClients, connectRecall } from './clients';
 import type { Corpus } from './corpus';
@@ -60,7 +60,7 @@ async function runManaged(
     `corpus: ${collections.length} collections × ${options.docsPerCollection} docs, ${corpus.queries.length} queries; ` +
       `memory: ${options.users} users × ${options.factsPerUser} facts, ${options.conversationsPerUser} conversations`,
   );
-  const backends = await openBackends({
+  const backends = await provideBenchBackends({
     postgres: options.postgres,
     milvus: options.milvus,
     rerankLatencyMs: options.rerankLatencyMs,
@@ -152,7 +152,7 @@ async function runManaged(
 interface ModeContext {
   options: BenchOptions;
   machine: MachineInfo;
-  backends: Backends;
+  backends: BenchBackends;
   corpus: Corpus;
   seeded: SeedSummary;
   reporter: Reporter;

@@ -1,4 +1,4 @@
-import type { Backends } from './backends';
+import type { BenchBackends } from './backends';
 import type { BenchOptions, Mode } from './cli-options';
 import type { LoadResult, OperationName } from './load-runner';
 import type { MachineInfo, Versions } from './machine-info';
@@ -22,7 +22,7 @@ export interface ModeResult {
   machine: MachineInfo;
   versions: Versions;
   options: Omit<BenchOptions, 'outDir' | 'modes'>;
-  backends: Backends['description'] | { target: string };
+  backends: BenchBackends['description'] | { target: string };
   server: {
     /** The variables that make this mode what it is (on top of the backends'). */
     env: Record<string, string>;

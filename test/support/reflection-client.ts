@@ -23,7 +23,9 @@ export async function registryFromReflection(address: string, symbol: string): P
   };
   const client = new grpc.grpc.reflection.v1.ServerReflection(address, credentials.createInsecure());
   try {
-    const call = client.ServerReflectionInfo();
+    const open = client.ServerReflectionInfo;
+    if (!open) throw new Error('the reflection client has no ServerReflectionInfo method');
+    const call = open.call(client);
     const answered = new Promise<ReflectionResponse>((resolve, reject) => {
       call.once('data', resolve);
       call.once('error', reject);
