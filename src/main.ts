@@ -1,4 +1,4 @@
-import { createApp } from './app';
+import { type App, createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './observability/logger';
 
@@ -15,10 +15,10 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const app = await createApp(config, logger);
+  let app: App | undefined;
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping || !app) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     app.stop().then(
@@ -37,18 +37,23 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   try {
+    app = await createApp(config, logger);
     const ports = await app.start();
     logger.info({ ...ports, backends: app.describe() }, 'listening');
   } catch (error) {
+    // A refused start (a backend down, DATA_DIR held by another process, a port taken) exits
+    // non-zero with one line on stderr, so a supervisor sees the failure and why.
     logger.fatal({ err: error }, 'start-up failed');
-    await app.stop().catch(() => undefined);
+    await app?.stop().catch(() => undefined);
     logger.flush();
+    process.stderr.write(`recall: start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
 }
 
 process.on('unhandledRejection', (reason) => {
   process.stderr.write(`recall: unhandled rejection: ${String(reason)}\n`);
+  process.exitCode = 1;
 });
 
 void main();
