@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { READ_CONSISTENCY_MODES, type ReadConsistencyMode } from './adapters/milvus/read-consistency';
+import { RERANK_FORMATS, type RerankFormat } from './adapters/rerankers/rerank-format';
 
 /** Thrown at boot when an environment variable has a bad value; names the variable. */
 export class ConfigError extends Error {
@@ -14,7 +15,6 @@ export class ConfigError extends Error {
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-export type RerankFormat = 'tei' | 'cohere';
 
 /** recall's configuration, parsed once from the environment and frozen. */
 export interface Config {
@@ -135,7 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     rerank: {
       url: r.url('RERANK_URL', ['http:', 'https:']),
-      format: r.oneOf('RERANK_FORMAT', ['tei', 'cohere'], 'tei'),
+      format: r.oneOf('RERANK_FORMAT', RERANK_FORMATS, 'tei'),
       model: r.string('RERANK_MODEL', 'rerank'),
       apiKey: r.optional('RERANK_API_KEY'),
       timeoutMs: r.int('RERANK_TIMEOUT_MS', 2_000, 1, 600_000),
