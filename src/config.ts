@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { READ_CONSISTENCY_MODES, type ReadConsistencyMode } from './adapters/milvus/read-consistency';
 import { RERANK_FORMATS, type RerankFormat } from './adapters/rerankers/rerank-format';
+import { SEARCH_LIMITS } from './domain/search/search-rules';
 
 /** Thrown at boot when an environment variable has a bad value; names the variable. */
 export class ConfigError extends Error {
@@ -129,7 +130,7 @@ export function loadConfig(env: Env = process.env): Config {
       url: r.url('EMBEDDING_URL', ['http:', 'https:']),
       model: r.string('EMBEDDING_MODEL', 'text-embedding-3-small'),
       apiKey: r.optional('EMBEDDING_API_KEY'),
-      dimension: r.int('EMBEDDING_DIMENSION', 384, 2, 32_768),
+      dimension: r.int('EMBEDDING_DIMENSION', 384, 2, SEARCH_LIMITS.dimensionMax),
       timeoutMs: r.int('EMBEDDING_TIMEOUT_MS', 10_000, 1, 600_000),
       cacheSize: r.int('EMBEDDING_CACHE_SIZE', 10_000, 0, 10_000_000),
     },
