@@ -31,12 +31,22 @@ const EMPTY_RESULT: SearchResult = {
   timings: { embeddingMs: 0, goldenAnswerMs: 0, vectorSearchMs: 0, rerankMs: 0, totalMs: 0 },
 };
 const service = {
-  search: async () => (calls.push('search'), EMPTY_RESULT),
-  upsertDocuments: async (_c: string, docs: { id: string }[]) => (calls.push('upsert'), docs.map((d) => d.id)),
-  deleteDocuments: async () => (calls.push('delete'), 0),
-  upsertGoldenAnswer: async (input: { question: string; answer: string; sources: string[] }) => (
-    calls.push('golden'), { answer: { id: '00000000-0000-4000-8000-000000000000', ...input }, created: true }
-  ),
+  async search() {
+    calls.push('search');
+    return EMPTY_RESULT;
+  },
+  async upsertDocuments(_collection: string, docs: { id: string }[]) {
+    calls.push('upsert');
+    return docs.map((d) => d.id);
+  },
+  async deleteDocuments() {
+    calls.push('delete');
+    return 0;
+  },
+  async upsertGoldenAnswer(input: { question: string; answer: string; sources: string[] }) {
+    calls.push('golden');
+    return { answer: { id: '00000000-0000-4000-8000-000000000000', ...input }, created: true };
+  },
 } as unknown as SearchService;
 const handlers = searchHandlers(service);
 // Validation never reads the context; the fake service ignores it.
