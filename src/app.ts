@@ -9,7 +9,7 @@ import { contextWithTimeout } from './domain/context';
 import { createMemoryService } from './domain/memory/memory-service';
 import { createPageTokenCodec } from './domain/memory/page-token';
 import type { HealthProbe } from './domain/ports';
-import { createFactIndex, createSearchService } from './domain/search';
+import { INTERNAL_COLLECTIONS, INTERNAL_COLLECTION_NAMES, createFactIndex, createSearchService } from './domain/search';
 import { MemoryServiceService } from './gen/recall/v1/memory';
 import { SearchServiceService } from './gen/recall/v1/search';
 import { memoryHandlers } from './grpc/memory-handlers';
@@ -22,7 +22,6 @@ import { checkReadiness, createSidecar } from './observability/sidecar';
 import { createBreaker } from './resilience/breaker';
 
 const HEALTH_INTERVAL_MS = 5_000;
-const INTERNAL_COLLECTIONS = ['_golden_answers', '_user_facts'];
 
 /**
  * The composition root: opens the backends the configuration names (or the embedded
@@ -35,7 +34,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
   const { sql, vectors, embedder, reranker } = backends;
 
   const memoryRepository = createSqlMemoryRepository(sql);
-  const factIndex = createFactIndex({ vectorStore: vectors, embedder, collection: '_user_facts' });
+  const factIndex = createFactIndex({ vectorStore: vectors, embedder, collection: INTERNAL_COLLECTIONS.userFacts });
   const search = createSearchService(
     {
       vectorStore: vectors,
@@ -54,7 +53,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
       fanOut: config.search.fanOut,
       perCollectionTimeoutMs: config.search.collectionTimeoutMs,
       goldenAnswerThreshold: config.search.goldenAnswerThreshold,
-      goldenAnswerCollection: '_golden_answers',
+      goldenAnswerCollection: INTERNAL_COLLECTIONS.goldenAnswers,
       rerankMinBudgetMs: config.search.rerankMinBudgetMs,
     },
   );
@@ -123,7 +122,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
     /** Prepares internal collections, binds both ports and starts serving. */
     async start(): Promise<{ grpcPort: number; metricsPort: number }> {
       const ctx = contextWithTimeout(60_000);
-      for (const name of INTERNAL_COLLECTIONS) await vectors.ensureCollection(name, embedder.dimension, ctx);
+      for (const name of INTERNAL_COLLECTION_NAMES) await vectors.ensureCollection(name, embedder.dimension, ctx);
       const metricsPort = await sidecar.start();
       const grpcPort = await server.start();
       await refreshHealth();

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { READ_CONSISTENCY_MODES, type ReadConsistencyMode } from './adapters/milvus/read-consistency';
+import { RERANK_FORMATS, type RerankFormat } from './adapters/rerankers/rerank-format';
+import { SEARCH_LIMITS } from './domain/search/search-rules';
 
 /** Thrown at boot when an environment variable has a bad value; names the variable. */
 export class ConfigError extends Error {
@@ -13,11 +16,6 @@ export class ConfigError extends Error {
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-export type RerankFormat = 'tei' | 'cohere';
-
-/** MILVUS_CONSISTENCY: how Milvus reads wait for writes (the Milvus adapter's ReadConsistencyMode). */
-export const MILVUS_CONSISTENCY_MODES = ['session', 'strong', 'bounded', 'eventually'] as const;
-export type MilvusConsistency = (typeof MILVUS_CONSISTENCY_MODES)[number];
 
 /** recall's configuration, parsed once from the environment and frozen. */
 export interface Config {
@@ -42,7 +40,7 @@ export interface Config {
   /** Flush a collection after this many upserted rows (Milvus Lite searches unflushed rows slowly); 0 = never. */
   readonly milvusFlushAfterRows: number;
   /** How reads wait for writes: `session` reads Strong only for a while after this process wrote. */
-  readonly milvusConsistency: MilvusConsistency;
+  readonly milvusConsistency: ReadConsistencyMode;
   readonly milvusSessionWindowMs: number;
   readonly search: {
     readonly earlyExitScore: number;
@@ -117,7 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
     milvusDatabase: r.optional('MILVUS_DATABASE'),
     milvusTimeoutMs: r.int('MILVUS_TIMEOUT_MS', 10_000, 1, 600_000),
     milvusFlushAfterRows: r.int('MILVUS_FLUSH_AFTER_ROWS', 0, 0, 100_000_000),
-    milvusConsistency: r.oneOf('MILVUS_CONSISTENCY', MILVUS_CONSISTENCY_MODES, 'session'),
+    milvusConsistency: r.oneOf('MILVUS_CONSISTENCY', READ_CONSISTENCY_MODES, 'session'),
     milvusSessionWindowMs: r.int('MILVUS_SESSION_WINDOW_MS', 5_000, 0, 3_600_000),
     search: {
       earlyExitScore: r.number('SEARCH_EARLY_EXIT_SCORE', 0.9, -1, 1),
@@ -132,13 +130,13 @@ export function loadConfig(env: Env = process.env): Config {
       url: r.url('EMBEDDING_URL', ['http:', 'https:']),
       model: r.string('EMBEDDING_MODEL', 'text-embedding-3-small'),
       apiKey: r.optional('EMBEDDING_API_KEY'),
-      dimension: r.int('EMBEDDING_DIMENSION', 384, 2, 32_768),
+      dimension: r.int('EMBEDDING_DIMENSION', 384, 2, SEARCH_LIMITS.dimensionMax),
       timeoutMs: r.int('EMBEDDING_TIMEOUT_MS', 10_000, 1, 600_000),
       cacheSize: r.int('EMBEDDING_CACHE_SIZE', 10_000, 0, 10_000_000),
     },
     rerank: {
       url: r.url('RERANK_URL', ['http:', 'https:']),
-      format: r.oneOf('RERANK_FORMAT', ['tei', 'cohere'], 'tei'),
+      format: r.oneOf('RERANK_FORMAT', RERANK_FORMATS, 'tei'),
       model: r.string('RERANK_MODEL', 'rerank'),
       apiKey: r.optional('RERANK_API_KEY'),
       timeoutMs: r.int('RERANK_TIMEOUT_MS', 2_000, 1, 600_000),

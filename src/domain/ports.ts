@@ -14,7 +14,7 @@ export type Metadata = Record<string, unknown>;
 export type FilterOperator = 'eq' | 'ne' | 'in' | 'not_in' | 'lt' | 'lte' | 'gt' | 'gte';
 export type FilterValue = string | number | boolean;
 
-/** A validated metadata filter: `field` matches /^[A-Za-z_][A-Za-z0-9_]{0,63}$/. */
+/** A validated metadata filter: `field` matches search-rules.ts's FILTER_FIELD_PATTERN. */
 export interface MetadataFilter {
   field: string;
   operator: FilterOperator;

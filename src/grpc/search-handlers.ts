@@ -1,4 +1,12 @@
-import type { SearchResult, SearchService } from '../domain/search';
+import {
+  type SearchResult,
+  type SearchService,
+  checkDeleteDocuments,
+  checkGoldenAnswer,
+  checkSearch,
+  checkUpsertDocuments,
+} from '../domain/search';
+import { Violations } from '../domain/validation';
 import {
   BreakerState,
   GoldenAnswerMatch,
@@ -7,15 +15,7 @@ import {
   type SearchServiceService,
 } from '../gen/recall/v1/search';
 import type { Handlers } from './rpc-runtime';
-import {
-  SEARCH_LIMITS,
-  Violations,
-  checkCollectionName,
-  checkSearchShape,
-  checkVector,
-  toDomainFilters,
-  toRerankMode,
-} from './search-validation';
+import { asMetadataFilters, toFilterInputs, toRerankMode } from './search-validation';
 
 const OUTCOMES: Record<SearchResult['rerankOutcome'], RerankOutcome> = {
   reranked: RerankOutcome.RERANK_OUTCOME_RERANKED,
@@ -37,8 +37,8 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
   return {
     async search(req, ctx) {
       const v = new Violations();
-      checkSearchShape(v, req);
-      const filters = toDomainFilters(v, req.filters);
+      const filterInputs = toFilterInputs(req.filters);
+      checkSearch(v, { ...req, filters: filterInputs });
       const rerank = toRerankMode(v, req.rerank);
       v.throwIfAny();
       const result = await search.search(
@@ -47,7 +47,7 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
           vector: req.vector.length > 0 ? req.vector : undefined,
           collections: req.collections,
           limit: req.limit,
-          filters,
+          filters: asMetadataFilters(filterInputs),
           rerank,
           userId: req.userId || undefined,
           skipGoldenAnswer: req.skipGoldenAnswer,
@@ -60,32 +60,17 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
 
     async upsertDocuments(req, ctx) {
       const v = new Violations();
-      checkCollectionName(v, 'collection', req.collection);
-      v.count('documents', req.documents.length, 1, SEARCH_LIMITS.documentsPerCall);
-      const seen = new Set<string>();
-      req.documents.forEach((doc, i) => {
-        const at = `documents[${i}]`;
-        if (doc.id.length === 0 || doc.id.length > SEARCH_LIMITS.documentIdMaxLength) {
-          v.add(`${at}.id`, `must be 1-${SEARCH_LIMITS.documentIdMaxLength} characters`);
-        } else if (seen.has(doc.id)) v.add(`${at}.id`, 'is repeated in this batch');
-        seen.add(doc.id);
-        const bytes = Buffer.byteLength(doc.text);
-        if (doc.text.trim().length === 0) v.add(`${at}.text`, 'must not be blank');
-        else if (bytes > SEARCH_LIMITS.documentTextMaxBytes) {
-          v.add(`${at}.text`, `must be at most ${SEARCH_LIMITS.documentTextMaxBytes} bytes`);
-        }
-        v.metadata(`${at}.metadata`, doc.metadata ?? {});
-        checkVector(v, `${at}.vector`, doc.vector);
-      });
+      const documents = req.documents.map((d) => ({
+        id: d.id,
+        text: d.text,
+        metadata: d.metadata ?? {},
+        vector: d.vector,
+      }));
+      checkUpsertDocuments(v, req.collection, documents);
       v.throwIfAny();
       const ids = await search.upsertDocuments(
         req.collection,
-        req.documents.map((d) => ({
-          id: d.id,
-          text: d.text,
-          metadata: d.metadata ?? {},
-          vector: d.vector.length > 0 ? d.vector : undefined,
-        })),
+        documents.map((d) => ({ ...d, vector: d.vector.length > 0 ? d.vector : undefined })),
         ctx,
       );
       return { upsertedCount: ids.length, ids };
@@ -93,13 +78,7 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
 
     async deleteDocuments(req, ctx) {
       const v = new Violations();
-      checkCollectionName(v, 'collection', req.collection);
-      v.count('ids', req.ids.length, 1, SEARCH_LIMITS.documentsPerCall);
-      req.ids.forEach((id, i) => {
-        if (id.length === 0 || id.length > SEARCH_LIMITS.documentIdMaxLength) {
-          v.add(`ids[${i}]`, `must be 1-${SEARCH_LIMITS.documentIdMaxLength} characters`);
-        }
-      });
+      checkDeleteDocuments(v, req.collection, req.ids);
       v.throwIfAny();
       return { deletedCount: await search.deleteDocuments(req.collection, req.ids, ctx) };
     },
@@ -118,13 +97,7 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
 
     async upsertGoldenAnswer(req, ctx) {
       const v = new Violations();
-      if (req.id) v.uuid('id', req.id);
-      v.text('question', req.question, SEARCH_LIMITS.goldenQuestionMaxLength);
-      v.text('answer', req.answer, SEARCH_LIMITS.goldenAnswerMaxLength);
-      v.count('sources', req.sources.length, 0, SEARCH_LIMITS.goldenSourcesMax);
-      req.sources.forEach((s, i) => {
-        v.text(`sources[${i}]`, s, 2048);
-      });
+      checkGoldenAnswer(v, req);
       v.throwIfAny();
       const { answer, created } = await search.upsertGoldenAnswer(
         { id: req.id || undefined, question: req.question, answer: req.answer, sources: req.sources },

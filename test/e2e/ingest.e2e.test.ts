@@ -68,7 +68,7 @@ describe('ingest CLI end to end (embedded default)', () => {
       expect.arrayContaining([
         expect.stringMatching(/^line 3: invalid: malformed JSON/),
         'line 4: invalid: text: is required',
-        'line 6: invalid: id: must be 1-256 characters, got 300',
+        'line 6: invalid: id: must be 1-256 bytes as UTF-8, got 300 bytes',
         'line 7: invalid: vector[1]: must be a finite number, got "0.2"',
         'line 9: rejected: vector: must have 384 dimensions, not 3 (server)',
         'line 11: invalid: metadata: must be a JSON object',

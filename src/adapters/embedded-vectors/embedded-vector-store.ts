@@ -16,9 +16,9 @@ import type {
   VectorRecord,
   VectorStore,
 } from '../../domain/ports';
+import { STORED_COLLECTION_NAME_PATTERN } from '../../domain/search/search-rules';
 import { compileFilterPredicate } from '../filters';
 import {
-  COLLECTION_NAME_PATTERN,
   assertCollectionName,
   assertDimension,
   assertIds,
@@ -132,7 +132,9 @@ export class EmbeddedVectorStore implements VectorStore {
   async listCollections(ctx: CallContext): Promise<CollectionStats[]> {
     this.begin(undefined, ctx);
     const entries = await io('list collections', () => readdir(this.directory, { withFileTypes: true }));
-    const names = entries.filter((e) => e.isDirectory() && COLLECTION_NAME_PATTERN.test(e.name)).map((e) => e.name);
+    const names = entries
+      .filter((e) => e.isDirectory() && STORED_COLLECTION_NAME_PATTERN.test(e.name))
+      .map((e) => e.name);
     const stats: CollectionStats[] = [];
     for (const name of names.sort()) {
       const open = await this.get(name);

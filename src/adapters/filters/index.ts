@@ -18,4 +18,4 @@
  */
 export { compileFilterPredicate, type MetadataPredicate } from './filter-predicate';
 export { compileMilvusFilter, milvusLiteral } from './milvus-filter-expression';
-export { assertValidFilters, FILTER_FIELD_PATTERN, MAX_FILTER_VALUES } from './validate-filters';
+export { assertValidFilters } from './validate-filters';

@@ -1,5 +1,5 @@
 import type { FieldType } from '@zilliz/milvus2-sdk-node';
-import { MAX_ID_BYTES, MAX_TEXT_BYTES } from '../filters/store-input';
+import { SEARCH_LIMITS } from '../../domain/search/search-rules';
 
 /** Field names of a recall collection. */
 export const FIELDS = { id: 'id', vector: 'vector', text: 'text', metadata: 'metadata' } as const;
@@ -10,9 +10,15 @@ export type MilvusIndexType = 'HNSW' | 'AUTOINDEX' | 'FLAT';
 /** The explicit schema of a recall collection holding vectors of `dimension`. */
 export function collectionFields(dimension: number): FieldType[] {
   return [
-    { name: FIELDS.id, data_type: 'VarChar', is_primary_key: true, autoID: false, max_length: MAX_ID_BYTES },
+    {
+      name: FIELDS.id,
+      data_type: 'VarChar',
+      is_primary_key: true,
+      autoID: false,
+      max_length: SEARCH_LIMITS.documentIdMaxBytes,
+    },
     { name: FIELDS.vector, data_type: 'FloatVector', dim: dimension },
-    { name: FIELDS.text, data_type: 'VarChar', max_length: MAX_TEXT_BYTES },
+    { name: FIELDS.text, data_type: 'VarChar', max_length: SEARCH_LIMITS.documentTextMaxBytes },
     { name: FIELDS.metadata, data_type: 'JSON' },
   ];
 }

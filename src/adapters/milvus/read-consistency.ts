@@ -11,6 +11,9 @@ import type { ConsistencyLevelEnum } from '@zilliz/milvus2-sdk-node';
  */
 export type ReadConsistencyMode = 'session' | 'strong' | 'bounded' | 'eventually';
 
+/** Every mode, as MILVUS_CONSISTENCY accepts them. */
+export const READ_CONSISTENCY_MODES: readonly ReadConsistencyMode[] = ['session', 'strong', 'bounded', 'eventually'];
+
 /**
  * The level Milvus receives, by name: the SDK's `ConsistencyLevelEnum.Strong` is 0, which it
  * treats as unset and replaces by the collection's level; protobuf takes the name.

@@ -10,15 +10,10 @@ import { postJson } from '../http/fetch-json';
 import { toDomainError } from '../http/http-errors';
 import { asArray, asFiniteNumber, asIndex, asObject, malformed } from '../http/json-shape';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '../http/retry';
+import type { RerankFormat } from './rerank-format';
 
-/**
- * Wire format of a rerank service:
- * - `tei`: Hugging Face text-embeddings-inference, `POST {url}/rerank`
- *   `{query, texts, raw_scores: false, truncate: true}` → `[{index, score}]`.
- * - `cohere`: Cohere, Jina, vLLM, Infinity…, `POST {url}/v1/rerank`
- *   `{model, query, documents, top_n}` → `{results: [{index, relevance_score}]}`.
- */
-export type RerankFormat = 'tei' | 'cohere';
+/** Wire format of a rerank service; see rerank-format.ts. */
+export type { RerankFormat } from './rerank-format';
 
 /** Options of an HTTP reranker. */
 export interface HttpRerankerOptions {

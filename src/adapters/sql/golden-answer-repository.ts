@@ -1,7 +1,7 @@
 import type { CallContext } from '../../domain/context';
 import { AlreadyExistsError, InvalidArgumentError } from '../../domain/errors';
 import type { GoldenAnswer, GoldenAnswerRepository } from '../../domain/ports';
-import { isUuid } from './normalize';
+import { isUuid } from '../../domain/validation';
 import type { SqlClient } from './sql-client';
 
 const ANY = 'SELECT EXISTS (SELECT 1 FROM golden_answers) AS any';

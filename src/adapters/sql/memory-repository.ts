@@ -12,6 +12,7 @@ import type {
   TimeCursor,
   UserStats,
 } from '../../domain/ports';
+import { isUuid } from '../../domain/validation';
 import {
   type ConversationRow,
   type FactRow,
@@ -23,7 +24,7 @@ import {
   toUserStats,
 } from './memory-rows';
 import * as sql from './memory-sql';
-import { isUuid, normalizeFactContent } from './normalize';
+import { normalizeFactContent } from './normalize';
 import type { SqlClient } from './sql-client';
 
 type NormalizedFactRow = FactRow & { content_normalized: string };

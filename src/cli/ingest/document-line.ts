@@ -1,11 +1,5 @@
+import { documentIdProblem, documentTextProblem, metadataProblem } from '../../domain/search/search-rules';
 import type { Document } from '../../gen/recall/v1/search';
-
-/** Client-side limits, the same as the server's (README "Limits"); the server stays authoritative. */
-export const DOCUMENT_LIMITS = {
-  idMaxLength: 256,
-  textMaxBytes: 65_535,
-  metadataMaxBytes: 16 * 1024,
-} as const;
 
 /** One line of the input file, as read. */
 export interface SourceLine {
@@ -32,20 +26,20 @@ export function parseDocumentLine(text: string): ParsedLine {
 
   const problems: string[] = [];
   const { id, text: body, metadata, vector } = value;
+  // The server's own rules (README "Limits"), so a bad line is reported before it is sent.
   if (typeof id !== 'string') problems.push(id === undefined ? 'id: is required' : 'id: must be a string');
-  else if (id.length === 0 || id.length > DOCUMENT_LIMITS.idMaxLength) {
-    problems.push(`id: must be 1-${DOCUMENT_LIMITS.idMaxLength} characters, got ${id.length}`);
+  else {
+    const problem = documentIdProblem(id);
+    if (problem) problems.push(`id: ${problem}, got ${Buffer.byteLength(id)} bytes`);
   }
   if (typeof body !== 'string') problems.push(body === undefined ? 'text: is required' : 'text: must be a string');
-  else if (body.trim().length === 0) problems.push('text: must not be blank');
-  else if (Buffer.byteLength(body) > DOCUMENT_LIMITS.textMaxBytes) {
-    problems.push(`text: must be at most ${DOCUMENT_LIMITS.textMaxBytes} bytes`);
+  else {
+    const problem = documentTextProblem(body);
+    if (problem) problems.push(`text: ${problem}`);
   }
   if (metadata !== undefined && metadata !== null) {
-    if (!isPlainObject(metadata)) problems.push('metadata: must be a JSON object');
-    else if (Buffer.byteLength(JSON.stringify(metadata)) > DOCUMENT_LIMITS.metadataMaxBytes) {
-      problems.push(`metadata: must be at most ${DOCUMENT_LIMITS.metadataMaxBytes} bytes as JSON`);
-    }
+    const problem = isPlainObject(metadata) ? metadataProblem(metadata) : 'must be a JSON object';
+    if (problem) problems.push(`metadata: ${problem}`);
   }
   if (vector !== undefined && vector !== null) {
     if (!Array.isArray(vector)) problems.push('vector: must be an array of numbers');

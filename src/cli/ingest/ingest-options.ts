@@ -1,14 +1,15 @@
 import { parseArgs } from 'node:util';
+import { SEARCH_LIMITS, collectionNameProblem } from '../../domain/search/search-rules';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 
 /** The command line's help text. */
 export const USAGE = `usage: npm run ingest -- --collection NAME FILE.jsonl [options]
   FILE.jsonl           one document per line: {"id","text","metadata"?,"vector"?}; "-" reads stdin
-  -c, --collection     target collection (letters, digits, _; starts with a letter; <= 64)
+  -c, --collection     target collection (letters, digits, _; starts with a letter; <= ${SEARCH_LIMITS.collectionNameMaxLength})
   --target HOST:PORT   running service (default 127.0.0.1:$GRPC_PORT, GRPC_PORT defaulting to 50051)
   --direct             no running service: start one in this process from the same environment
                        (DATABASE_URL / MILVUS_ADDRESS or the embedded default under DATA_DIR)
-  --batch-size N       documents per UpsertDocuments call, 1-1000 (default 100)
+  --batch-size N       documents per UpsertDocuments call, 1-${SEARCH_LIMITS.documentsPerCall} (default 100)
   --concurrency N      batches in flight, 1-64 (default 2)
   --deadline-ms N      deadline of each call (default 60000)
   --retries N          retries of a batch on UNAVAILABLE / DEADLINE_EXCEEDED (default ${DEFAULT_RETRY_POLICY.retries})
@@ -41,8 +42,6 @@ export interface IngestOptions {
   quiet: boolean;
 }
 
-const COLLECTION = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
-
 /** Parses `argv` (without node and the script); throws UsageError. `env` supplies defaults. */
 export function parseIngestOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): IngestOptions {
   let parsed: ReturnType<typeof parse>;
@@ -59,9 +58,8 @@ export function parseIngestOptions(argv: string[], env: NodeJS.ProcessEnv = proc
   }
   const collection = values.collection ?? '';
   if (!collection) throw new UsageError('--collection is required');
-  if (!COLLECTION.test(collection)) {
-    throw new UsageError('--collection must be 1-64 letters, digits or underscores, starting with a letter');
-  }
+  const problem = collectionNameProblem(collection);
+  if (problem) throw new UsageError(`--collection ${problem}`);
   if (values.direct && values.target !== undefined) throw new UsageError('--direct and --target exclude each other');
   if (values.ca !== undefined && !values.tls) throw new UsageError('--ca needs --tls');
   if (values.direct && values.tls) throw new UsageError('--tls does not apply to --direct');
@@ -72,7 +70,7 @@ export function parseIngestOptions(argv: string[], env: NodeJS.ProcessEnv = proc
     collection,
     target: values.direct ? undefined : (values.target ?? base.target),
     direct: values.direct ?? false,
-    batchSize: integer('--batch-size', values['batch-size'], base.batchSize, 1, 1000),
+    batchSize: integer('--batch-size', values['batch-size'], base.batchSize, 1, SEARCH_LIMITS.documentsPerCall),
     concurrency: integer('--concurrency', values.concurrency, base.concurrency, 1, 64),
     deadlineMs: integer('--deadline-ms', values['deadline-ms'], base.deadlineMs, 1, 3_600_000),
     retryPolicy: {

@@ -7,7 +7,7 @@ import { type BatchEntry, createUploadQueue } from './upload-queue';
 
 /** How lines become batches and how batches are sent. */
 export interface IngestRunOptions {
-  /** Documents per UpsertDocuments call (the server takes at most 1000). */
+  /** Documents per UpsertDocuments call (the server takes at most SEARCH_LIMITS.documentsPerCall). */
   batchSize: number;
   /** A batch is also sent once its lines add up to this many bytes, to stay under message limits. */
   maxBatchBytes: number;

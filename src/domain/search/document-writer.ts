@@ -2,7 +2,7 @@ import type { CallContext } from '../context';
 import { InvalidArgumentError, RecallError } from '../errors';
 import type { Embedder, VectorRecord, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
-import { assertPublicCollection } from './internal-collections';
+import { assertPublicCollection } from './search-rules';
 import type { DocumentInput } from './search-types';
 
 export interface DocumentWriterDeps {

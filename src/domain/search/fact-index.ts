@@ -1,6 +1,7 @@
 import type { CallContext } from '../context';
 import { NotFoundError, RecallError } from '../errors';
 import type { Embedder, MetadataFilter, VectorStore } from '../ports';
+import { INTERNAL_COLLECTIONS } from './internal-collections';
 
 /** Metadata keys of a fact's entry in the facts collection. */
 const USER_KEY = 'user_id';
@@ -9,7 +10,7 @@ const FACT_KEY = 'fact_id';
 export interface FactIndexDeps {
   vectorStore: VectorStore;
   embedder: Embedder;
-  /** The internal collection holding fact embeddings; `_user_facts` by default. */
+  /** The internal collection holding fact embeddings; INTERNAL_COLLECTIONS.userFacts by default. */
   collection?: string;
 }
 
@@ -37,7 +38,7 @@ export interface FactIndex {
 /** Creates the fact index. A collection that does not exist yet holds no facts. */
 export function createFactIndex(deps: FactIndexDeps): FactIndex {
   const { vectorStore, embedder } = deps;
-  const collection = deps.collection ?? '_user_facts';
+  const collection = deps.collection ?? INTERNAL_COLLECTIONS.userFacts;
   const ofUser = (userId: string): MetadataFilter => ({ field: USER_KEY, operator: 'eq', values: [userId] });
   const embed = async (texts: string[], ctx: CallContext): Promise<number[][]> => {
     const vectors = await embedder.embed(texts, ctx);

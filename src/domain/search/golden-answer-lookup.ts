@@ -23,7 +23,7 @@ export interface GoldenAnswerLookupDeps {
   mirror: GoldenVectorMirror;
   vectorStore: VectorStore;
   breakers: CollectionBreakers;
-  /** The internal vector collection indexing the questions, e.g. `_golden_answers`. */
+  /** The internal vector collection indexing the questions (INTERNAL_COLLECTIONS.goldenAnswers). */
   collection: string;
   /** A semantic match needs a cosine similarity strictly above this. */
   threshold: number;

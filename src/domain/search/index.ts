@@ -2,7 +2,8 @@
 export type { BreakerSettings } from './collection-breakers';
 export { createFactIndex, type FactIndex, type FactIndexDeps, type RecalledFact } from './fact-index';
 export type { FanOutMode } from './fan-out';
-export { isInternalCollection } from './internal-collections';
+export { FILTER_OPERATORS, type FilterInput } from './filter-rules';
+export { INTERNAL_COLLECTIONS, INTERNAL_COLLECTION_NAMES, isInternalCollection } from './internal-collections';
 export { normalizeQuestion } from './normalize-question';
 export type { SearchLogger, SearchMetrics } from './search-observability';
 export {
@@ -11,5 +12,14 @@ export {
   type SearchOptions,
   type SearchOptionsInput,
 } from './search-options';
+export {
+  checkDeleteDocuments,
+  checkGoldenAnswer,
+  checkSearch,
+  checkUpsertDocuments,
+  type DocumentShape,
+  type SearchShape,
+} from './search-request-rules';
+export { SEARCH_LIMITS } from './search-rules';
 export { createSearchService, type SearchService, type SearchServiceDeps } from './search-service';
 export type * from './search-types';

@@ -1,5 +1,7 @@
 import type { BreakerSettings } from './collection-breakers';
 import type { FanOutMode } from './fan-out';
+import { INTERNAL_COLLECTIONS } from './internal-collections';
+import { SEARCH_LIMITS } from './search-rules';
 
 /** Tuning of the search pipeline; see {@link DEFAULT_SEARCH_OPTIONS} for the defaults. */
 export interface SearchOptions {
@@ -39,8 +41,8 @@ export interface SearchOptions {
 /** The defaults, as DESIGN.md and the performance report describe them. */
 export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
   defaultCollections: [],
-  defaultLimit: 10,
-  maxLimit: 100,
+  defaultLimit: SEARCH_LIMITS.limitDefault,
+  maxLimit: SEARCH_LIMITS.limitMax,
   earlyExitScore: 0.9,
   earlyExitEnabled: true,
   fanOut: 'parallel',
@@ -49,7 +51,7 @@ export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
   goldenAnswerThreshold: 0.92,
   goldenAnswerPresenceTtlMs: 5_000,
   goldenAnswerMirrorMaxEntries: 20_000,
-  goldenAnswerCollection: '_golden_answers',
+  goldenAnswerCollection: INTERNAL_COLLECTIONS.goldenAnswers,
   rerankMinBudgetMs: 50,
   candidateMultiplier: 3,
 });

@@ -2,6 +2,7 @@ import type { FieldViolation } from '../errors';
 import { InvalidArgumentError } from '../errors';
 import { isInternalCollection } from './internal-collections';
 import type { SearchOptions } from './search-options';
+import { RESERVED_COLLECTION_NAME } from './search-rules';
 import type { SearchRequest } from './search-types';
 
 /** A search request with its defaults applied and its cross-field rules checked. */
@@ -45,10 +46,7 @@ export function resolveSearchRequest(
   }
   request.collections.forEach((name, i) => {
     if (isInternalCollection(name)) {
-      violations.push({
-        field: `collections[${i}]`,
-        description: 'names starting with "_" are reserved for internal collections',
-      });
+      violations.push({ field: `collections[${i}]`, description: RESERVED_COLLECTION_NAME });
     }
   });
 

@@ -1,4 +1,5 @@
 import { UsageError, parseIngestOptions } from '../../../src/cli/ingest/ingest-options';
+import { SEARCH_LIMITS } from '../../../src/domain/search';
 
 describe('parseIngestOptions', () => {
   it('defaults the target to 127.0.0.1:$GRPC_PORT and the token to $AUTH_TOKEN', () => {
@@ -22,6 +23,8 @@ describe('parseIngestOptions', () => {
     [['f.jsonl'], '--collection is required'],
     [['--collection', 'docs'], 'a FILE.jsonl is required'],
     [['--collection', '_internal', 'f.jsonl'], '--collection must be'],
+    [['--collection', '_golden_answers', 'f.jsonl'], 'reserved for internal collections'],
+    [['--collection', `d${'x'.repeat(SEARCH_LIMITS.collectionNameMaxLength)}`, 'f.jsonl'], '--collection must be'],
     [['-c', 'docs', 'f.jsonl', '--batch-size', '1001'], '--batch-size must be between 1 and 1000'],
     [['-c', 'docs', 'f.jsonl', '--concurrency', 'two'], '--concurrency must be a whole number'],
     [['-c', 'docs', 'f.jsonl', '--direct', '--target', 'h:1'], '--direct and --target exclude each other'],
@@ -29,5 +32,14 @@ describe('parseIngestOptions', () => {
   ])('refuses %j', (argv, message) => {
     expect(() => parseIngestOptions(argv, {})).toThrow(UsageError);
     expect(() => parseIngestOptions(argv, {})).toThrow(message);
+  });
+
+  it("takes the server's limits: the longest collection name, the largest batch", () => {
+    const name = `d${'x'.repeat(SEARCH_LIMITS.collectionNameMaxLength - 1)}`;
+    const options = parseIngestOptions(
+      ['-c', name, 'f.jsonl', '--batch-size', `${SEARCH_LIMITS.documentsPerCall}`],
+      {},
+    );
+    expect(options).toMatchObject({ collection: name, batchSize: SEARCH_LIMITS.documentsPerCall });
   });
 });

@@ -39,7 +39,7 @@ describe('runIngest', () => {
     const reasons = Object.fromEntries(report.problems.map((p) => [p.lineNumber, p.reason]));
     expect(reasons[3]).toMatch(/malformed JSON/);
     expect(reasons[4]).toBe('text: is required');
-    expect(reasons[6]).toBe('id: must be 1-256 characters, got 300');
+    expect(reasons[6]).toBe('id: must be 1-256 bytes as UTF-8, got 300 bytes');
     expect(reasons[7]).toBe('vector[1]: must be a finite number, got "0.2"');
     expect(reasons[9]).toBe(`vector: must have ${DIMENSION} dimensions, not 3 (server)`);
     expect(reasons[11]).toBe('metadata: must be a JSON object');

@@ -446,7 +446,7 @@ export interface SearchResponse {
 
 /** Document is a unit of text stored in a collection. */
 export interface Document {
-  /** Identifier, unique within the collection: 1-256 characters. */
+  /** Identifier, unique within the collection: 1-256 bytes of UTF-8. */
   id: string;
   /** Text: 1-65535 bytes. */
   text: string;

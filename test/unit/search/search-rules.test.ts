@@ -1,0 +1,102 @@
+import { assertValidFilters } from '../../../src/adapters/filters';
+import { assertCollectionName, assertIds, assertQuery, assertRecords } from '../../../src/adapters/filters/store-input';
+import { InvalidArgumentError } from '../../../src/domain/errors';
+import { MEMORY_LIMITS } from '../../../src/domain/memory/memory-validation';
+import { DEFAULT_SEARCH_OPTIONS, INTERNAL_COLLECTION_NAMES } from '../../../src/domain/search';
+import { resolveSearchRequest } from '../../../src/domain/search/search-request';
+import { SEARCH_LIMITS, collectionNameProblem, documentIdProblem } from '../../../src/domain/search/search-rules';
+
+/**
+ * The rules the domain and the stores apply beyond the gRPC layer, and the promise that ties
+ * them together: whatever a caller may send, a store accepts.
+ */
+
+const L = SEARCH_LIMITS;
+
+function fieldsThrownBy(work: () => unknown): string[] {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) return error.violations.map((v) => v.field);
+    throw error;
+  }
+  return [];
+}
+
+describe('search limit', () => {
+  const resolve = (limit: number) => () =>
+    resolveSearchRequest(
+      {
+        query: 'q',
+        collections: ['docs'],
+        limit,
+        filters: [],
+        rerank: 'auto',
+        skipGoldenAnswer: false,
+        goldenAnswerOnly: false,
+      },
+      DEFAULT_SEARCH_OPTIONS,
+      4,
+    );
+
+  test('0 means the default; the maximum passes; one past fails naming `limit`', () => {
+    expect(resolve(0)()).toMatchObject({ limit: L.limitDefault });
+    expect(resolve(L.limitMax)()).toMatchObject({ limit: L.limitMax });
+    expect(fieldsThrownBy(resolve(L.limitMax + 1))).toEqual(['limit']);
+  });
+});
+
+describe('what a caller may send, a store accepts', () => {
+  const record = (id: string) => ({ id, text: 't', metadata: {}, vector: [1, 0] });
+
+  test('an id of the maximum bytes, multi-byte characters included', () => {
+    const ids = [
+      'i'.repeat(L.documentIdMaxBytes),
+      'é'.repeat(L.documentIdMaxBytes / 2),
+      '😀'.repeat(L.documentIdMaxBytes / 4),
+    ];
+    for (const id of ids) expect(documentIdProblem(id)).toBeUndefined();
+    expect(fieldsThrownBy(() => assertRecords('docs', ids.map(record), 2))).toEqual([]);
+    expect(fieldsThrownBy(() => assertIds(ids))).toEqual([]);
+    expect(fieldsThrownBy(() => assertIds(['é'.repeat(L.documentIdMaxBytes / 2 + 1)]))).toEqual(['ids[0]']);
+  });
+
+  test('every caller collection name and every internal one', () => {
+    const longest = `c${'x'.repeat(L.collectionNameMaxLength - 1)}`;
+    expect(collectionNameProblem(longest)).toBeUndefined();
+    for (const name of [longest, ...INTERNAL_COLLECTION_NAMES]) {
+      expect(fieldsThrownBy(() => assertCollectionName(name))).toEqual([]);
+    }
+    expect(fieldsThrownBy(() => assertCollectionName(`${longest}x`))).toEqual(['collection']);
+    expect(fieldsThrownBy(() => assertCollectionName('../escape'))).toEqual(['collection']);
+  });
+
+  test('internal names are never a caller name', () => {
+    for (const name of INTERNAL_COLLECTION_NAMES) expect(collectionNameProblem(name)).toMatch(/reserved/);
+  });
+
+  test("an IN filter with a whole DeleteFacts batch (the fact index's own delete)", () => {
+    expect(L.storeValuesPerFilter).toBeGreaterThanOrEqual(MEMORY_LIMITS.idsPerCall);
+    const values = (n: number) => Array.from({ length: n }, (_, i) => `f${i}`);
+    const filter = (n: number) => [{ field: 'fact_id', operator: 'in' as const, values: values(n) }];
+    expect(fieldsThrownBy(() => assertValidFilters(filter(L.storeValuesPerFilter)))).toEqual([]);
+    expect(fieldsThrownBy(() => assertValidFilters(filter(L.storeValuesPerFilter + 1)))).toEqual(['filters[0].values']);
+  });
+
+  test('a store search returns at most the top-k maximum', () => {
+    const query = (limit: number) => () => assertQuery('docs', { vector: [1, 0], limit, filters: [] }, 2);
+    expect(fieldsThrownBy(query(L.storeTopKMax))).toEqual([]);
+    expect(fieldsThrownBy(query(L.storeTopKMax + 1))).toEqual(['limit']);
+    // The pipeline asks each collection for limit × candidateMultiplier candidates.
+    expect(L.limitMax * DEFAULT_SEARCH_OPTIONS.candidateMultiplier).toBeLessThanOrEqual(L.storeTopKMax);
+  });
+
+  test('metadata a caller may send; the store refuses deeper or bigger', () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 1; i < L.metadataMaxDepth; i++) deep = { k: deep };
+    expect(fieldsThrownBy(() => assertRecords('docs', [{ ...record('a'), metadata: deep }], 2))).toEqual([]);
+    expect(fieldsThrownBy(() => assertRecords('docs', [{ ...record('a'), metadata: { k: deep } }], 2))).toEqual([
+      'records[0].metadata',
+    ]);
+  });
+});
