@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { UsageError } from '../src/cli/usage-error';
 
 /** Which modes one invocation runs. */
 export type Mode = 'baseline' | 'compare';
@@ -107,10 +108,7 @@ const QUICK = {
   pairs: 40,
 };
 
-/** Thrown for a bad command line; the message says what is wrong. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 /** Parses the command line (`undefined` for --help). */
 export function parseBenchArgs(args: string[], defaultOutDir: string): BenchOptions | undefined {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SEARCH_LIMITS, collectionNameProblem } from '../../domain/search/search-rules';
+import { UsageError } from '../usage-error';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 
 /** The command line's help text. */
@@ -19,10 +20,7 @@ export const USAGE = `usage: npm run ingest -- --collection NAME FILE.jsonl [opt
 exit code: 0 all valid lines loaded, 1 some line not loaded (the rest still is), 2 usage error,
 130 interrupted`;
 
-/** A command-line mistake; the CLI prints it with the usage and exits 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 /** The parsed command line. */
 export interface IngestOptions {

@@ -10,7 +10,7 @@ import type {
   NewMessage,
   UserStats,
 } from '../ports';
-import type { FactIndex } from '../search/fact-index';
+import type { FactIndex } from './fact-index';
 import {
   validateAddFacts,
   validateAppendMessages,

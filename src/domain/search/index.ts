@@ -1,10 +1,7 @@
 /** The search domain's public surface: what the composition root and the gRPC layer use. */
 export type { BreakerSettings } from './collection-breakers';
-export { createFactIndex, type FactIndex, type FactIndexDeps, type RecalledFact } from './fact-index';
 export type { FanOutMode } from './fan-out';
 export { FILTER_OPERATORS, type FilterInput } from './filter-rules';
-export { INTERNAL_COLLECTIONS, INTERNAL_COLLECTION_NAMES, isInternalCollection } from './internal-collections';
-export { normalizeQuestion } from './normalize-question';
 export type { SearchLogger, SearchMetrics } from './search-observability';
 export {
   DEFAULT_SEARCH_OPTIONS,

@@ -1,6 +1,6 @@
+import { INTERNAL_COLLECTIONS } from '../internal-collections';
 import type { BreakerSettings } from './collection-breakers';
 import type { FanOutMode } from './fan-out';
-import { INTERNAL_COLLECTIONS } from './internal-collections';
 import { SEARCH_LIMITS } from './search-rules';
 
 /** Tuning of the search pipeline; see {@link DEFAULT_SEARCH_OPTIONS} for the defaults. */

@@ -1,15 +1,15 @@
 import type { CallContext } from '../context';
+import type { GoldenAnswerLookup } from '../golden-answers/golden-answer-lookup';
 import type { Reranker, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
 import { allFailedError, fanOut } from './fan-out';
-import type { GoldenAnswerLookup } from './golden-answer-lookup';
 import { mergeHits } from './merge-hits';
 import type { QueryEmbedder } from './query-embedder';
 import { rerankStage } from './rerank-stage';
+import type { ResolvedSearch } from './search-input';
 import { type SearchLogger, type SearchMetrics, msSince, now } from './search-observability';
 import type { SearchOptions } from './search-options';
-import type { ResolvedSearch } from './search-request';
-import type { GoldenAnswerMatch, SearchRequest, SearchResult } from './search-types';
+import type { GoldenAnswerMatch, SearchInput, SearchResult } from './search-types';
 
 /** What one search needs, built once by the service. */
 export interface SearchPipelineDeps {
@@ -31,7 +31,7 @@ export interface SearchPipelineDeps {
  */
 export async function runSearch(
   deps: SearchPipelineDeps,
-  request: SearchRequest,
+  request: SearchInput,
   resolved: ResolvedSearch,
   ctx: CallContext,
 ): Promise<SearchResult> {

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors';
+import { isInternalCollection } from '../internal-collections';
 import { MEMORY_LIMITS } from '../memory/memory-validation';
 import { LIMITS } from '../validation';
-import { isInternalCollection } from './internal-collections';
 
 /**
  * Every SearchService limit, in one place: the gRPC layer, the vector stores and the ingest

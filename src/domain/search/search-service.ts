@@ -1,24 +1,24 @@
 import type { BreakerFactory } from '../breaker';
 import type { CallContext } from '../context';
+import { createGoldenAnswerLookup } from '../golden-answers/golden-answer-lookup';
+import { createGoldenAnswerPresence } from '../golden-answers/golden-answer-presence';
+import { createGoldenAnswerWriter } from '../golden-answers/golden-answer-writer';
+import { createGoldenVectorMirror } from '../golden-answers/golden-vector-mirror';
+import { isInternalCollection } from '../internal-collections';
 import type { Embedder, GoldenAnswer, GoldenAnswerRepository, MemoryRepository, Reranker, VectorStore } from '../ports';
 import { createCollectionBreakers } from './collection-breakers';
 import { createDocumentWriter } from './document-writer';
-import { createGoldenAnswerLookup } from './golden-answer-lookup';
-import { createGoldenAnswerPresence } from './golden-answer-presence';
-import { createGoldenAnswerWriter } from './golden-answer-writer';
-import { createGoldenVectorMirror } from './golden-vector-mirror';
-import { isInternalCollection } from './internal-collections';
 import { createQueryEmbedder } from './query-embedder';
+import { resolveSearchInput } from './search-input';
 import { type SearchLogger, type SearchMetrics, msSince, now, silentLogger } from './search-observability';
 import { type SearchOptions, type SearchOptionsInput, resolveSearchOptions } from './search-options';
 import { runSearch } from './search-pipeline';
-import { resolveSearchRequest } from './search-request';
 import type {
   CollectionBreakerState,
   CollectionInfo,
   DocumentInput,
   GoldenAnswerInput,
-  SearchRequest,
+  SearchInput,
   SearchResult,
 } from './search-types';
 
@@ -40,7 +40,7 @@ export interface SearchServiceDeps {
 export interface SearchService {
   readonly options: Readonly<SearchOptions>;
   /** Runs a search; see runSearch for the flow and fan-out.ts for how failures surface. */
-  search(request: SearchRequest, ctx: CallContext): Promise<SearchResult>;
+  search(request: SearchInput, ctx: CallContext): Promise<SearchResult>;
   /** Upserts into a public collection; resolves to the ids in input order. */
   upsertDocuments(collection: string, documents: DocumentInput[], ctx: CallContext): Promise<string[]>;
   /** Deletes by id from a public collection; resolves to how many existed. */
@@ -113,7 +113,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     async search(request, ctx) {
       const start = now();
       try {
-        const search = resolveSearchRequest(request, resolved, embedder.dimension);
+        const search = resolveSearchInput(request, resolved, embedder.dimension);
         if (request.userId) recordSearch(request.userId, ctx);
         return await runSearch(pipeline, request, search, ctx);
       } finally {

@@ -19,8 +19,8 @@ export type RerankOutcome =
   | 'failed'
   | 'skipped_no_hits';
 
-/** A search as the gRPC layer hands it over, its fields already validated for shape. */
-export interface SearchRequest {
+/** A search as the gRPC layer hands it to the domain (not the generated SearchRequest), its fields already validated for shape. */
+export interface SearchInput {
   /** Query text; required unless `vector` is given. */
   query?: string;
   /** A ready-made query embedding, used instead of embedding `query`. */

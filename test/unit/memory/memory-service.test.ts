@@ -1,8 +1,8 @@
 import { backgroundContext } from '../../../src/domain/context';
 import { InvalidArgumentError, NotFoundError } from '../../../src/domain/errors';
+import type { FactIndex } from '../../../src/domain/memory/fact-index';
 import { createMemoryService } from '../../../src/domain/memory/memory-service';
 import { createPageTokenCodec } from '../../../src/domain/memory/page-token';
-import type { FactIndex } from '../../../src/domain/search/fact-index';
 import { FakeMemoryRepository } from '../../support/fakes/fake-memory-repository';
 
 const ctx = backgroundContext();

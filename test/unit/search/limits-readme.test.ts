@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { INTERNAL_COLLECTION_NAMES } from '../../../src/domain/internal-collections';
 import { MEMORY_LIMITS } from '../../../src/domain/memory/memory-validation';
-import { INTERNAL_COLLECTION_NAMES } from '../../../src/domain/search';
 import {
   COLLECTION_NAME_PATTERN,
   FILTER_FIELD_PATTERN,

@@ -1,5 +1,5 @@
 import { backgroundContext } from '../../../src/domain/context';
-import type { SearchOptionsInput, SearchRequest, SearchServiceDeps } from '../../../src/domain/search';
+import type { SearchInput, SearchOptionsInput, SearchServiceDeps } from '../../../src/domain/search';
 import { createSearchService } from '../../../src/domain/search';
 import { createMetrics } from '../../../src/observability/metrics';
 import { createBreaker } from '../../../src/resilience/breaker';
@@ -31,7 +31,7 @@ export function buildSearch(options: SearchOptionsInput = {}, deps: Partial<Sear
 }
 
 /** A search request with harmless defaults. */
-export function searchRequest(overrides: Partial<SearchRequest> = {}): SearchRequest {
+export function searchRequest(overrides: Partial<SearchInput> = {}): SearchInput {
   return {
     query: 'how do circuit breakers work',
     collections: [],

@@ -1,9 +1,10 @@
 import { assertValidFilters } from '../../../src/adapters/filters';
 import { assertCollectionName, assertIds, assertQuery, assertRecords } from '../../../src/adapters/filters/store-input';
 import { InvalidArgumentError } from '../../../src/domain/errors';
+import { INTERNAL_COLLECTION_NAMES } from '../../../src/domain/internal-collections';
 import { MEMORY_LIMITS } from '../../../src/domain/memory/memory-validation';
-import { DEFAULT_SEARCH_OPTIONS, INTERNAL_COLLECTION_NAMES } from '../../../src/domain/search';
-import { resolveSearchRequest } from '../../../src/domain/search/search-request';
+import { DEFAULT_SEARCH_OPTIONS } from '../../../src/domain/search';
+import { resolveSearchInput } from '../../../src/domain/search/search-input';
 import { SEARCH_LIMITS, collectionNameProblem, documentIdProblem } from '../../../src/domain/search/search-rules';
 
 /**
@@ -25,7 +26,7 @@ function fieldsThrownBy(work: () => unknown): string[] {
 
 describe('search limit', () => {
   const resolve = (limit: number) => () =>
-    resolveSearchRequest(
+    resolveSearchInput(
       {
         query: 'q',
         collections: ['docs'],

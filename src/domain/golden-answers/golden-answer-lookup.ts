@@ -1,13 +1,13 @@
 import { type CallContext, contextWithTimeout } from '../context';
 import { NotFoundError } from '../errors';
 import type { GoldenAnswer, GoldenAnswerRepository, VectorStore } from '../ports';
-import type { CollectionBreakers } from './collection-breakers';
+import type { CollectionBreakers } from '../search/collection-breakers';
+import { runWithTimeout } from '../search/run-with-timeout';
+import type { SearchLogger } from '../search/search-observability';
+import type { GoldenAnswerMatch } from '../search/search-types';
 import type { GoldenAnswerPresence } from './golden-answer-presence';
 import type { GoldenVectorMirror } from './golden-vector-mirror';
 import { normalizeQuestion } from './normalize-question';
-import { runWithTimeout } from './run-with-timeout';
-import type { SearchLogger } from './search-observability';
-import type { GoldenAnswerMatch } from './search-types';
 
 /** Metadata keys of a golden answer's entry in the golden-answer vector collection. */
 export const GOLDEN_ID_KEY = 'golden_answer_id';

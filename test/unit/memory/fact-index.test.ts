@@ -1,7 +1,7 @@
-import { createFactIndex } from '../../../src/domain/search';
+import { createFactIndex } from '../../../src/domain/memory/fact-index';
 import { FakeEmbedder } from '../../support/fakes/fake-embedder';
 import { FakeVectorStore } from '../../support/fakes/fake-vector-store';
-import { ctx } from './search-fixture';
+import { ctx } from '../search/search-fixture';
 
 describe('fact recall', () => {
   const build = async () => {

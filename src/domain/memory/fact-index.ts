@@ -1,7 +1,7 @@
 import type { CallContext } from '../context';
 import { NotFoundError, RecallError } from '../errors';
+import { INTERNAL_COLLECTIONS } from '../internal-collections';
 import type { Embedder, MetadataFilter, VectorStore } from '../ports';
-import { INTERNAL_COLLECTIONS } from './internal-collections';
 
 /** Metadata keys of a fact's entry in the facts collection. */
 const USER_KEY = 'user_id';

@@ -1,9 +1,9 @@
 import type { FieldViolation } from '../errors';
 import { InvalidArgumentError } from '../errors';
-import { isInternalCollection } from './internal-collections';
+import { isInternalCollection } from '../internal-collections';
 import type { SearchOptions } from './search-options';
 import { RESERVED_COLLECTION_NAME } from './search-rules';
-import type { SearchRequest } from './search-types';
+import type { SearchInput } from './search-types';
 
 /** A search request with its defaults applied and its cross-field rules checked. */
 export interface ResolvedSearch {
@@ -18,11 +18,7 @@ export interface ResolvedSearch {
  * a vector of the embedder's dimension, a limit within bounds, at least one collection and no
  * internal (`_`) one. Throws one InvalidArgumentError naming every offending field.
  */
-export function resolveSearchRequest(
-  request: SearchRequest,
-  options: SearchOptions,
-  dimension: number,
-): ResolvedSearch {
+export function resolveSearchInput(request: SearchInput, options: SearchOptions, dimension: number): ResolvedSearch {
   const violations: FieldViolation[] = [];
   const query = request.query?.trim() ? request.query : undefined;
   // An empty vector means "none": proto3 cannot tell them apart.
