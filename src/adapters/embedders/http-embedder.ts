@@ -1,4 +1,4 @@
-import type { Breaker, BreakerOptions } from '../../domain/breaker';
+import type { Breaker } from '../../domain/breaker';
 import type { CallContext } from '../../domain/context';
 import { throwIfDone } from '../../domain/context';
 import { FailedPreconditionError } from '../../domain/errors';
@@ -9,34 +9,20 @@ import { chunk, mapLimit } from '../http/batches';
 import { resolveEndpoint } from '../http/endpoint-url';
 import { postJson } from '../http/fetch-json';
 import { toDomainError } from '../http/http-errors';
+import type { HttpServiceOptions } from '../http/http-service-options';
 import { asArray, asIndex, asObject, malformed } from '../http/json-shape';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '../http/retry';
 
-/** Options of an OpenAI-compatible embedding provider (OpenAI, vLLM, TEI, Ollama, LiteLLM…). */
-export interface HttpEmbedderOptions {
-  /** Base URL; `https://api.openai.com`, `…/v1` and `…/v1/embeddings` all work. */
-  url: string;
+/**
+ * Options of an OpenAI-compatible embedding provider (OpenAI, vLLM, TEI, Ollama, LiteLLM…).
+ * Defaults: 64 texts per request, 4 requests in flight, 10 000 ms per attempt, 3 retries.
+ */
+export interface HttpEmbedderOptions extends HttpServiceOptions {
   model: string;
-  /** Sent as a bearer token; never logged. */
-  apiKey?: string;
   /** Expected vector length; a provider answering another length is a FailedPreconditionError. */
   dimension: number;
   /** Also send `dimensions` (for models that can shorten their vectors, e.g. text-embedding-3-*). Default false. */
   sendDimensions?: boolean;
-  /** Texts per request (default 64). */
-  batchSize?: number;
-  /** Requests in flight for one large call (default 4). */
-  maxConcurrentBatches?: number;
-  /** Per-attempt timeout in ms (default 10 000); the caller's deadline shortens it. */
-  timeoutMs?: number;
-  /** Retries after a 408, 429, 5xx or network failure (default 3). */
-  maxRetries?: number;
-  /** Backoff tuning; defaults in DEFAULT_RETRY_POLICY. */
-  retry?: Partial<Omit<RetryPolicy, 'maxRetries'>>;
-  /** Breaker tuning; its name is always `embedder`. */
-  breaker?: Omit<BreakerOptions, 'name'>;
-  /** Extra request headers (e.g. an organisation id). */
-  headers?: Record<string, string>;
 }
 
 /** An HTTP embedder; `close()` stops its breaker. */

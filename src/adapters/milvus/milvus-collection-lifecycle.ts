@@ -1,7 +1,7 @@
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import type { CallContext } from '../../domain/context';
+import { type CallContext, throwIfDone } from '../../domain/context';
 import { FailedPreconditionError } from '../../domain/errors';
-import { isCollectionMissing, isSuccess, throwIfFailed } from './milvus-errors';
+import { type MilvusStatus, isCollectionMissing, isSuccess, throwIfFailed } from './milvus-errors';
 import { type MilvusIndexType, collectionFields, describedDimension, vectorIndex } from './milvus-schema';
 
 /** What the collection set-up steps need from the store. */
@@ -41,20 +41,30 @@ export async function createCollection(
   ctx: CallContext,
 ): Promise<void> {
   const { client, call, indexType } = lifecycle;
-  const res = await call(ctx, 'create collection', (timeout) =>
-    client.createCollection({
-      collection_name: name,
-      fields: collectionFields(dimension),
-      index_params: [vectorIndex(indexType)],
-      consistency_level: 'Strong',
-      timeout,
-    }),
-  );
-  if (isSuccess(res)) return;
-  // Another process may have created it meanwhile: accept it if it fits.
+  let failure: { status: MilvusStatus } | { error: unknown };
+  try {
+    const res = await call(ctx, 'create collection', (timeout) =>
+      client.createCollection({
+        collection_name: name,
+        fields: collectionFields(dimension),
+        index_params: [vectorIndex(indexType)],
+        consistency_level: 'Strong',
+        timeout,
+      }),
+    );
+    if (isSuccess(res)) return;
+    failure = { status: res };
+  } catch (error) {
+    // Milvus Lite answers a create racing another process's create of the same name with a
+    // gRPC CANCELLED; the caller's own deadline or cancellation still ends the call here.
+    throwIfDone(ctx);
+    failure = { error };
+  }
+  // Another process (a second replica starting) may have created it meanwhile: accept it if it fits.
   const existing = await describeCollection(lifecycle, name, ctx);
-  if (existing === undefined) throwIfFailed(res, 'create collection', name);
-  else checkDimension(name, existing, dimension);
+  if (existing !== undefined) return checkDimension(name, existing, dimension);
+  if ('error' in failure) throw failure.error;
+  throwIfFailed(failure.status, 'create collection', name);
 }
 
 /** Loads the collection unless it already is (a real Milvus searches loaded collections only). */

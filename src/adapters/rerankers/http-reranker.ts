@@ -1,4 +1,4 @@
-import type { Breaker, BreakerOptions } from '../../domain/breaker';
+import type { Breaker } from '../../domain/breaker';
 import type { CallContext } from '../../domain/context';
 import { throwIfDone } from '../../domain/context';
 import type { Reranker } from '../../domain/ports';
@@ -8,6 +8,7 @@ import { chunk, mapLimit } from '../http/batches';
 import { resolveEndpoint } from '../http/endpoint-url';
 import { postJson } from '../http/fetch-json';
 import { toDomainError } from '../http/http-errors';
+import type { HttpServiceOptions } from '../http/http-service-options';
 import { asArray, asFiniteNumber, asIndex, asObject, malformed } from '../http/json-shape';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '../http/retry';
 import type { RerankFormat } from './rerank-format';
@@ -15,32 +16,19 @@ import type { RerankFormat } from './rerank-format';
 /** Wire format of a rerank service; see rerank-format.ts. */
 export type { RerankFormat } from './rerank-format';
 
-/** Options of an HTTP reranker. */
-export interface HttpRerankerOptions {
-  /** Base URL (with or without `/v1`, or the full endpoint). */
-  url: string;
+/**
+ * Options of an HTTP reranker. Defaults: 32 texts per request for tei (its default
+ * max_client_batch_size), 1000 for cohere; 4 requests in flight; 3 000 ms per attempt; 1 retry
+ * (reranking is on the hot path).
+ */
+export interface HttpRerankerOptions extends HttpServiceOptions {
   format: RerankFormat;
   /** Model name, sent in the `cohere` format (required by Cohere and Jina); ignored by `tei`. */
   model?: string;
-  /** Sent as a bearer token; never logged. */
-  apiKey?: string;
   /** Endpoint path instead of `/rerank` (tei) or `/v1/rerank` (cohere). */
   path?: string;
   /** `cohere` only: ask for the best `topN` of each request; the others score UNRANKED_SCORE. Default: all. */
   topN?: number;
-  /** Texts per request (default 32 for tei, its default max_client_batch_size; 1000 for cohere). */
-  batchSize?: number;
-  /** Requests in flight for one call (default 4). */
-  maxConcurrentBatches?: number;
-  /** Per-attempt timeout in ms (default 3 000); the caller's deadline shortens it. */
-  timeoutMs?: number;
-  /** Retries after a 408, 429, 5xx or network failure (default 1: reranking is on the hot path). */
-  maxRetries?: number;
-  /** Backoff tuning; defaults in DEFAULT_RETRY_POLICY. */
-  retry?: Partial<Omit<RetryPolicy, 'maxRetries'>>;
-  /** Breaker tuning; its name is always `reranker`. */
-  breaker?: Omit<BreakerOptions, 'name'>;
-  headers?: Record<string, string>;
 }
 
 /** An HTTP reranker; `close()` stops its breaker. */

@@ -67,6 +67,21 @@ describe('MilvusVectorStore (Milvus Lite)', () => {
     }
   });
 
+  test('replicas starting together both ensure the same new collection (regression: one got CANCELLED)', async () => {
+    const replicas = [await open(), await open(), await open()];
+    try {
+      for (let round = 0; round < 3; round++) {
+        const name = `${prefix}_together_${created.length}`;
+        created.push(name);
+        await Promise.all(replicas.map((store) => store.ensureCollection(name, 8, contextWithTimeout(30_000))));
+        const listed = await replicas[0]!.listCollections(backgroundContext());
+        expect(listed.filter((c) => c.name === name)).toHaveLength(1);
+      }
+    } finally {
+      for (const store of replicas) await store.close();
+    }
+  });
+
   test('close is safe to call twice', async () => {
     const store = await open();
     await store.ping(backgroundContext());
