@@ -25,6 +25,8 @@ export interface Dataset {
   docs: EvalDocument[];
   queries: EvalQuery[];
   qrels: Qrels;
+  /** Documents left out because their text is blank (recall refuses them; Cranfield has two). */
+  blankDocuments?: string[];
 }
 
 /** The text recall and the anchor both index: title and abstract, as in the usual Cranfield runs. */
@@ -44,8 +46,8 @@ export function loadDataset(spec: string, projectRoot: string): Dataset {
     dir = path.join(root, spec);
   }
   dir = path.resolve(dir);
-  if (existsSync(path.join(dir, 'cran.all.1400'))) return loadCranfield(dir);
-  if (existsSync(path.join(dir, 'corpus.jsonl'))) return loadBeir(dir);
+  if (existsSync(path.join(dir, 'cran.all.1400'))) return withoutBlank(loadCranfield(dir));
+  if (existsSync(path.join(dir, 'corpus.jsonl'))) return withoutBlank(loadBeir(dir));
   throw new Error(
     `no dataset at ${dir}: expected corpus.jsonl + queries.jsonl + qrels (BEIR) or cran.all.1400 + cran.qry + cranqrel (set RECALL_EVAL_DATASETS or pass a directory)`,
   );
@@ -54,4 +56,11 @@ export function loadDataset(spec: string, projectRoot: string): Dataset {
 /** The ids of the queries that have at least one relevant document: the ones evaluated. */
 export function judgedQueries(dataset: Dataset): EvalQuery[] {
   return dataset.queries.filter((q) => [...(dataset.qrels.get(q.id)?.values() ?? [])].some((gain) => gain > 0));
+}
+
+/** The dataset without documents whose text is blank, for every system alike. */
+function withoutBlank(dataset: Dataset): Dataset {
+  const blank = dataset.docs.filter((d) => documentText(d).trim() === '').map((d) => d.id);
+  if (blank.length === 0) return dataset;
+  return { ...dataset, docs: dataset.docs.filter((d) => !blank.includes(d.id)), blankDocuments: blank };
 }

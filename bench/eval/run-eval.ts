@@ -35,7 +35,9 @@ async function main(options: EvalOptions): Promise<void> {
   const dataset = loadDataset(options.dataset, PROJECT_ROOT);
   const all = judgedQueries(dataset);
   const queries = options.maxQueries > 0 ? all.slice(0, options.maxQueries) : all;
-  log(`${dataset.name}: ${dataset.docs.length} documents, ${queries.length} judged queries`);
+  log(
+    `${dataset.name}: ${dataset.docs.length} documents, ${queries.length} judged queries${dataset.blankDocuments ? ` (blank documents left out: ${dataset.blankDocuments.join(', ')})` : ''}`,
+  );
   if (!options.target) ensureBuild(log);
 
   log('BM25 anchor');
@@ -86,7 +88,12 @@ async function main(options: EvalOptions): Promise<void> {
     kind: 'recall-eval',
     date: new Date().toISOString(),
     commit: gitCommit(),
-    dataset: { name: dataset.name, documents: dataset.docs.length, queries: queries.length },
+    dataset: {
+      name: dataset.name,
+      documents: dataset.docs.length,
+      queries: queries.length,
+      ...(dataset.blankDocuments ? { blankDocumentsLeftOut: dataset.blankDocuments } : {}),
+    },
     options,
     anchor: {
       system: 'BM25 (bm25s, English stop words, Snowball stemmer)',
