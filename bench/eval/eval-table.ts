@@ -26,6 +26,6 @@ export function evalTable(anchor: AnchorScore, systems: SystemResult[]): string 
 function row(system: string, mode: ModeScore): string {
   if (mode.unavailable) return `| ${system} | ${mode.mode} | ${mode.unavailable} | | | | |`;
   const errors = mode.errors ? ` (${mode.errors} failed)` : '';
-  const earlyExit = mode.mode.startsWith('AUTO') ? `${((mode.earlyExitRate ?? 0) * 100).toFixed(0)} %` : '';
+  const earlyExit = mode.mode.startsWith('AUTO') ? `${((mode.earlyExitRate ?? 0) * 100).toFixed(1)} %` : '';
   return `| ${system} | ${mode.mode}${errors} | ${f3(mode.ndcg10)} | ${f3(mode.map100)} | ${f3(mode.recall100)} | ${mode.latencyMs?.p50.toFixed(1) ?? ''} | ${earlyExit} |`;
 }

@@ -20,6 +20,9 @@ import { meanScores, scoreQuery } from './metrics';
 import { SEARCH_LIMIT } from './mode-run';
 import { type EvalSystem, type SystemResult, runSystem } from './system-run';
 
+/** Shared by every run whatever its --out: the vectors depend only on model and text. */
+const DOC_VECTOR_CACHE = path.join(PROJECT_ROOT, 'bench', 'results', 'cache');
+
 function gitCommit(): string {
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT }).toString().trim();
@@ -69,7 +72,7 @@ async function main(options: EvalOptions): Promise<void> {
               EMBEDDING_DIMENSION: String(model.dimension),
             },
             docVectors: options.docCache
-              ? createDocVectors({ url: model.url, model: model.model, cacheDir: path.join(options.outDir, 'cache') })
+              ? createDocVectors({ url: model.url, model: model.model, cacheDir: DOC_VECTOR_CACHE })
               : undefined,
           };
         }
