@@ -63,7 +63,8 @@ run() {
   local port="${1:?usage: run PORT}"
   [[ -f "$MODEL_DIR/model.safetensors" ]] || die "not installed: run '$0 install' first"
   # One BLAS thread per worker: the workers share the cores instead of fighting over them.
-  export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1
+  # No __pycache__ beside the sources in the work tree.
+  export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 PYTHONDONTWRITEBYTECODE=1
   local cmd=("$VENV/bin/python" "$ROOT/scripts/embedding-server/server.py" --model "$MODEL_DIR" --port "$port"
     --workers "${EMBEDDING_SERVER_WORKERS:-2}")
   if [[ -z "${EMBEDDING_SERVER_PARENT_PID:-}" ]]; then

@@ -28,7 +28,7 @@ case "${1:-}" in
 install) install ;;
 run)
   [[ -x "$VENV/bin/python" ]] || die "not installed: run '$0 install' first"
-  OPENBLAS_NUM_THREADS=1 exec "$VENV/bin/python" "$ROOT/bench/eval/bm25-anchor.py"
+  OPENBLAS_NUM_THREADS=1 PYTHONDONTWRITEBYTECODE=1 exec "$VENV/bin/python" "$ROOT/bench/eval/bm25-anchor.py"
   ;;
 *)
   echo "usage: $0 install | run" >&2

@@ -22,6 +22,9 @@ def main():
     stemmer = Stemmer.Stemmer("english")
     started = time.perf_counter()
     corpus_tokens = bm25s.tokenize([d["text"] for d in docs], stopwords="en", stemmer=stemmer, show_progress=False)
+    if not corpus_tokens.vocab:
+        # Nothing but stop words (bm25s cannot index an empty vocabulary): nothing is retrieved.
+        return json.dump({"run": {q["id"]: [] for q in queries}, "index_ms": 0, "search_ms": 0, "versions": {}}, sys.stdout)
     retriever = bm25s.BM25()
     retriever.index(corpus_tokens, show_progress=False)
     indexed = time.perf_counter()
