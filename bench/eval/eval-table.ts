@@ -29,3 +29,27 @@ function row(system: string, mode: ModeScore): string {
   const earlyExit = mode.mode.startsWith('AUTO') ? `${((mode.earlyExitRate ?? 0) * 100).toFixed(1)} %` : '';
   return `| ${system} | ${mode.mode}${errors} | ${f3(mode.ndcg10)} | ${f3(mode.map100)} | ${f3(mode.recall100)} | ${mode.latencyMs?.p50.toFixed(1) ?? ''} | ${earlyExit} |`;
 }
+
+/**
+ * Ratios measured within one run, per system: hybrid's p50 latency against dense-only (the
+ * cost of the lexical side) and AUTO's nDCG@10 against the always-reranked mode of the same
+ * retrieval (the early exit's quality cost). A ratio whose modes did not both run is left out.
+ */
+export function evalRatios(systems: SystemResult[]): { system: string; ratio: string; value: number }[] {
+  const out: { system: string; ratio: string; value: number }[] = [];
+  for (const system of systems) {
+    const get = (name: string) => system.modes.find((m) => m.mode === name && !m.unavailable);
+    const add = (ratio: string, a: number | undefined, b: number | undefined) => {
+      if (a !== undefined && b !== undefined && b > 0) out.push({ system: system.system, ratio, value: a / b });
+    };
+    add('p50 latency hybrid / dense', get('hybrid')?.latencyMs?.p50, get('dense')?.latencyMs?.p50);
+    const always = get('hybrid + rerank') ?? get('dense + rerank');
+    add(`nDCG@10 AUTO / ${always?.mode ?? 'rerank'}`, get('AUTO (default)')?.ndcg10, always?.ndcg10);
+  }
+  return out;
+}
+
+/** The ratios as Markdown lines. */
+export function ratioLines(ratios: ReturnType<typeof evalRatios>): string {
+  return ratios.map((r) => `- ${r.system}: ${r.ratio} = ${r.value.toFixed(2)}×`).join('\n');
+}

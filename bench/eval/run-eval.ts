@@ -15,7 +15,7 @@ import { runAnchor } from './anchor';
 import { judgedQueries, loadDataset } from './dataset';
 import { createDocVectors } from './doc-vectors';
 import { type EvalOptions, parseEvalOptions } from './eval-options';
-import { evalTable } from './eval-table';
+import { evalRatios, evalTable, ratioLines } from './eval-table';
 import { meanScores, scoreQuery } from './metrics';
 import { SEARCH_LIMIT } from './mode-run';
 import { type EvalSystem, type SystemResult, runSystem } from './system-run';
@@ -84,6 +84,7 @@ async function main(options: EvalOptions): Promise<void> {
   }
 
   const table = evalTable(anchorScores, results);
+  const ratios = evalRatios(results);
   const stamp = fileStamp();
   mkdirSync(options.outDir, { recursive: true });
   const file = path.join(options.outDir, `eval-${dataset.name}-${stamp}.json`);
@@ -108,9 +109,12 @@ async function main(options: EvalOptions): Promise<void> {
     },
     systems: results,
     table,
+    ratios,
   };
   writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
-  process.stdout.write(`${table}\n\nresults: ${path.relative(process.cwd(), file)}\n`);
+  process.stdout.write(
+    `${table}\n\n${ratios.length ? `${ratioLines(ratios)}\n\n` : ''}results: ${path.relative(process.cwd(), file)}\n`,
+  );
 }
 
 let options: EvalOptions;

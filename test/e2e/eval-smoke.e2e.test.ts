@@ -22,6 +22,7 @@ interface EvalJson {
     modes: (Partial<Scores> & { mode: string; unavailable?: string; earlyExitRate?: number; errors?: number })[];
   }[];
   table: string;
+  ratios: { system: string; ratio: string; value: number }[];
 }
 
 /**
@@ -86,5 +87,9 @@ describe('npm run eval (smoke)', () => {
     expect(stdout).toContain('| BM25 anchor');
     expect(stdout).toContain('| built-in embedder | dense |');
     expect(stdout).toContain(result.table);
+    // The early exit's quality cost is always measurable (AUTO and dense + rerank run today).
+    expect(result.ratios).toEqual(
+      expect.arrayContaining([expect.objectContaining({ ratio: 'nDCG@10 AUTO / dense + rerank' })]),
+    );
   });
 });
