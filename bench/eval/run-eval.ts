@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type EmbeddingServer, startEmbeddingServer } from '../../test/support/embedding-server';
+import { type EmbeddingServer, startEmbeddingServer } from '../../harness/embedding-server';
 import { ensureBuild } from '../ensure-build';
 import { PROJECT_ROOT } from '../recall-process';
 import { fileStamp } from '../results-writer';

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type EmbeddingServer, startEmbeddingServer } from '../../harness/embedding-server';
+import { connectClients } from '../../harness/grpc-clients';
 import { RerankMode } from '../../src/gen/recall/v1/search';
-import { type EmbeddingServer, startEmbeddingServer } from '../support/embedding-server';
-import { connectClients } from '../support/grpc-clients';
 import { type ServerProcess, startServerProcess } from '../support/server-process';
 
 const DOCUMENTS = [

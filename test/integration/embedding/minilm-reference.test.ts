@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type EmbeddingServer, startEmbeddingServer } from '../../support/embedding-server';
+import { type EmbeddingServer, startEmbeddingServer } from '../../../harness/embedding-server';
 
 /** Reference vectors from sentence-transformers on torch (how: the fixture's `how` field). */
 interface Reference {
