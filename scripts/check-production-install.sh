@@ -18,7 +18,7 @@ SERVER_PID=""
 step() { echo "-- $*"; }
 fail() { echo "check-production-install: $*" >&2; exit 1; }
 cleanup() {
-  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  [[ -n "$SERVER_PID" ]] && kill -- "-$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -28,7 +28,8 @@ trap cleanup EXIT
 start_server() {
   local log="$1" started
   started=$(date +%s%N)
-  (cd "$WORK/recall" && exec npm start --silent) >"$log" 2>"$log.err" &
+  # Its own process group: a stop signals the group, as a terminal's Ctrl-C or systemd does.
+  (cd "$WORK/recall" && exec setsid npm start --silent) >"$log" 2>"$log.err" &
   SERVER_PID=$!
   for _ in $(seq 1 600); do
     if grep -q '"msg":"listening"' "$log"; then
@@ -43,12 +44,15 @@ start_server() {
   fail "npm start did not serve within 60 s"
 }
 
-# SIGTERM to npm: npm forwards it to node and exits 143 itself; what matters is that recall
-# drained and logged "stopped".
+# npm does not forward SIGTERM to its script: signal the group (npm exits 143 itself); what
+# matters is that recall drained and logged "stopped".
 stop_server() {
   local log="$1"
-  kill -TERM "$SERVER_PID"
+  kill -TERM -- "-$SERVER_PID"
   wait "$SERVER_PID" || true
+  # npm is gone at once; node drains first (SHUTDOWN_GRACE_MS).
+  for _ in $(seq 1 300); do kill -0 -- "-$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -0 -- "-$SERVER_PID" 2>/dev/null && fail "recall still running 30 s after SIGTERM"
   SERVER_PID=""
   grep -q '"msg":"stopped"' "$log" || { cat "$log" "$log.err" >&2; fail "recall did not stop cleanly on SIGTERM"; }
 }
