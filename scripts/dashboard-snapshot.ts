@@ -58,7 +58,7 @@ const PANELS: Array<{ title: string; unit: PanelData['unit']; queries: Array<[st
   {
     title: 'Database pool wait (p95)',
     unit: 'seconds',
-    queries: [['p95 wait for a connection', quantile(0.95, 'db_pool_wait_seconds')]],
+    queries: [['p95 wait', quantile(0.95, 'db_pool_wait_seconds')]],
   },
   {
     title: 'gRPC calls per second',

@@ -6,7 +6,7 @@
  * resolve once the database is back.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connectClients } from '../../support/grpc-clients';
@@ -24,6 +24,8 @@ import { type ServerProcess, startServerProcess } from '../../support/server-pro
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const PROMETHEUS_DIR = path.join(ROOT, 'deploy', 'prometheus');
+// biome-ignore lint/suspicious/noExplicitAny: the rules renderer is a plain CommonJS script
+const { renderRules } = require(path.join(ROOT, 'scripts', 'prometheus-rules.js')) as any;
 
 function toolsPresent(): boolean {
   try {
@@ -58,6 +60,26 @@ describeTools('Prometheus rules (promtool)', () => {
     const alerts = [...rules.matchAll(/- alert: (\w+)/g)].map((m) => m[1]!);
     expect(alerts.length).toBeGreaterThanOrEqual(6);
     for (const alert of alerts) expect(tests).toContain(`alertname: ${alert}`);
+  });
+
+  it('passes the same unit tests with the rules rendered for the zantara_ prefix', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'recall-rules-'));
+    try {
+      const rendered = renderRules('zantara_');
+      expect(rendered).not.toMatch(/\brecall_(rag|db|circuit_breaker)_/);
+      writeFileSync(path.join(dir, 'zantara-alerts.yml'), rendered);
+      const tests = readFileSync(path.join(PROMETHEUS_DIR, 'rules', 'recall-alerts.test.yml'), 'utf8')
+        .replace('- recall-alerts.yml', '- zantara-alerts.yml')
+        .replace(/\brecall_(?=(rag|db|circuit_breaker)_)/g, 'zantara_');
+      writeFileSync(path.join(dir, 'zantara-alerts.test.yml'), tests);
+      const out = execFileSync('promtool', ['test', 'rules', 'zantara-alerts.test.yml'], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
+      expect(out).toContain('SUCCESS');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
