@@ -18,7 +18,10 @@ SERVER_PID=""
 step() { echo "-- $*"; }
 fail() { echo "check-production-install: $*" >&2; exit 1; }
 cleanup() {
-  [[ -n "$SERVER_PID" ]] && kill -- "-$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  if [[ -n "$SERVER_PID" ]]; then
+    kill -- "-$SERVER_PID" 2>/dev/null || kill "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
+  fi
   psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -94,4 +97,15 @@ step "npm start again (unchanged tree: no build)"
 start_server "$WORK/start2.log"
 grep -q 'building' "$WORK/start2.log.err" && fail "npm start rebuilt an unchanged tree"
 stop_server "$WORK/start2.log"
+
+step "node dist/src/main.js (the image's CMD): SIGTERM drains and exits 0"
+node dist/src/main.js >"$WORK/direct.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 300); do grep -q '"msg":"listening"' "$WORK/direct.log" && break; sleep 0.1; done
+grep -q '"msg":"listening"' "$WORK/direct.log" || { cat "$WORK/direct.log" >&2; fail "node dist/src/main.js did not serve"; }
+kill -TERM "$SERVER_PID"
+code=0
+wait "$SERVER_PID" || code=$?
+SERVER_PID=""
+[[ "$code" == 0 ]] || { cat "$WORK/direct.log" >&2; fail "node exited $code on SIGTERM"; }
 echo "production install: ok"
