@@ -1,8 +1,8 @@
 /**
- * A Milvus Lite server that can be killed and started again on the same port and data
- * directory (scripts/milvus-lite.sh run PORT DATA_DIR), for fault tests and the benchmark.
- * Unlike ./milvus-lite.ts it is never shared and never taken from the environment: whoever
- * starts it owns it. Each run is its own process group; the script's watchdog ends the server
+ * Milvus servers that can be killed and started again on the same ports and data directory
+ * (scripts/milvus-lite.sh / milvus-standalone.sh `run`), for fault tests and the benchmark.
+ * Unlike ./milvus-lite.ts they are never shared and never taken from the environment: whoever
+ * starts one owns it. Each run is its own process group; the script's watchdog ends the server
  * if this process dies without calling destroy().
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -12,19 +12,27 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './free-port';
-import { install, waitFor } from './script-server';
+import { freePortRange, healthy } from './milvus-standalone';
+import { type ScriptServerKind, install, waitFor } from './script-server';
 
 const ROOT = resolve(__dirname, '..');
-const KIND = {
+const LITE: ScriptServerKind = {
   name: 'Milvus Lite',
   script: 'milvus-lite.sh',
   parentPidVariable: 'MILVUS_LITE_PARENT_PID',
   dirPrefix: 'fault-',
 };
-const READY_TIMEOUT_MS = 90_000;
+const STANDALONE: ScriptServerKind = {
+  name: 'Milvus standalone',
+  script: 'milvus-standalone.sh',
+  parentPidVariable: 'MILVUS_STANDALONE_PARENT_PID',
+  dirPrefix: 'fault-standalone-',
+};
+/** The standalone script's ports from the base up: the proxy (the Milvus address) first, /healthz last. */
+const STANDALONE_PORTS = 12;
 
-/** A Milvus Lite server of our own. */
-export interface RestartableMilvusLite {
+/** A Milvus server of our own. */
+export interface RestartableMilvus {
   /** host:port for a client; the same across restarts. */
   address: string;
   /** SIGKILL to the server's process group, as a crash would; resolves once it is gone. */
@@ -36,10 +44,39 @@ export interface RestartableMilvusLite {
 }
 
 /** Installs (if needed) and starts Milvus Lite on a free port with a fresh data directory. */
-export async function startRestartableMilvusLite(): Promise<RestartableMilvusLite> {
-  await install(KIND);
+export async function startRestartableMilvusLite(): Promise<RestartableMilvus> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'recall-milvus-lite-'));
+  return startRestartable(LITE, {
+    port,
+    runArgs: (dataDir) => [String(port), dataDir],
+    ready: () => accepts(port),
+    readyTimeoutMs: 90_000,
+  });
+}
+
+/** Installs (if needed) and starts a Milvus 2.3 standalone server on free ports with a fresh data directory. */
+export async function startRestartableMilvusStandalone(): Promise<RestartableMilvus> {
+  const base = await freePortRange(STANDALONE_PORTS);
+  return startRestartable(STANDALONE, {
+    port: base,
+    runArgs: (dataDir) => [String(base), dataDir],
+    ready: () => healthy(base + STANDALONE_PORTS - 1),
+    readyTimeoutMs: 180_000,
+  });
+}
+
+async function startRestartable(
+  kind: ScriptServerKind,
+  options: {
+    port: number;
+    runArgs: (dataDir: string) => string[];
+    ready: () => Promise<boolean>;
+    readyTimeoutMs: number;
+  },
+): Promise<RestartableMilvus> {
+  await install(kind);
+  const { port } = options;
+  const dir = mkdtempSync(join(tmpdir(), 'recall-milvus-'));
   let child: ChildProcess | undefined;
   let runs = 0;
 
@@ -55,17 +92,17 @@ export async function startRestartableMilvusLite(): Promise<RestartableMilvusLit
     if (child) throw new Error('Milvus Lite is already running');
     const logFile = join(dir, `server-${++runs}.log`);
     const log = openSync(logFile, 'w');
-    const started = spawn(join(ROOT, 'scripts', KIND.script), ['run', String(port), join(dir, 'data')], {
+    const started = spawn(join(ROOT, 'scripts', kind.script), ['run', ...options.runArgs(join(dir, 'data'))], {
       cwd: ROOT,
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, [KIND.parentPidVariable]: String(process.pid) },
+      env: { ...process.env, [kind.parentPidVariable]: String(process.pid) },
     });
     closeSync(log);
     started.unref();
     child = started;
     try {
-      await waitFor(KIND.name, started, () => accepts(port), `accept connections on port ${port}`, READY_TIMEOUT_MS);
+      await waitFor(kind.name, started, options.ready, `get ready on port ${port}`, options.readyTimeoutMs);
     } catch (error) {
       await kill();
       throw new Error(`${(error as Error).message}\n${tail(logFile)}`);
