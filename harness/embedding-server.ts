@@ -1,3 +1,4 @@
+import { freePort } from './free-port';
 /**
  * Starts the local all-MiniLM-L6-v2 embedding server (scripts/embedding-server.sh) for the
  * tests that need a real embedding model, or uses the one named by RECALL_TEST_EMBEDDING_URL.
@@ -5,7 +6,6 @@
  * needs a model, and the first install downloads ~100 MB. Process group and clean-up:
  * ./script-server.ts.
  */
-import { createServer } from 'node:net';
 import { startScriptServer, waitFor } from './script-server';
 
 const KIND = {
@@ -50,16 +50,4 @@ async function healthy(url: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
 }

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connectClients } from '../../../harness/grpc-clients';
+import { type PostgresCluster, startPostgresCluster } from '../../../harness/postgres-cluster';
 import { dashboardQueries, metricNames } from '../../support/ops/dashboard-queries';
 import {
   type MonitoringStack,
@@ -17,7 +18,6 @@ import {
   instantQuery,
   startMonitoringStack,
 } from '../../support/ops/monitoring-stack';
-import { type PgCluster, createPgCluster } from '../../support/ops/pg-cluster';
 import { driveTraffic, seedCorpus } from '../../support/ops/traffic';
 import { waitFor } from '../../support/ops/wait-for';
 import { type ServerProcess, startServerProcess } from '../../support/server-process';
@@ -84,17 +84,17 @@ describeTools('Prometheus rules (promtool)', () => {
 });
 
 describeTools('recall under Prometheus and Alertmanager', () => {
-  let pg: PgCluster;
+  let pg: PostgresCluster;
   let server: ServerProcess;
   let stack: MonitoringStack;
   let traffic: ReturnType<typeof driveTraffic>;
   let dataDir: string;
 
   beforeAll(async () => {
-    pg = await createPgCluster();
+    pg = await startPostgresCluster();
     dataDir = mkdtempSync(path.join(tmpdir(), 'recall-ops-'));
     server = await startServerProcess({
-      DATABASE_URL: pg.url,
+      DATABASE_URL: pg.adminUrl,
       DATA_DIR: dataDir,
       PG_POOL_MIN: '2',
       PG_CONNECT_TIMEOUT_MS: '1000',
@@ -111,7 +111,7 @@ describeTools('recall under Prometheus and Alertmanager', () => {
     await traffic?.stop();
     await stack?.stop();
     await server?.stop();
-    pg?.destroy();
+    await pg?.destroy();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
@@ -162,7 +162,7 @@ describeTools('recall under Prometheus and Alertmanager', () => {
       );
     expect(firing(await activeAlerts(stack.alertmanagerUrl)).size).toBe(0);
 
-    pg.stop();
+    await pg.crash();
     const fired = await waitFor(
       'RecallReadinessFailing and RecallBreakerOpen{breaker="postgres"} in Alertmanager',
       async () => {
@@ -174,7 +174,7 @@ describeTools('recall under Prometheus and Alertmanager', () => {
     );
     expect(fired).toEqual(['RecallBreakerOpen', 'RecallReadinessFailing']);
 
-    pg.start();
+    await pg.start();
     await waitFor(
       'the alerts to resolve in Alertmanager',
       async () => (firing(await activeAlerts(stack.alertmanagerUrl)).size === 0 ? true : undefined),

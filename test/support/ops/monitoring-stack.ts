@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../../harness/free-port';
 import { type Daemon, startDaemon } from './daemon';
-import { freePort } from './free-port';
 import { waitFor } from './wait-for';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
