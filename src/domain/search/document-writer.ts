@@ -67,7 +67,7 @@ export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
         vector: doc.vector?.length ? doc.vector : embedded[next++]!,
       }));
 
-      await breakers.get(collection).run(async () => {
+      await breakers.run(collection, async () => {
         await vectorStore.ensureCollection(collection, embedder.dimension, ctx);
         await vectorStore.upsert(collection, records, ctx);
       });
@@ -77,7 +77,7 @@ export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
     async delete(collection, ids, ctx) {
       assertPublicCollection(collection, 'collection');
       if (ids.length === 0) return 0;
-      return breakers.get(collection).run(() => vectorStore.delete(collection, ids, ctx));
+      return breakers.run(collection, () => vectorStore.delete(collection, ids, ctx));
     },
   };
 }
