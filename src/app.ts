@@ -57,6 +57,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
       goldenAnswerThreshold: config.search.goldenAnswerThreshold,
       goldenAnswerCollection: INTERNAL_COLLECTIONS.goldenAnswers,
       rerankMinBudgetMs: config.search.rerankMinBudgetMs,
+      breaker: { ...config.breaker },
     },
   );
   const memory = createMemoryService({
