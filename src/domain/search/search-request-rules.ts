@@ -4,7 +4,7 @@
  * the configured default collections) is checked by the domain when it runs.
  */
 import type { FieldViolation } from '../errors';
-import type { Violations } from '../validation';
+import { NUL_PROBLEM, type Violations, containsNul } from '../validation';
 import { type FilterInput, requestFilterViolations } from './filter-rules';
 import {
   SEARCH_LIMITS,
@@ -28,6 +28,8 @@ export interface SearchShape {
 export function checkSearch(v: Violations, request: SearchShape): void {
   if (request.query.length > SEARCH_LIMITS.queryMaxLength) {
     v.add('query', `must be at most ${SEARCH_LIMITS.queryMaxLength} characters`);
+  } else if (containsNul(request.query)) {
+    v.add('query', NUL_PROBLEM);
   }
   if (request.collections.length > SEARCH_LIMITS.collectionsPerSearch) {
     v.add('collections', `must have at most ${SEARCH_LIMITS.collectionsPerSearch} items`);

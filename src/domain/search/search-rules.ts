@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors';
 import { isInternalCollection } from '../internal-collections';
 import { MEMORY_LIMITS } from '../memory/memory-validation';
-import { LIMITS } from '../validation';
+import { LIMITS, NUL_PROBLEM, containsNul } from '../validation';
 
 /**
  * Every SearchService limit, in one place: the gRPC layer, the vector stores and the ingest
@@ -103,13 +103,14 @@ export function storedTextProblem(text: unknown): string | undefined {
   return `must be a string of at most ${SEARCH_LIMITS.documentTextMaxBytes} bytes`;
 }
 
-/** Why `text` cannot be a caller's document text (blank or too long), or undefined. */
+/** Why `text` cannot be a caller's document text (blank, holding U+0000, too long), or undefined. */
 export function documentTextProblem(text: string): string | undefined {
   if (text.trim().length === 0) return 'must not be blank';
+  if (containsNul(text)) return NUL_PROBLEM;
   return storedTextProblem(text);
 }
 
-/** Why `metadata` cannot be stored (not an object, nested too deep, too big as JSON), or undefined. */
+/** Why `metadata` cannot be stored (not an object, nested too deep, too big as JSON, holding U+0000), or undefined. */
 export function metadataProblem(metadata: unknown): string | undefined {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return 'must be an object';
   // Depth first: it is bounded, and it keeps JSON.stringify away from pathological nesting.
@@ -117,6 +118,7 @@ export function metadataProblem(metadata: unknown): string | undefined {
   if (Buffer.byteLength(JSON.stringify(metadata)) > SEARCH_LIMITS.metadataMaxBytes) {
     return `must be at most ${SEARCH_LIMITS.metadataMaxBytes} bytes as JSON`;
   }
+  if (containsNul(metadata)) return `${NUL_PROBLEM} in a key or string`;
   return undefined;
 }
 
