@@ -10,8 +10,8 @@ import {
   SEARCH_LIMITS,
   collectionNameProblem,
   documentIdProblem,
+  documentMetadataProblem,
   documentTextProblem,
-  metadataProblem,
   vectorProblem,
 } from './search-rules';
 
@@ -62,7 +62,7 @@ export function checkUpsertDocuments(v: Violations, collection: string, document
     else if (seen.has(doc.id)) v.add(`${at}.id`, 'is repeated in this batch');
     seen.add(doc.id);
     addIf(v, `${at}.text`, documentTextProblem(doc.text));
-    addIf(v, `${at}.metadata`, metadataProblem(doc.metadata));
+    addIf(v, `${at}.metadata`, documentMetadataProblem(doc.metadata));
     checkOptionalVector(v, `${at}.vector`, doc.vector);
   });
 }

@@ -110,7 +110,7 @@ export function documentTextProblem(text: string): string | undefined {
   return storedTextProblem(text);
 }
 
-/** Why `metadata` cannot be stored (not an object, nested too deep, too big as JSON, holding U+0000), or undefined. */
+/** Why `metadata` cannot be stored (not an object, nested too deep, too big as JSON), or undefined. */
 export function metadataProblem(metadata: unknown): string | undefined {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return 'must be an object';
   // Depth first: it is bounded, and it keeps JSON.stringify away from pathological nesting.
@@ -118,8 +118,12 @@ export function metadataProblem(metadata: unknown): string | undefined {
   if (Buffer.byteLength(JSON.stringify(metadata)) > SEARCH_LIMITS.metadataMaxBytes) {
     return `must be at most ${SEARCH_LIMITS.metadataMaxBytes} bytes as JSON`;
   }
-  if (containsNul(metadata)) return `${NUL_PROBLEM} in a key or string`;
   return undefined;
+}
+
+/** Why `metadata` cannot be a caller's document metadata (see metadataProblem; no U+0000 either), or undefined. */
+export function documentMetadataProblem(metadata: unknown): string | undefined {
+  return metadataProblem(metadata) ?? (containsNul(metadata) ? `${NUL_PROBLEM} in a key or string` : undefined);
 }
 
 /** Why `vector` cannot be stored or searched with, or undefined. Cosine needs a direction. */
