@@ -57,6 +57,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
       goldenAnswerThreshold: config.search.goldenAnswerThreshold,
       goldenAnswerCollection: INTERNAL_COLLECTIONS.goldenAnswers,
       rerankMinBudgetMs: config.search.rerankMinBudgetMs,
+      breaker: { ...config.breaker },
     },
   );
   const memory = createMemoryService({
@@ -79,16 +80,8 @@ export async function createApp(config: Config, logger: Logger, options: { metri
         }
       : undefined,
     services: [
-      {
-        name: 'recall.v1.MemoryService',
-        definition: MemoryServiceService,
-        implementation: runtime.implement(MemoryServiceService, memoryHandlers(memory)),
-      },
-      {
-        name: 'recall.v1.SearchService',
-        definition: SearchServiceService,
-        implementation: runtime.implement(SearchServiceService, searchHandlers(search)),
-      },
+      { name: 'recall.v1.MemoryService', ...runtime.service(MemoryServiceService, memoryHandlers(memory)) },
+      { name: 'recall.v1.SearchService', ...runtime.service(SearchServiceService, searchHandlers(search)) },
     ],
   });
 

@@ -43,7 +43,6 @@ describe('MilvusVectorStore (Milvus 2.3 standalone)', () => {
       return storeWith();
     },
     collectionName,
-    filterSemantics: false,
   });
 
   describe('read consistency', () => {
