@@ -120,6 +120,9 @@ describe.each(backends)('SearchService end to end on $name', ({ real }) => {
       userId: 'searcher',
       skipGoldenAnswer: false,
       goldenAnswerOnly: false,
+      retrieval: 0,
+      fusion: 0,
+      rrfK: 0,
     });
     expect(result.earlyExit).toBe(false);
     expect(result.reranked).toBe(true);

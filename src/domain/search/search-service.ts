@@ -133,6 +133,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
           documentCount: c.count,
           dimension: c.dimension,
           breakerState: breakers.state(c.name),
+          lexical: c.lexical ?? false,
         }));
     },
 

@@ -28,7 +28,9 @@ const EMPTY_RESULT: SearchResult = {
   partial: false,
   failedCollections: [],
   rerankOutcome: 'skipped_no_hits',
-  timings: { embeddingMs: 0, goldenAnswerMs: 0, vectorSearchMs: 0, rerankMs: 0, totalMs: 0 },
+  timings: { embeddingMs: 0, goldenAnswerMs: 0, vectorSearchMs: 0, rerankMs: 0, totalMs: 0, fusionMs: 0 },
+  retrievers: [],
+  lexicalUnavailable: [],
 };
 const service = {
   async search() {
