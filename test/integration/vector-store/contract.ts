@@ -30,6 +30,8 @@ export interface StoreHarness {
   filterSemantics?: boolean;
   /** Whether collections this store creates have a lexical (BM25) side; see lexical-contract.ts. */
   lexical?: boolean;
+  /** Whether its lexical analyzer folds plurals; default true. */
+  stems?: boolean;
 }
 
 const DIM = 8;
@@ -132,6 +134,7 @@ export function vectorStoreContract(harness: StoreHarness): void {
       dimension: DIM,
       vector: (seed) => vectors(1, seed)[0]!,
       lexical: harness.lexical ?? false,
+      stems: harness.stems ?? true,
     });
   });
 

@@ -21,6 +21,8 @@ export interface LexicalHarness {
   vector(seed: number): number[];
   /** Whether collections this store creates have a lexical side. */
   lexical: boolean;
+  /** Whether its analyzer folds plurals (Milvus Lite 3.2.2 accepts the stemmer filter but does not apply it). */
+  stems: boolean;
 }
 
 const TEXTS: Record<string, string> = {
@@ -60,15 +62,23 @@ export function lexicalStoreContract(h: LexicalHarness): void {
     return;
   }
 
-  test('finds documents by their words, best first, with positive scores; plurals fold', async () => {
+  test('finds documents by their words, best first, with positive scores', async () => {
     const name = await collectionWith('words', TEXTS);
     const hits = (await lexical(name, 'invoice accounting'))!;
     expect(hits[0]).toMatchObject({ id: 'invoice', text: TEXTS.invoice, metadata: {} });
     expect(hits.map((x) => x.id)).not.toContain('pasta');
     for (const hit of hits) expect(hit.score).toBeGreaterThan(0);
-    expect((await lexical(name, 'breakers'))!.map((x) => x.id)).toEqual(['breaker']);
+    expect((await lexical(name, 'circuit breaker'))!.map((x) => x.id)).toEqual(['breaker']);
     expect((await h.store().listCollections(ctx())).find((c) => c.name === name)?.lexical).toBe(true);
   });
+
+  if (h.stems) {
+    test('folds plurals: "breakers" finds "breaker", "invoice" finds "invoices"', async () => {
+      const name = await collectionWith('stems', TEXTS);
+      expect((await lexical(name, 'breakers'))!.map((x) => x.id)).toEqual(['breaker']);
+      expect((await lexical(name, 'invoice'))!.map((x) => x.id)).toEqual(['invoice']);
+    });
+  }
 
   test('scores like BM25: a rare word outweighs a common one, a short text a long one', async () => {
     const name = await collectionWith('bm25', {
