@@ -88,6 +88,13 @@ export interface VectorStore {
    * anywhere. NotFoundError for an unknown collection, like `search`.
    */
   searchLexical?(collection: string, query: LexicalQuery, ctx: CallContext): Promise<VectorHit[] | undefined>;
+  /**
+   * Gives an existing collection its lexical side, rebuilt from its stored texts (for stores
+   * where older collections lack one). Resolves to whether anything had to be done and how
+   * many documents the collection holds. NotFoundError for an unknown collection;
+   * FailedPreconditionError when the backend cannot do lexical search at all.
+   */
+  addLexical?(collection: string, ctx: CallContext): Promise<{ added: boolean; documents: number }>;
   /** Every collection with its size and dimension, by name. */
   listCollections(ctx: CallContext): Promise<CollectionStats[]>;
   /** Resolves when the backend answers. */

@@ -141,6 +141,13 @@ export class EmbeddedVectorStore implements VectorStore {
     return open.collection.searchLexical(query.text, query.limit, predicate);
   }
 
+  /** Nothing to add: every collection's BM25 index is rebuilt from its texts when it loads. */
+  async addLexical(collection: string, ctx: CallContext): Promise<{ added: boolean; documents: number }> {
+    this.begin(collection, ctx);
+    const open = await this.require(collection);
+    return { added: false, documents: open.collection.size };
+  }
+
   async listCollections(ctx: CallContext): Promise<CollectionStats[]> {
     this.begin(undefined, ctx);
     const entries = await io('list collections', () => readdir(this.directory, { withFileTypes: true }));

@@ -21,6 +21,7 @@ import {
   lastPerId,
 } from '../filters/store-input';
 import { KeyedMutex } from './keyed-mutex';
+import { type AddLexicalResult, addLexicalSide } from './milvus-add-lexical';
 import { callMilvus } from './milvus-call';
 import {
   type CollectionLifecycle,
@@ -63,6 +64,8 @@ export interface MilvusVectorStoreOptions {
 const OUTPUT_FIELDS = [FIELDS.id, FIELDS.text, FIELDS.metadata];
 /** Ids per `id in [...]` expression. */
 const ID_CHUNK = 1000;
+/** How often a dense-only collection is described again (see hasLexical). */
+const LEXICAL_RECHECK_MS = 30_000;
 /** Milvus caps one query's offset + limit at 16384 rows. */
 const MAX_QUERY_ROWS = 16_384;
 
@@ -90,6 +93,8 @@ export class MilvusVectorStore implements VectorStore {
   private readonly ready = new Map<string, number>();
   /** Whether each collection in `ready` has its lexical side. */
   private readonly lexical = new Map<string, boolean>();
+  /** When a dense-only collection was last described: `npm run reindex` elsewhere may have changed it. */
+  private readonly denseOnlySince = new Map<string, number>();
   /** Whether the server has the BM25 function, asked once. */
   private bm25: Promise<boolean> | undefined;
   private readonly consistency: ReadConsistency;
@@ -130,6 +135,7 @@ export class MilvusVectorStore implements VectorStore {
       checkDimension(name, shape?.dimension ?? dimension, dimension);
       await loadCollection(this.lifecycle, name, ctx);
       this.lexical.set(name, shape?.lexical ?? false);
+      if (!shape?.lexical) this.denseOnlySince.set(name, Date.now());
       this.ready.set(name, dimension);
     });
   }
@@ -264,7 +270,7 @@ export class MilvusVectorStore implements VectorStore {
     assertLexicalQuery(query);
     const filter = compileMilvusFilter(query.filters);
     await this.dimensionOf(collection, ctx);
-    if (!this.lexical.get(collection)) return undefined;
+    if (!(await this.hasLexical(collection, ctx))) return undefined;
     const res = await this.call(ctx, 'lexical search', (timeout) =>
       this.client.search({
         collection_name: collection,
@@ -290,6 +296,19 @@ export class MilvusVectorStore implements VectorStore {
       .sort((a, b) => b.score - a.score);
   }
 
+  /** Rebuilds a dense-only collection with its lexical side (see addLexicalSide); run it in a maintenance window. */
+  async addLexical(collection: string, ctx: CallContext): Promise<AddLexicalResult> {
+    assertCollectionName(collection);
+    return this.locked(collection, ctx, async () => {
+      try {
+        return await addLexicalSide(this.lifecycle, collection, ctx);
+      } finally {
+        this.ready.delete(collection);
+        this.lexical.delete(collection);
+      }
+    });
+  }
+
   /** Collections with recall's schema (others in the database are left out), by name. */
   async listCollections(ctx: CallContext): Promise<CollectionStats[]> {
     const res = await this.call(ctx, 'list collections', (timeout) => this.client.showCollections({ timeout }));
@@ -300,7 +319,7 @@ export class MilvusVectorStore implements VectorStore {
         try {
           const dimension = await this.dimensionOf(name, ctx);
           const count = await this.count(name, '', ctx);
-          return { name, count, dimension, lexical: this.lexical.get(name) ?? false };
+          return { name, count, dimension, lexical: await this.hasLexical(name, ctx) };
         } catch (error) {
           // Dropped meanwhile, or not a recall collection: not ours to list.
           if (error instanceof NotFoundError || error instanceof FailedPreconditionError) return undefined;
@@ -359,6 +378,22 @@ export class MilvusVectorStore implements VectorStore {
     return this.closed;
   }
 
+  /**
+   * Whether the collection has its lexical side. A dense-only one is described again at most
+   * every LEXICAL_RECHECK_MS, so a collection rebuilt by `npm run reindex` while this process
+   * runs gains its lexical hits without a restart.
+   */
+  private async hasLexical(collection: string, ctx: CallContext): Promise<boolean> {
+    if (this.lexical.get(collection)) return true;
+    const since = this.denseOnlySince.get(collection);
+    if (since === undefined || Date.now() - since >= LEXICAL_RECHECK_MS) {
+      const shape = await describeCollection(this.lifecycle, collection, ctx);
+      this.lexical.set(collection, shape?.lexical ?? false);
+      this.denseOnlySince.set(collection, Date.now());
+    }
+    return this.lexical.get(collection) ?? false;
+  }
+
   /** The collection's dimension, describing and loading it on first use. */
   private async dimensionOf(name: string, ctx: CallContext): Promise<number> {
     const known = this.ready.get(name);
@@ -367,6 +402,7 @@ export class MilvusVectorStore implements VectorStore {
     if (shape === undefined) throw new NotFoundError(`collection "${name}" does not exist`);
     await loadCollection(this.lifecycle, name, ctx);
     this.lexical.set(name, shape.lexical);
+    if (!shape.lexical) this.denseOnlySince.set(name, Date.now());
     this.ready.set(name, shape.dimension);
     return shape.dimension;
   }
