@@ -22,31 +22,34 @@ export interface FusedHits {
 }
 
 /**
- * Fuses every list (collection × retriever) into one ranking, one hit per (collection, id),
- * each carrying its score and 1-based rank in its dense and lexical lists. When lists of
- * both retrievers are present they are fused: RRF sums 1 / (k + rank) over the lists a hit is
- * in; weighted sums the lists' min-max normalised scores, dense ones times `denseWeight` and
- * lexical ones times the rest. With one retriever only, its scores are comparable across
- * collections (cosine; BM25), so hits are merged by score and keep it — the pre-hybrid order.
+ * Fuses every list (collection × retriever) into one ranking, one hit per (collection, id).
+ * First each retriever's lists are merged across collections by score — cosine and BM25 are
+ * each comparable across collections, whereas ranks are not: every collection has a first
+ * hit, and fusing per-collection ranks would tie a weak collection's best with a strong
+ * one's. Each hit carries its score and 1-based rank in its retriever's merged list. When
+ * both retrievers answered, the two merged lists are fused: RRF sums 1 / (k + rank); weighted
+ * sums the lists' min-max normalised scores, dense times `denseWeight`, lexical times the
+ * rest. With one retriever only, hits keep its score and order — the pre-hybrid merge.
  * Ties: collection, then id.
  */
 export function fuseLists(lists: RankedList[], settings: FusionSettings): FusedHits {
-  const fuse = new Set(lists.map((l) => l.retriever)).size > 1;
+  const retrievers = [...new Set(lists.map((l) => l.retriever))];
+  const fuse = retrievers.length > 1;
   const merged = new Map<string, SearchHit>();
-  for (const list of lists) {
-    const ranked = rankList(list.hits);
+  for (const retriever of retrievers) {
+    const ranked = rankList(lists.filter((l) => l.retriever === retriever));
     const scores = ranked.map((h) => h.score);
     const min = Math.min(...scores);
     const span = Math.max(...scores) - min;
-    const weight = list.retriever === 'dense' ? settings.denseWeight : 1 - settings.denseWeight;
+    const weight = retriever === 'dense' ? settings.denseWeight : 1 - settings.denseWeight;
     ranked.forEach((hit, i) => {
-      const key = JSON.stringify([list.collection, hit.id]);
+      const key = JSON.stringify([hit.collection, hit.id]);
       let fused = merged.get(key);
       if (!fused) {
-        fused = { id: hit.id, collection: list.collection, text: hit.text, score: 0, metadata: hit.metadata };
+        fused = { id: hit.id, collection: hit.collection, text: hit.text, score: 0, metadata: hit.metadata };
         merged.set(key, fused);
       }
-      if (list.retriever === 'dense') {
+      if (retriever === 'dense') {
         fused.vectorScore = hit.score;
         fused.vectorRank = i + 1;
       } else {
@@ -65,14 +68,21 @@ export function fuseLists(lists: RankedList[], settings: FusionSettings): FusedH
   };
 }
 
-/** The list best first, a document listed twice kept once with its best score. */
-function rankList(hits: VectorHit[]): VectorHit[] {
-  const best = new Map<string, VectorHit>();
-  for (const hit of hits) {
-    const seen = best.get(hit.id);
-    if (!seen || hit.score > seen.score) best.set(hit.id, hit);
+/** One retriever's lists as one, best score first, a document listed twice kept once with its best score. */
+function rankList(lists: RankedList[]): Array<VectorHit & { collection: string }> {
+  const best = new Map<string, VectorHit & { collection: string }>();
+  for (const { collection, hits } of lists) {
+    for (const hit of hits) {
+      const key = JSON.stringify([collection, hit.id]);
+      const seen = best.get(key);
+      if (!seen || hit.score > seen.score) best.set(key, { ...hit, collection });
+    }
   }
-  return [...best.values()].sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...best.values()].sort(
+    (a, b) =>
+      b.score - a.score ||
+      (a.collection < b.collection ? -1 : a.collection > b.collection ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
 }
 
 /** A comparator: higher `score` first, then collection, then id. */

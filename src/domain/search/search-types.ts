@@ -65,9 +65,9 @@ export interface SearchHit {
   vectorScore?: number;
   /** BM25 score; undefined when no lexical list had it. */
   lexicalScore?: number;
-  /** 1-based rank in its collection's dense list, when it is in it. */
+  /** 1-based rank among the dense hits of every searched collection (by cosine), when it is one. */
   vectorRank?: number;
-  /** 1-based rank in its collection's lexical list, when it is in it. */
+  /** 1-based rank among the lexical hits of every searched collection (by BM25), when it is one. */
   lexicalRank?: number;
   metadata: Metadata;
 }

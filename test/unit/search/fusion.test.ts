@@ -75,9 +75,13 @@ describe('fusion of hit lists', () => {
     ];
     const { hits } = fuseLists(lists, { method: 'rrf', rrfK: 60, denseWeight: 0.5 });
 
-    // news/a is first in both of its lists: it ties docs/a's best and beats it on (1/61 + 1/61).
-    expect(hits.map((h) => `${h.collection}/${h.id}`)).toEqual(['news/a', 'docs/a', 'docs/c', 'docs/b']);
-    expect(hits[0]).toMatchObject({ lexicalScore: 30, lexicalRank: 1, vectorScore: 0.4, vectorRank: 1 });
+    // Each retriever's lists merged by score first — dense: docs/a .9, docs/b .8, docs/c .7,
+    // news/a .4; lexical: news/a 30, docs/c 12, docs/a 5 — so news/a's first places in its own
+    // small lists do not make it the best hit.
+    expect(hits.map((h) => `${h.collection}/${h.id}`)).toEqual(['docs/a', 'news/a', 'docs/c', 'docs/b']);
+    expect(hits[1]).toMatchObject({ lexicalScore: 30, lexicalRank: 1, vectorScore: 0.4, vectorRank: 4 });
+    expect(hits[0]!.score).toBeCloseTo(1 / 61 + 1 / 63, 12);
+    expect(hits[1]!.score).toBeCloseTo(1 / 64 + 1 / 61, 12);
   });
 
   it('merges the lists of one retriever by score, unfused, as before hybrid search', () => {
@@ -90,8 +94,8 @@ describe('fusion of hit lists', () => {
     expect(fusion).toBeUndefined();
     expect(hits.map((h) => [h.collection, h.id, h.score, h.vectorRank])).toEqual([
       ['docs', 'a', 0.7, 1],
-      ['news', 'a', 0.65, 1],
-      ['docs', 'b', 0.6, 2],
+      ['news', 'a', 0.65, 2],
+      ['docs', 'b', 0.6, 3],
     ]);
   });
 });

@@ -132,7 +132,10 @@ export function retrievalModeToJSON(object: RetrievalMode): string {
 export enum FusionMethod {
   /** FUSION_METHOD_UNSPECIFIED - The server's SEARCH_FUSION. */
   FUSION_METHOD_UNSPECIFIED = 0,
-  /** FUSION_METHOD_RRF - Reciprocal rank fusion: the sum over lists of 1 / (k + rank). */
+  /**
+   * FUSION_METHOD_RRF - Reciprocal rank fusion: the sum over the dense and lexical lists (each merged across
+   * collections by score) of 1 / (k + rank).
+   */
   FUSION_METHOD_RRF = 1,
   /**
    * FUSION_METHOD_WEIGHTED - The weighted sum of each list's min-max normalised scores (SEARCH_FUSION_WEIGHT for
@@ -540,9 +543,15 @@ export interface SearchHit {
    * (lexical_rank 0).
    */
   lexicalScore: number;
-  /** 1-based rank in its collection's dense list; 0 when absent from it. */
+  /**
+   * 1-based rank among the dense hits of all searched collections (by vector_score); 0 when
+   * the dense retriever did not find it.
+   */
   vectorRank: number;
-  /** 1-based rank in its collection's lexical list; 0 when absent from it. */
+  /**
+   * 1-based rank among the lexical hits of all searched collections (by lexical_score); 0
+   * when the lexical retriever did not find it.
+   */
   lexicalRank: number;
 }
 
