@@ -129,6 +129,12 @@ describe('Search request limits', () => {
     expect(await search(past)).toEqual([field]);
   });
 
+  test('retrieval and fusion must be known enum values; UNSPECIFIED and the named ones pass', async () => {
+    expect(await search({ retrieval: 3, fusion: 2, rrfK: 10 })).toEqual([]);
+    expect(await search({ retrieval: 0, fusion: 0 })).toEqual([]);
+    expect(await search({ retrieval: 9 as never, fusion: 7 as never })).toEqual(['retrieval', 'fusion']);
+  });
+
   test('a collection name must start with a letter; "_" names are internal and refused here', async () => {
     expect(await search({ collections: ['9docs', 'docs-2', '_user_facts', 'docs_2'] })).toEqual([
       'collections[0]',

@@ -103,6 +103,9 @@ describe('hybrid search', () => {
     await expect(noText).rejects.toMatchObject({
       violations: [{ field: 'query', description: 'is required for lexical retrieval' }],
     });
+    await expect(fixture.service.search(searchRequest({ rrfK: 1001 }), ctx())).rejects.toMatchObject({
+      violations: [{ field: 'rrf_k', description: 'must be between 0 (server default) and 1000' }],
+    });
   });
 
   it('keeps the dense hits when lexical search fails, naming the retriever', async () => {
