@@ -10,6 +10,7 @@
  *   config          domain rules and adapters' accepted values; nothing that wires or serves
  *   composition     builds adapters from config: src/composition/ and the root src/app.ts
  *   cli, bench      composition, config, domain, generated code, observability — not adapters
+ *   client          the typed client for other services: generated code only
  *   harness         local real services for tests and the benchmark; never test/
  */
 const LAYERS_ABOVE_ADAPTERS = '^src/(app|main|composition|cli|grpc|config)';
@@ -70,6 +71,13 @@ module.exports = {
         path: '^src/adapters/',
         pathNot: ['^src/adapters/embedders/local-embedder\\.ts$', '^src/adapters/sql/memory-sql\\.ts$'],
       },
+    },
+    {
+      name: 'client-stands-alone',
+      comment: 'The typed client ships to other services: generated code and its own files only.',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { path: '^src/', pathNot: '^src/(client|gen)/' },
     },
     {
       name: 'src-does-not-import-tooling',

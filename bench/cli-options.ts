@@ -38,10 +38,12 @@ export interface BenchOptions {
   cpuProfile: boolean;
   outDir: string;
   quiet: boolean;
+  /** `--soak MINUTES`: a bounded soak of recall as configured by default instead of the modes (see soak.ts). */
+  soakMinutes: number | undefined;
 }
 
 /** Shown by --help. */
-export const USAGE = `usage: npm run bench -- (--baseline | --compare | --both) [options]
+export const USAGE = `usage: npm run bench -- (--baseline | --compare | --both | --soak MINUTES) [options]
 
 modes
   --baseline            recall as before the report's fixes: SEARCH_FAN_OUT=sequential,
@@ -50,6 +52,9 @@ modes
   --compare             recall as configured by default
   --both                baseline, then compare, then the report's table
   --quick               a small corpus and short runs (about a minute per mode)
+  --soak MINUTES        mixed reads and writes at --concurrency (default 32) against recall as
+                        configured by default; RSS, heap and event-loop delay sampled every 5 s,
+                        printed as a table and written as JSON (not part of CI)
 
 size and load (defaults: full run / --quick)
   --collections N       vector collections (4 / 3)
@@ -144,12 +149,14 @@ export function parseBenchArgs(args: string[], defaultOutDir: string): BenchOpti
       'cpu-prof': { type: 'boolean', default: false },
       out: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      soak: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return undefined;
-  const chosen = [values.baseline, values.compare, values.both].filter(Boolean).length;
-  if (chosen !== 1) throw new UsageError('choose exactly one of --baseline, --compare, --both');
+  const chosen = [values.baseline, values.compare, values.both, values.soak !== undefined].filter(Boolean).length;
+  if (chosen !== 1) throw new UsageError('choose exactly one of --baseline, --compare, --both, --soak MINUTES');
+  if (values.soak !== undefined && values.target) throw new UsageError('--soak starts its own recall: no --target');
   const modes: Mode[] = values.both ? ['baseline', 'compare'] : values.baseline ? ['baseline'] : ['compare'];
   if (values.target && modes.length > 1) {
     throw new UsageError(
@@ -191,7 +198,7 @@ export function parseBenchArgs(args: string[], defaultOutDir: string): BenchOpti
     factsPerUser: int('facts', values.facts, base.facts, 1),
     conversationsPerUser: int('conversations', values.conversations, base.conversations, 1),
     messagesPerConversation: 4,
-    concurrency: int('concurrency', values.concurrency, base.concurrency, 1, 1000),
+    concurrency: int('concurrency', values.concurrency, values.soak !== undefined ? 32 : base.concurrency, 1, 1000),
     durationSeconds: num('duration', values.duration, base.duration, 0.5, 86_400),
     requests: values.requests === undefined ? undefined : int('requests', values.requests, 0, 1),
     warmupSeconds: num('warmup', values.warmup, base.warmup, 0, 3600),
@@ -210,5 +217,6 @@ export function parseBenchArgs(args: string[], defaultOutDir: string): BenchOpti
     cpuProfile: values['cpu-prof'],
     outDir: values.out ?? defaultOutDir,
     quiet: values.quiet,
+    soakMinutes: values.soak === undefined ? undefined : num('soak', values.soak, 0, 0.5, 24 * 60),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --baseline | --compare | --both [--quick] [options]`: the benchmark of
- * issue 4 (see README, "Benchmark", and `--help`). Prints the report's table and the
+ * issue 4 (see README, "Benchmark", and `--help`); `--soak MINUTES` runs the soak instead. Prints the report's table and the
  * side-by-side ratios on stdout, narration on stderr, and writes JSON, Markdown and SVG under
  * bench/results/.
  */
@@ -10,6 +10,7 @@ import { USAGE, UsageError, parseBenchArgs } from './cli-options';
 import { ratioCells } from './markdown-summary';
 import { createReporter } from './progress';
 import { renderText, tableCells } from './report-table';
+import { runSoak } from './soak';
 
 async function main(): Promise<number> {
   let options: ReturnType<typeof parseBenchArgs>;
@@ -35,6 +36,11 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  if (options.soakMinutes !== undefined) {
+    const soak = await runSoak(options, reporter, (cleanup) => cleanups.push(cleanup));
+    process.stdout.write(`${soak.text}\n\nwrote ${path.relative(process.cwd(), soak.file)}\n`);
+    return 0;
+  }
   const outcome = await runBenchmark(options, reporter, (cleanup) => cleanups.push(cleanup));
   const out: string[] = [];
   for (const result of outcome.results) {

@@ -2,8 +2,9 @@
  * Starts a Milvus Lite server for the test run (scripts/milvus-lite.sh), or uses the one named
  * by RECALL_TEST_MILVUS_ADDRESS. Process group, data directory and clean-up: ./script-server.ts.
  */
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './free-port';
 import { type TestServer, startScriptServer, waitFor } from './script-server';
 
 const LITE = {
@@ -28,18 +29,6 @@ export async function startMilvusLite(): Promise<MilvusLite> {
     runArgs: (dataDir) => [String(port), join(dataDir, 'data')],
     ready: (child) =>
       waitFor(LITE.name, child, () => accepts(port), `accept connections on port ${port}`, READY_TIMEOUT_MS),
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
   });
 }
 

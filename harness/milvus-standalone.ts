@@ -48,7 +48,7 @@ export async function startMilvusStandalone(extraConfig: string[] = []): Promise
 }
 
 /** A base port whose whole range is free, below Linux's ephemeral ports (32768+) that outgoing connections take. */
-async function freePortRange(count: number): Promise<number> {
+export async function freePortRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 1_000) * count;
     const free = await Promise.all(Array.from({ length: count }, (_, i) => isFree(base + i)));
@@ -67,7 +67,7 @@ function isFree(port: number): Promise<boolean> {
 }
 
 /** GET /healthz answers 200 once every component is up (500 before; a TCP probe would succeed too early). */
-function healthy(port: number): Promise<boolean> {
+export function healthy(port: number): Promise<boolean> {
   return new Promise((done) => {
     const request = get({ host: '127.0.0.1', port, path: '/healthz', agent: false, timeout: 2_000 }, (response) => {
       response.resume();

@@ -61,6 +61,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
       fusion: config.search.fusion,
       rrfK: config.search.rrfK,
       fusionDenseWeight: config.search.fusionWeight,
+      breaker: { ...config.breaker },
     },
   );
   const memory = createMemoryService({
@@ -83,16 +84,8 @@ export async function createApp(config: Config, logger: Logger, options: { metri
         }
       : undefined,
     services: [
-      {
-        name: 'recall.v1.MemoryService',
-        definition: MemoryServiceService,
-        implementation: runtime.implement(MemoryServiceService, memoryHandlers(memory)),
-      },
-      {
-        name: 'recall.v1.SearchService',
-        definition: SearchServiceService,
-        implementation: runtime.implement(SearchServiceService, searchHandlers(search)),
-      },
+      { name: 'recall.v1.MemoryService', ...runtime.service(MemoryServiceService, memoryHandlers(memory)) },
+      { name: 'recall.v1.SearchService', ...runtime.service(SearchServiceService, searchHandlers(search)) },
     ],
   });
 

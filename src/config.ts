@@ -81,6 +81,15 @@ export interface Config {
     readonly tlsKeyFile: string | undefined;
     readonly tlsClientCaFile: string | undefined;
   };
+  /** Tuning of every circuit breaker (collections, postgres, embedder, reranker). */
+  readonly breaker: {
+    readonly resetTimeoutMs: number;
+    readonly errorThresholdPercentage: number;
+    readonly volumeThreshold: number;
+    readonly rollingCountTimeoutMs: number;
+    /** Most collections with a breaker at once (callers create collections). */
+    readonly maxCollections: number;
+  };
   readonly shutdownGraceMs: number;
   readonly maxMessageBytes: number;
 }
@@ -153,6 +162,13 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: r.int('RERANK_TIMEOUT_MS', 2_000, 1, 600_000),
     },
     security: { authTokens, tlsCertFile, tlsKeyFile, tlsClientCaFile },
+    breaker: {
+      resetTimeoutMs: r.int('BREAKER_RESET_MS', 10_000, 100, 3_600_000),
+      errorThresholdPercentage: r.int('BREAKER_ERROR_THRESHOLD_PERCENT', 50, 1, 100),
+      volumeThreshold: r.int('BREAKER_VOLUME_THRESHOLD', 5, 1, 1_000_000),
+      rollingCountTimeoutMs: r.int('BREAKER_ROLLING_WINDOW_MS', 10_000, 100, 3_600_000),
+      maxCollections: r.int('BREAKER_MAX_COLLECTIONS', 1_000, 1, 1_000_000),
+    },
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     maxMessageBytes: r.int('GRPC_MAX_MESSAGE_BYTES', 16 * 1024 * 1024, 1024, 512 * 1024 * 1024),
   };

@@ -19,7 +19,12 @@ import { runIngest } from './ingest/run-ingest';
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 const EXIT_USAGE = 2;
+/** The service could not be started or reached at all (e.g. `--direct` while a server holds DATA_DIR). */
+const EXIT_REFUSED = 3;
 const EXIT_INTERRUPTED = 130;
+
+/** `--direct` could not start its service: nothing was read or loaded. */
+class StartRefusedError extends Error {}
 
 async function openInput(file: string): Promise<{ input: Readable; totalBytes: number }> {
   if (file === '-') return { input: process.stdin, totalBytes: 0 };
@@ -38,7 +43,12 @@ async function ingest(options: IngestOptions): Promise<number> {
   let direct: DirectService | undefined;
   if (options.direct) {
     process.stderr.write('ingest: starting the service in this process (--direct)\n');
-    direct = await startDirectService();
+    try {
+      direct = await startDirectService();
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new StartRefusedError(error instanceof Error ? error.message : String(error), { cause: error });
+    }
   }
   const client = createIngestClient({
     address: direct?.address ?? options.target ?? '',
@@ -102,6 +112,10 @@ async function main(): Promise<number> {
     if (error instanceof ConfigError) {
       process.stderr.write(`ingest: invalid configuration: ${error.message}\n`);
       return EXIT_USAGE;
+    }
+    if (error instanceof StartRefusedError) {
+      process.stderr.write(`ingest: could not start the service (--direct): ${error.message}\n`);
+      return EXIT_REFUSED;
     }
     throw error;
   }

@@ -6,6 +6,7 @@ import { createLexicalReranker } from '../adapters/rerankers/lexical-reranker';
 import type { Config } from '../config';
 import type { Embedder, Reranker } from '../domain/ports';
 import type { Metrics } from '../observability/metrics';
+import { adapterBreakerOptions } from './breaker-options';
 
 /** A model adapter and what closes it (a no-op for the built-in ones). */
 export interface Opened<T> {
@@ -27,6 +28,7 @@ export function openEmbedder(config: Config, metrics?: Metrics): Opened<Embedder
           apiKey: embedding.apiKey,
           dimension: embedding.dimension,
           timeoutMs: embedding.timeoutMs,
+          breaker: adapterBreakerOptions(config),
         },
         metrics,
       )
@@ -47,6 +49,7 @@ export function openReranker(config: Config, metrics?: Metrics): Opened<Reranker
           model: rerank.model,
           apiKey: rerank.apiKey,
           timeoutMs: rerank.timeoutMs,
+          breaker: adapterBreakerOptions(config),
         },
         metrics,
       )

@@ -6,6 +6,7 @@ import type { SqlClient } from '../adapters/sql/sql-client';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import { adapterBreakerOptions } from './breaker-options';
 
 /**
  * Who opens the database: the server (the configured pool, its minimum opened at once,
@@ -31,6 +32,7 @@ export async function openSqlClient(config: Config, role: SqlRole): Promise<SqlC
       poolMax: config.pgPoolMax,
       statementTimeoutMs: config.pgStatementTimeoutMs,
       connectionTimeoutMs: config.pgConnectTimeoutMs,
+      breaker: adapterBreakerOptions(config),
       metrics: role.metrics,
       logger: role.logger,
     });

@@ -32,6 +32,8 @@ export interface Breaker {
   run<T>(work: () => Promise<T>): Promise<T>;
   state(): BreakerStateName;
   shutdown(): void;
+  /** Shuts down and forgets everything kept about this breaker (its metric series). */
+  dispose(): void;
 }
 
 /** Builds one breaker; the composition root binds the implementation to its metrics. */

@@ -2,24 +2,39 @@ import { type CallContext, contextError } from './context';
 
 /**
  * One 'abort' listener per signal, however many calls watch it: a context shared by many
- * parallel queries would otherwise trip Node's MaxListeners warning.
+ * parallel queries would otherwise trip Node's MaxListeners warning. The listener is removed
+ * when its last watcher stops: Node 20 never frees an `AbortSignal.any` signal that still has
+ * a listener (even after it aborted), which leaked ~3 KB per search.
  */
-const watchers = new WeakMap<AbortSignal, Set<() => void>>();
+interface Watch {
+  callbacks: Set<() => void>;
+  listener: () => void;
+}
+
+const watchers = new WeakMap<AbortSignal, Watch>();
 
 function onAbort(signal: AbortSignal, callback: () => void): () => void {
-  let callbacks = watchers.get(signal);
-  if (!callbacks) {
-    const set = new Set<() => void>();
-    callbacks = set;
-    watchers.set(signal, set);
-    signal.addEventListener('abort', () => {
-      for (const cb of [...set]) cb();
-      set.clear();
-    });
+  let watch = watchers.get(signal);
+  if (!watch) {
+    const callbacks = new Set<() => void>();
+    const listener = () => {
+      watchers.delete(signal);
+      for (const cb of [...callbacks]) cb();
+      callbacks.clear();
+    };
+    watch = { callbacks, listener };
+    watchers.set(signal, watch);
+    signal.addEventListener('abort', listener, { once: true });
   }
-  callbacks.add(callback);
-  const owned = callbacks;
-  return () => owned.delete(callback);
+  const owned = watch;
+  owned.callbacks.add(callback);
+  return () => {
+    owned.callbacks.delete(callback);
+    if (owned.callbacks.size > 0 || watchers.get(signal) !== owned) return;
+    // Last watcher gone: only an AbortSignal.any without listeners is ever freed on Node 20.
+    watchers.delete(signal);
+    signal.removeEventListener('abort', owned.listener);
+  };
 }
 
 /**

@@ -10,6 +10,21 @@ export const LIMITS = {
 } as const;
 
 const USER_ID = /^[A-Za-z0-9._:@-]+$/;
+
+/** What a caller is told for text holding U+0000, which PostgreSQL's text type cannot store. */
+export const NUL_PROBLEM = 'must not contain the NUL character (U+0000)';
+
+/**
+ * Whether a string, or any key or string inside metadata, holds U+0000. Checked before any
+ * store, so PostgreSQL and PGlite (which reject it with their own error) are never asked.
+ * Nesting past `maxDepth` is another rule's concern: the walk stops there.
+ */
+export function containsNul(value: unknown, maxDepth = 64): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object' || maxDepth <= 0) return false;
+  if (Array.isArray(value)) return value.some((item) => containsNul(item, maxDepth - 1));
+  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item, maxDepth - 1));
+}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -43,6 +58,7 @@ export class Violations {
   text(field: string, value: string, max: number, options: { required?: boolean } = {}): void {
     if ((options.required ?? true) && value.trim().length === 0) this.add(field, 'must not be blank');
     else if (value.length > max) this.add(field, `must be at most ${max} characters`);
+    else if (containsNul(value)) this.add(field, NUL_PROBLEM);
   }
 
   count(field: string, length: number, min: number, max: number): void {
@@ -65,6 +81,8 @@ export class Violations {
   metadata(field: string, value: Record<string, unknown>): void {
     if (Buffer.byteLength(JSON.stringify(value)) > LIMITS.metadataMaxBytes) {
       this.add(field, `must be at most ${LIMITS.metadataMaxBytes} bytes as JSON`);
+    } else if (containsNul(value)) {
+      this.add(field, `${NUL_PROBLEM} in a key or string`);
     }
   }
 }

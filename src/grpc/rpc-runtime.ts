@@ -2,6 +2,7 @@ import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc
 import type { CallContext } from '../domain/context';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import { guardDefinition, loadMessageRegistry } from './guarded-definition';
 import { authMiddleware } from './middleware/auth';
 import { deadlineMiddleware } from './middleware/deadline';
 import { grpcJsHandler, parseMethodPath } from './middleware/grpc-js-handler';
@@ -9,6 +10,7 @@ import { loggingMiddleware } from './middleware/logging';
 import { metricsMiddleware, registerMethodMetrics } from './middleware/metrics';
 import { pipeline } from './middleware/middleware';
 import { requestIdMiddleware } from './middleware/request-id';
+import { undecodableRequestMiddleware } from './middleware/undecodable-request';
 
 /** What a handler knows of its call: the domain's context plus a request id and logger. */
 export interface RpcContext extends CallContext {
@@ -32,7 +34,8 @@ export type Handlers<D> = {
 /**
  * The chain every RPC runs through, outermost first: request id (so every later step and the
  * caller have it), metrics, logging (both see the final status, including auth failures),
- * authentication, then the caller's deadline and cancellation as the domain's CallContext.
+ * authentication, a request that could not be decoded (INVALID_ARGUMENT, see guardDefinition),
+ * then the caller's deadline and cancellation as the domain's CallContext.
  * The grpc-js adapter maps whatever escapes to a status via toGrpcStatus.
  */
 export function createRpcRuntime(deps: { metrics: Metrics; logger: Logger; authTokens: readonly string[] }) {
@@ -41,7 +44,9 @@ export function createRpcRuntime(deps: { metrics: Metrics; logger: Logger; authT
     .use(metricsMiddleware(deps.metrics))
     .use(loggingMiddleware(deps.logger))
     .use(authMiddleware(deps.authTokens))
+    .use(undecodableRequestMiddleware())
     .use(deadlineMiddleware());
+  const registry = loadMessageRegistry();
 
   return {
     /** Builds a grpc-js implementation of `definition` from async handlers. */
@@ -56,6 +61,17 @@ export function createRpcRuntime(deps: { metrics: Metrics; logger: Logger; authT
         impl[key] = grpcJsHandler(method, (call) => chain.run(call, handler));
       }
       return impl;
+    },
+
+    /**
+     * The service to add to the server: `definition` with guarded request deserializers
+     * (see guardDefinition) and its implementation from `handlers`.
+     */
+    service<D extends ServiceDefinition>(definition: D, handlers: Handlers<D>) {
+      return {
+        definition: guardDefinition(definition, registry),
+        implementation: this.implement(definition, handlers),
+      };
     },
   };
 }

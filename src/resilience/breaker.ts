@@ -24,9 +24,10 @@ export function createBreaker(options: BreakerOptions, metrics?: Metrics): Break
     for (const s of STATES) metrics?.breakerState.set({ breaker: options.name, state: s }, s === current ? 1 : 0);
   };
   publishState();
+  const emitter = cb as unknown as NodeJS.EventEmitter;
   for (const event of EVENTS) {
     metrics?.breakerEvents.inc({ breaker: options.name, event }, 0);
-    (cb as unknown as NodeJS.EventEmitter).on(event, () => {
+    emitter.on(event, () => {
       metrics?.breakerEvents.inc({ breaker: options.name, event });
       if (event === 'open' || event === 'halfOpen' || event === 'close') publishState();
     });
@@ -50,5 +51,11 @@ export function createBreaker(options: BreakerOptions, metrics?: Metrics): Break
     },
     state,
     shutdown: () => cb.shutdown(),
+    dispose() {
+      cb.shutdown();
+      for (const event of EVENTS) emitter.removeAllListeners(event);
+      for (const s of STATES) metrics?.breakerState.remove({ breaker: options.name, state: s });
+      for (const event of EVENTS) metrics?.breakerEvents.remove({ breaker: options.name, event });
+    },
   };
 }

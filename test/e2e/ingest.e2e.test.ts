@@ -118,6 +118,15 @@ describe('ingest CLI end to end (embedded default)', () => {
     expect(result.stderr).toContain('usage: npm run ingest');
   });
 
+  it('refuses --direct while a server holds DATA_DIR with exit 3, not 1 (regression: "some line not loaded")', async () => {
+    const result = await ingest(['--collection', 'docs', FIXTURE, '--direct'], {
+      DATA_DIR: path.join(dataDir, 'served'),
+    });
+    expect(result.status).toBe(3);
+    expect(result.stderr).toMatch(/ingest: could not start the service \(--direct\): .*in use/);
+    expect(result.stdout).toBe('');
+  });
+
   it('with --direct loads into the backends of DATA_DIR without a running service', async () => {
     const direct = path.join(dataDir, 'direct');
     const result = await ingest(['--collection', 'docs', FIXTURE, '--direct'], { DATA_DIR: direct });

@@ -54,7 +54,18 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
       reject(new Error(`server exited with ${code} before listening: ${stderr}`));
     });
   });
-  const { grpcPort, metricsPort } = await listening;
+  let ports: { grpcPort: number; metricsPort: number };
+  try {
+    ports = await listening;
+  } catch (error) {
+    // A server that never said "listening" must not outlive the test: jest would never exit.
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    throw error;
+  }
+  const { grpcPort, metricsPort } = ports;
   return {
     grpcAddress: `127.0.0.1:${grpcPort}`,
     metricsUrl: `http://127.0.0.1:${metricsPort}`,

@@ -17,11 +17,13 @@ export function compileFilterPredicate(filters: readonly MetadataFilter[]): Meta
 function fieldTest(filter: MetadataFilter): MetadataPredicate {
   const { field, values } = filter;
   const matches = valueTest(filter.operator, values);
+  // "Field is none of values" holds for a record without the field; every other test needs it.
+  const whenAbsent = filter.operator === 'ne' || filter.operator === 'not_in';
   return (metadata) => {
     // Own keys only: `constructor` or `__proto__` must not find Object.prototype's members.
-    if (metadata === null || typeof metadata !== 'object' || !Object.hasOwn(metadata, field)) return false;
+    if (metadata === null || typeof metadata !== 'object' || !Object.hasOwn(metadata, field)) return whenAbsent;
     const stored = metadata[field];
-    return stored !== null && stored !== undefined && matches(stored);
+    return stored === null || stored === undefined ? whenAbsent : matches(stored);
   };
 }
 

@@ -1,17 +1,17 @@
 /**
  * Metadata filters shared by the vector stores: {@link compileMilvusFilter} for Milvus and
  * {@link compileFilterPredicate} for the embedded store, with the same results (checked
- * against Milvus Lite by test/integration/vector-store).
+ * against Milvus Lite and the Milvus 2.3 standalone by test/integration/vector-store).
  *
- * Semantics, for a filter on top-level metadata key `field`:
- * - A record whose `field` is missing or JSON null matches no filter, whatever the operator:
- *   not `eq`, and not `ne` / `not_in` either (SQL-like null handling, Milvus's own).
+ * Semantics, for a filter on top-level metadata key `field` (the proto's FilterOperator):
+ * - A record whose `field` is missing or JSON null holds none of any values: it matches `ne`
+ *   and `not_in`, and no other operator.
  * - `eq` / `in`: strings equal strings only, exactly (no case folding or normalisation);
  *   numbers compare by value (1 equals 1.0); booleans count as the numbers 0 and 1, so
- *   `true` equals 1 (Milvus Lite's behaviour: do not mix booleans and numbers in one field).
+ *   `true` equals 1 (do not mix booleans and numbers in one field).
  *   A stored array or object equals nothing. `in` matches when any value is equal.
- * - `ne` / `not_in`: the field is present, not null, and equals none of the values; so a
- *   string field passes `ne 5`, and an array or object field passes every `ne`.
+ * - `ne` / `not_in`: the field equals none of the values; so a string field passes `ne 5`,
+ *   and an array or object field passes every `ne`.
  * - `lt` / `lte` / `gt` / `gte`: the value must be a number; only stored numbers (and
  *   booleans, as 0 and 1) can match; strings, arrays and objects never do.
  * - Several filters are combined with AND.

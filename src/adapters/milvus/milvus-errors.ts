@@ -36,6 +36,18 @@ export function isCollectionMissing(status: MilvusStatus | undefined): boolean {
   );
 }
 
+/** Milvus's code for a collection that exists but is not loaded (e.g. released when the server restarted). */
+const NOT_LOADED_CODE = 101;
+
+/** Whether a status means the collection is not loaded: it must be loaded again before use. */
+export function isCollectionNotLoaded(status: MilvusStatus | undefined): boolean {
+  return (
+    status?.code === NOT_LOADED_CODE ||
+    status?.error_code === 'CollectionNotLoaded' ||
+    /not loaded|in state 'released'/i.test(status?.reason ?? '')
+  );
+}
+
 /**
  * Throws the domain error for a failed status: NotFoundError for a missing collection,
  * UnavailableError for a retriable (overload, not ready) failure, an internal RecallError
@@ -47,7 +59,7 @@ export function throwIfFailed(status: MilvusStatus | undefined, what: string, co
     throw new NotFoundError(`collection "${collection}" does not exist`);
   }
   const detail = status ? `${status.error_code ?? ''}/${status.code ?? ''}: ${status.reason ?? ''}` : 'no status';
-  if (status?.retriable || status?.error_code === 'RateLimit') {
+  if (status?.retriable || status?.error_code === 'RateLimit' || isCollectionNotLoaded(status)) {
     throw new UnavailableError(`milvus ${what} failed, try again later`, { cause: new Error(detail) });
   }
   throw new RecallError('internal', `milvus ${what} failed`, { cause: new Error(detail) });

@@ -30,7 +30,7 @@ import {
   describeCollection,
   loadCollection,
 } from './milvus-collection-lifecycle';
-import { type MilvusStatus, isCollectionMissing, throwIfFailed } from './milvus-errors';
+import { type MilvusStatus, isCollectionMissing, isCollectionNotLoaded, throwIfFailed } from './milvus-errors';
 import { FIELDS, type MilvusIndexType, searchParams, serverHasBm25 } from './milvus-schema';
 import { ReadConsistency, type ReadConsistencyMode } from './read-consistency';
 
@@ -237,20 +237,28 @@ export class MilvusVectorStore implements VectorStore {
     const filter = compileMilvusFilter(query.filters);
     const dimension = await this.dimensionOf(collection, ctx);
     assertQuery(collection, query, dimension);
-    const res = await this.call(ctx, 'search', (timeout) =>
-      this.client.search({
-        collection_name: collection,
-        anns_field: FIELDS.vector,
-        data: query.vector,
-        limit: query.limit,
-        ...(filter ? { filter } : {}),
-        output_fields: OUTPUT_FIELDS,
-        metric_type: 'COSINE',
-        params: searchParams(this.indexType, query.limit),
-        consistency_level: this.consistency.sdkLevelFor(collection),
-        timeout,
-      }),
-    );
+    const run = () =>
+      this.call(ctx, 'search', (timeout) =>
+        this.client.search({
+          collection_name: collection,
+          anns_field: FIELDS.vector,
+          data: query.vector,
+          limit: query.limit,
+          ...(filter ? { filter } : {}),
+          output_fields: OUTPUT_FIELDS,
+          metric_type: 'COSINE',
+          params: searchParams(this.indexType, query.limit),
+          consistency_level: this.consistency.sdkLevelFor(collection),
+          timeout,
+        }),
+      );
+    let res = await run();
+    if (isCollectionNotLoaded(res.status)) {
+      // Released behind our back (Milvus restarted): load it again and retry once.
+      this.ready.delete(collection);
+      await this.dimensionOf(collection, ctx);
+      res = await run();
+    }
     this.check(res.status, 'search', collection);
     return (res.results as Record<string, unknown>[]).map((hit) => ({
       id: String(hit.id),
@@ -464,7 +472,10 @@ export class MilvusVectorStore implements VectorStore {
 
   /** Throws for a failed status; forgets a collection that turned out to be gone. */
   private check(status: MilvusStatus | undefined, what: string, collection?: string): void {
-    if (collection !== undefined && isCollectionMissing(status)) this.ready.delete(collection);
+    // Missing, or released (Milvus restarted): the next call describes and loads it again.
+    if (collection !== undefined && (isCollectionMissing(status) || isCollectionNotLoaded(status))) {
+      this.ready.delete(collection);
+    }
     throwIfFailed(status, what, collection);
   }
 }

@@ -45,6 +45,12 @@ export function createPostgresClient(options: PostgresClientOptions): PostgresCl
   let closing: Promise<void> | undefined;
 
   pool.on('error', (error) => logger?.warn({ err: error, url: redactedUrl }, 'idle postgres connection failed'));
+  // pg removes the pool's listener while a client is checked out; a connection that dies then
+  // (the server crashed between two statements) would be an unhandled 'error' event and end
+  // the process. Its next query fails and the client is discarded on release.
+  pool.on('connect', (client) =>
+    client.on('error', (error) => logger?.warn({ err: error, url: redactedUrl }, 'postgres connection failed')),
+  );
 
   async function acquire(ctx: CallContext): Promise<PoolClient> {
     const started = performance.now();

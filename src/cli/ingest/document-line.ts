@@ -1,4 +1,4 @@
-import { documentIdProblem, documentTextProblem, metadataProblem } from '../../domain/search/search-rules';
+import { documentIdProblem, documentMetadataProblem, documentTextProblem } from '../../domain/search/search-rules';
 import type { Document } from '../../gen/recall/v1/search';
 
 /** One line of the input file, as read. */
@@ -38,7 +38,7 @@ export function parseDocumentLine(text: string): ParsedLine {
     if (problem) problems.push(`text: ${problem}`);
   }
   if (metadata !== undefined && metadata !== null) {
-    const problem = isPlainObject(metadata) ? metadataProblem(metadata) : 'must be a JSON object';
+    const problem = isPlainObject(metadata) ? documentMetadataProblem(metadata) : 'must be a JSON object';
     if (problem) problems.push(`metadata: ${problem}`);
   }
   if (vector !== undefined && vector !== null) {

@@ -18,7 +18,7 @@ export const USAGE = `usage: npm run ingest -- --collection NAME FILE.jsonl [opt
   --tls, --ca FILE     connect with TLS (system CAs, or the CA in FILE)
   -q, --quiet          no progress output
 exit code: 0 all valid lines loaded, 1 some line not loaded (the rest still is), 2 usage error,
-130 interrupted`;
+3 --direct could not start the service (e.g. a server holds DATA_DIR; nothing loaded), 130 interrupted`;
 
 export { UsageError };
 

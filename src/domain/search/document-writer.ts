@@ -2,7 +2,7 @@ import type { CallContext } from '../context';
 import { InvalidArgumentError, RecallError } from '../errors';
 import type { Embedder, VectorRecord, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
-import { assertPublicCollection } from './search-rules';
+import { assertPublicCollection, vectorProblem } from './search-rules';
 import type { DocumentInput } from './search-types';
 
 export interface DocumentWriterDeps {
@@ -15,7 +15,8 @@ export interface DocumentWriterDeps {
 export interface DocumentWriter {
   /**
    * Embeds the texts that come without a vector (one batch), checks every vector has the
-   * embedder's dimension (InvalidArgumentError naming `documents[i].vector`), creates the
+   * embedder's dimension and is storable — finite, not all zeros — (InvalidArgumentError naming
+   * `documents[i].vector`, or `documents[i].text` when its embedding is all zeros), creates the
    * collection on first use and upserts. Resolves to the ids, in input order.
    */
   upsert(collection: string, documents: DocumentInput[], ctx: CallContext): Promise<string[]>;
@@ -34,16 +35,15 @@ export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
   return {
     async upsert(collection, documents, ctx) {
       assertPublicCollection(collection, 'collection');
-      const violations = documents.flatMap((doc, i) =>
-        doc.vector?.length && doc.vector.length !== embedder.dimension
-          ? [
-              {
-                field: `documents[${i}].vector`,
-                description: `must have ${embedder.dimension} dimensions, not ${doc.vector.length}`,
-              },
-            ]
-          : [],
-      );
+      const violations = documents.flatMap((doc, i) => {
+        if (!doc.vector?.length) return [];
+        const problem =
+          vectorProblem(doc.vector) ??
+          (doc.vector.length !== embedder.dimension
+            ? `must have ${embedder.dimension} dimensions, not ${doc.vector.length}`
+            : undefined);
+        return problem ? [{ field: `documents[${i}].vector`, description: problem }] : [];
+      });
       if (violations.length > 0) throw new InvalidArgumentError(violations);
       if (documents.length === 0) return [];
 
@@ -59,6 +59,13 @@ export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
       if (embedded.length !== missing.length || embedded.some((v) => v.length !== embedder.dimension)) {
         throw new RecallError('internal', `embedder ${embedder.name} returned a malformed batch`);
       }
+      // A text the embedder maps to zeros cannot be searched by cosine: the text is what to fix.
+      const zero = documents.flatMap((doc, i) =>
+        !doc.vector?.length && vectorProblem(embedded[missing.indexOf(doc)]) !== undefined
+          ? [{ field: `documents[${i}].text`, description: 'gives an all-zero embedding (nothing to search by)' }]
+          : [],
+      );
+      if (zero.length > 0) throw new InvalidArgumentError(zero);
       let next = 0;
       const records: VectorRecord[] = documents.map((doc) => ({
         id: doc.id,
@@ -67,7 +74,7 @@ export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
         vector: doc.vector?.length ? doc.vector : embedded[next++]!,
       }));
 
-      await breakers.get(collection).run(async () => {
+      await breakers.run(collection, async () => {
         await vectorStore.ensureCollection(collection, embedder.dimension, ctx);
         await vectorStore.upsert(collection, records, ctx);
       });
@@ -77,7 +84,7 @@ export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
     async delete(collection, ids, ctx) {
       assertPublicCollection(collection, 'collection');
       if (ids.length === 0) return 0;
-      return breakers.get(collection).run(() => vectorStore.delete(collection, ids, ctx));
+      return breakers.run(collection, () => vectorStore.delete(collection, ids, ctx));
     },
   };
 }

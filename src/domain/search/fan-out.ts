@@ -89,19 +89,22 @@ export async function fanOut(params: FanOutParams, ctx: CallContext): Promise<Fa
 }
 
 async function searchOne(collection: string, params: FanOutParams, ctx: CallContext): Promise<VectorHit[]> {
-  return params.breakers.get(collection).run(async () => {
-    const start = now();
-    try {
-      return await runWithTimeout(
+  const start = now();
+  try {
+    return await params.breakers.run(collection, () =>
+      runWithTimeout(
         (child) => params.store.search(collection, params.query!, child),
         ctx,
         params.perCollectionTimeoutMs,
         `collection ${collection}`,
-      );
-    } finally {
+      ),
+    );
+  } finally {
+    // Only collections that exist get a series: callers choose the names (see CollectionBreakers).
+    if (params.breakers.has(collection)) {
       params.metrics?.vectorSearchDuration.observe({ collection }, msSince(start) / 1000);
     }
-  });
+  }
 }
 
 async function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {

@@ -28,18 +28,21 @@ export async function searchLexicalOne(
 ): Promise<VectorHit[] | typeof LEXICAL_UNAVAILABLE> {
   const { store } = params;
   if (!store.searchLexical) return LEXICAL_UNAVAILABLE;
-  return params.breakers.get(collection).run(async () => {
-    const start = now();
-    try {
-      const hits = await runWithTimeout(
+  const start = now();
+  try {
+    const hits = await params.breakers.run(collection, () =>
+      runWithTimeout(
         (child) => store.searchLexical!(collection, query, child),
         ctx,
         params.perCollectionTimeoutMs,
         `lexical search of collection ${collection}`,
-      );
-      return hits ?? LEXICAL_UNAVAILABLE;
-    } finally {
+      ),
+    );
+    return hits ?? LEXICAL_UNAVAILABLE;
+  } finally {
+    // Only collections that exist get a series: callers choose the names (see CollectionBreakers).
+    if (params.breakers.has(collection)) {
       params.metrics?.lexicalSearchDuration?.observe({ collection }, msSince(start) / 1000);
     }
-  });
+  }
 }

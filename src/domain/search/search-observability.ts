@@ -10,6 +10,8 @@ interface Observer {
 }
 interface LabelledObserver<L extends string> {
   observe(labels: Record<L, string>, value: number): void;
+  /** Drops one label set's series (a forgotten collection's). */
+  remove(labels: Record<L, string>): void;
 }
 interface Incrementer {
   inc(value?: number): void;

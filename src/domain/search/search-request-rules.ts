@@ -4,14 +4,14 @@
  * the configured default collections) is checked by the domain when it runs.
  */
 import type { FieldViolation } from '../errors';
-import type { Violations } from '../validation';
+import { NUL_PROBLEM, type Violations, containsNul } from '../validation';
 import { type FilterInput, requestFilterViolations } from './filter-rules';
 import {
   SEARCH_LIMITS,
   collectionNameProblem,
   documentIdProblem,
+  documentMetadataProblem,
   documentTextProblem,
-  metadataProblem,
   vectorProblem,
 } from './search-rules';
 
@@ -28,6 +28,8 @@ export interface SearchShape {
 export function checkSearch(v: Violations, request: SearchShape): void {
   if (request.query.length > SEARCH_LIMITS.queryMaxLength) {
     v.add('query', `must be at most ${SEARCH_LIMITS.queryMaxLength} characters`);
+  } else if (containsNul(request.query)) {
+    v.add('query', NUL_PROBLEM);
   }
   if (request.collections.length > SEARCH_LIMITS.collectionsPerSearch) {
     v.add('collections', `must have at most ${SEARCH_LIMITS.collectionsPerSearch} items`);
@@ -60,7 +62,7 @@ export function checkUpsertDocuments(v: Violations, collection: string, document
     else if (seen.has(doc.id)) v.add(`${at}.id`, 'is repeated in this batch');
     seen.add(doc.id);
     addIf(v, `${at}.text`, documentTextProblem(doc.text));
-    addIf(v, `${at}.metadata`, metadataProblem(doc.metadata));
+    addIf(v, `${at}.metadata`, documentMetadataProblem(doc.metadata));
     checkOptionalVector(v, `${at}.vector`, doc.vector);
   });
 }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors';
 import { isInternalCollection } from '../internal-collections';
 import { MEMORY_LIMITS } from '../memory/memory-validation';
-import { LIMITS } from '../validation';
+import { LIMITS, NUL_PROBLEM, containsNul } from '../validation';
 
 /**
  * Every SearchService limit, in one place: the gRPC layer, the vector stores and the ingest
@@ -103,9 +103,10 @@ export function storedTextProblem(text: unknown): string | undefined {
   return `must be a string of at most ${SEARCH_LIMITS.documentTextMaxBytes} bytes`;
 }
 
-/** Why `text` cannot be a caller's document text (blank or too long), or undefined. */
+/** Why `text` cannot be a caller's document text (blank, holding U+0000, too long), or undefined. */
 export function documentTextProblem(text: string): string | undefined {
   if (text.trim().length === 0) return 'must not be blank';
+  if (containsNul(text)) return NUL_PROBLEM;
   return storedTextProblem(text);
 }
 
@@ -118,6 +119,11 @@ export function metadataProblem(metadata: unknown): string | undefined {
     return `must be at most ${SEARCH_LIMITS.metadataMaxBytes} bytes as JSON`;
   }
   return undefined;
+}
+
+/** Why `metadata` cannot be a caller's document metadata (see metadataProblem; no U+0000 either), or undefined. */
+export function documentMetadataProblem(metadata: unknown): string | undefined {
+  return metadataProblem(metadata) ?? (containsNul(metadata) ? `${NUL_PROBLEM} in a key or string` : undefined);
 }
 
 /** Why `vector` cannot be stored or searched with, or undefined. Cosine needs a direction. */

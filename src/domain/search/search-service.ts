@@ -64,7 +64,10 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
   const resolved = Object.freeze(resolveSearchOptions(options));
   const { vectorStore, embedder, metrics } = deps;
   const logger = deps.logger ?? silentLogger;
-  const breakers = createCollectionBreakers(deps.createBreaker, resolved.breaker);
+  const breakers = createCollectionBreakers(deps.createBreaker, resolved.breaker, (collection) => {
+    metrics?.vectorSearchDuration.remove({ collection });
+    metrics?.lexicalSearchDuration?.remove({ collection });
+  });
   const documents = createDocumentWriter({ vectorStore, embedder, breakers });
   const presence = createGoldenAnswerPresence(deps.goldenAnswers, resolved.goldenAnswerPresenceTtlMs);
   const mirror = createGoldenVectorMirror({

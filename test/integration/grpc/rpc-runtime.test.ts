@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { Metadata, Server, ServerCredentials, credentials, status } from '@grpc/grpc-js';
 import { InvalidArgumentError } from '../../../src/domain/errors';
-import { MemoryServiceClient, MemoryServiceService } from '../../../src/gen/recall/v1/memory';
+import { AddFactsRequest, MemoryServiceClient, MemoryServiceService } from '../../../src/gen/recall/v1/memory';
 import { type Handlers, type RpcContext, createRpcRuntime } from '../../../src/grpc/rpc-runtime';
 import { createLogger } from '../../../src/observability/logger';
 import { createMetrics } from '../../../src/observability/metrics';
@@ -45,7 +45,8 @@ describe('rpc runtime', () => {
   const start = async (authTokens: string[]) => {
     const runtime = createRpcRuntime({ metrics, logger: createLogger('info', sink), authTokens });
     server = new Server();
-    server.addService(MemoryServiceService, runtime.implement(MemoryServiceService, handlers));
+    const service = runtime.service(MemoryServiceService, handlers);
+    server.addService(service.definition, service.implementation);
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
     );
@@ -111,6 +112,51 @@ describe('rpc runtime', () => {
     right.set('authorization', 'Bearer s3cret');
     expect((await list('ok', right)).code).toBe(status.OK);
     expect(logLines.join('')).not.toContain('s3cret');
+  });
+
+  it('answers an undecodable body INVALID_ARGUMENT, counted and logged at warn (regression: INTERNAL, invisible)', async () => {
+    await start([]);
+    const garbage = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]);
+    const raw = (x: Buffer) => x;
+    const result = await new Promise<{ code: number; details?: string }>((resolve) =>
+      client.makeUnaryRequest('/recall.v1.MemoryService/ListFacts', raw, raw, garbage, (error) =>
+        resolve({ code: error?.code ?? status.OK, details: error?.details }),
+      ),
+    );
+
+    expect(result).toEqual({
+      code: status.INVALID_ARGUMENT,
+      details: 'request: is not a valid recall.v1.ListFactsRequest message (malformed protobuf)',
+    });
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(
+      /grpc_server_handled_total\{[^}]*grpc_method="ListFacts",grpc_code="INVALID_ARGUMENT"\} [1-9]/,
+    );
+    const warned = logLines.map((line) => JSON.parse(line)).find((line) => line.msg === 'undecodable request');
+    expect(warned).toMatchObject({ level: 'warn', method: 'recall.v1.MemoryService/ListFacts' });
+  });
+
+  it('refuses invalid UTF-8 naming the field before the handler runs (regression: stored as U+FFFD)', async () => {
+    await start([]);
+    const encoded = Buffer.from(
+      AddFactsRequest.encode({
+        userId: 'u1',
+        facts: [{ content: 'ok XYZ', source: '', confidence: 0, metadata: {} }],
+      }).finish(),
+    );
+    Buffer.from([0xed, 0xa0, 0x80]).copy(encoded, encoded.indexOf('XYZ'));
+    const raw = (x: Buffer) => x;
+    const result = await new Promise<{ code: number; details?: string }>((resolve) =>
+      client.makeUnaryRequest('/recall.v1.MemoryService/AddFacts', raw, raw, encoded, (error) =>
+        resolve({ code: error?.code ?? status.OK, details: error?.details }),
+      ),
+    );
+
+    // The handler (which throws a plain Error, INTERNAL) was never reached.
+    expect(result).toEqual({
+      code: status.INVALID_ARGUMENT,
+      details: 'facts[0].content: must be valid UTF-8 (proto3 strings are UTF-8)',
+    });
   });
 
   it('counts started and handled calls per method and code', async () => {

@@ -22,12 +22,6 @@ export interface StoreHarness {
   open(previous?: VectorStore): Promise<VectorStore>;
   /** A collection name no other test (or test file) uses. */
   collectionName(label: string): string;
-  /**
-   * Whether the store must honour the documented filter semantics (src/adapters/filters).
-   * Default true; false only for Milvus 2.3, whose older engine differs in two edge cases
-   * (booleans are not 0/1, a JSON null counts as present): its filter tests are not registered.
-   */
-  filterSemantics?: boolean;
   /** Whether collections this store creates have a lexical (BM25) side; see lexical-contract.ts. */
   lexical?: boolean;
   /** Whether its lexical analyzer folds plurals; default true. */
@@ -326,100 +320,103 @@ export function vectorStoreContract(harness: StoreHarness): void {
     });
   });
 
-  if (harness.filterSemantics !== false)
-    describe('filters', () => {
-      let matrix: string;
-      const storedIds = Object.keys(STORED).sort();
-      beforeAll(async () => {
-        const docs = Object.entries(STORED).map(([id, value], i) => ({
-          id,
-          text: id,
-          metadata: value === undefined ? { other: 1 } : { f: value, g: i % 2 },
-          vector: vectors(1, 200 + i)[0]!,
-        }));
-        matrix = await collectionWith('matrix', docs);
-      });
+  describe('filters', () => {
+    let matrix: string;
+    const storedIds = Object.keys(STORED).sort();
+    beforeAll(async () => {
+      const docs = Object.entries(STORED).map(([id, value], i) => ({
+        id,
+        text: id,
+        metadata: value === undefined ? { other: 1 } : { f: value, g: i % 2 },
+        vector: vectors(1, 200 + i)[0]!,
+      }));
+      matrix = await collectionWith('matrix', docs);
+    });
 
-      /** What the shared predicate says `filters` selects from STORED. */
-      function expected(filters: MetadataFilter[]): string[] {
-        const predicate = compileFilterPredicate(filters);
-        return Object.entries(STORED)
-          .filter(([, value], i) => predicate(value === undefined ? { other: 1 } : { f: value, g: i % 2 }))
-          .map(([id]) => id)
-          .sort();
-      }
+    /** What the shared predicate says `filters` selects from STORED. */
+    function expected(filters: MetadataFilter[]): string[] {
+      const predicate = compileFilterPredicate(filters);
+      return Object.entries(STORED)
+        .filter(([, value], i) => predicate(value === undefined ? { other: 1 } : { f: value, g: i % 2 }))
+        .map(([id]) => id)
+        .sort();
+    }
 
-      test.each(['eq', 'ne'] as const)(
-        '%s against strings, numbers and booleans agrees with the predicate',
-        async (op) => {
-          for (const value of VALUES) {
-            const filters: MetadataFilter[] = [{ field: 'f', operator: op, values: [value] }];
-            expect({ value, ids: await ids(matrix, filters) }).toEqual({ value, ids: expected(filters) });
-          }
-        },
-      );
-
-      test.each(['lt', 'lte', 'gt', 'gte'] as const)('%s against numbers agrees with the predicate', async (op) => {
-        for (const value of NUMBERS) {
+    test.each(['eq', 'ne'] as const)(
+      '%s against strings, numbers and booleans agrees with the predicate',
+      async (op) => {
+        for (const value of VALUES) {
           const filters: MetadataFilter[] = [{ field: 'f', operator: op, values: [value] }];
           expect({ value, ids: await ids(matrix, filters) }).toEqual({ value, ids: expected(filters) });
         }
-      });
+      },
+    );
 
-      test.each(['in', 'not_in'] as const)('%s with mixed value lists agrees with the predicate', async (op) => {
-        const lists: FilterValue[][] = [['x'], ['x', 1], ['1', 1.5, false], ['', 'a"b', -3, true], ['nothing']];
-        for (const values of lists) {
-          const filters: MetadataFilter[] = [{ field: 'f', operator: op, values }];
-          expect({ values, ids: await ids(matrix, filters) }).toEqual({ values, ids: expected(filters) });
-        }
-      });
-
-      test('documented semantics: missing, null, mixed types, booleans as 0/1', async () => {
-        const f = (operator: MetadataFilter['operator'], ...values: FilterValue[]) =>
-          ids(matrix, [{ field: 'f', operator, values }]);
-        const present = storedIds.filter((id) => id !== 'missing' && id !== 'nul');
-        expect(await f('ne', 'nothing')).toEqual(present);
-        expect(await f('not_in', 'nothing', 12)).toEqual(present);
-        expect(await f('eq', 1)).toEqual(['b_t', 'n_1']);
-        expect(await f('eq', '1')).toEqual(['s_1']);
-        expect(await f('eq', false)).toEqual(['b_f', 'n_0']);
-        expect(await f('lt', 1)).toEqual(['b_f', 'n_0', 'n_neg']);
-        expect(await f('gte', 1.5)).toEqual(['n_15', 'n_2']);
-        expect(await f('ne', 1)).not.toContain('b_t');
-        expect(await f('ne', 1)).toEqual(expect.arrayContaining(['s_1', 'arr', 'obj']));
-        expect(await ids(matrix, [{ field: 'absent', operator: 'ne', values: ['x'] }])).toEqual([]);
-      });
-
-      test('several filters combine with AND', async () => {
-        const filters: MetadataFilter[] = [
-          { field: 'f', operator: 'gte', values: [0] },
-          { field: 'g', operator: 'eq', values: [1] },
-        ];
-        const got = await ids(matrix, filters);
-        expect(got).toEqual(expected(filters));
-        expect(got.length).toBeGreaterThan(0);
-      });
-
-      test('injection payloads are data: each matches only its own record', async () => {
-        const docs = INJECTIONS.map((s, i) => ({
-          id: `inj-${i}`,
-          text: s,
-          metadata: { f: s },
-          vector: vectors(1, 300 + i)[0]!,
-        }));
-        const name = await collectionWith('injection', docs);
-        for (const [i, payload] of INJECTIONS.entries()) {
-          expect({ payload, ids: await ids(name, [{ field: 'f', operator: 'eq', values: [payload] }]) }).toEqual({
-            payload,
-            ids: [`inj-${i}`],
-          });
-          const others = await ids(name, [{ field: 'f', operator: 'ne', values: [payload] }]);
-          expect(others).toHaveLength(INJECTIONS.length - 1);
-        }
-        const widened = await ids(name, [
-          { field: 'f', operator: 'in', values: ['zz" or 1==1 or "', "zz' or 1==1 or '"] },
-        ]);
-        expect(widened).toEqual([]);
-      });
+    test.each(['lt', 'lte', 'gt', 'gte'] as const)('%s against numbers agrees with the predicate', async (op) => {
+      for (const value of NUMBERS) {
+        const filters: MetadataFilter[] = [{ field: 'f', operator: op, values: [value] }];
+        expect({ value, ids: await ids(matrix, filters) }).toEqual({ value, ids: expected(filters) });
+      }
     });
+
+    test.each(['in', 'not_in'] as const)('%s with mixed value lists agrees with the predicate', async (op) => {
+      const lists: FilterValue[][] = [['x'], ['x', 1], ['1', 1.5, false], ['', 'a"b', -3, true], ['nothing']];
+      for (const values of lists) {
+        const filters: MetadataFilter[] = [{ field: 'f', operator: op, values }];
+        expect({ values, ids: await ids(matrix, filters) }).toEqual({ values, ids: expected(filters) });
+      }
+    });
+
+    test('documented semantics: missing, null, mixed types, booleans as 0/1', async () => {
+      const f = (operator: MetadataFilter['operator'], ...values: FilterValue[]) =>
+        ids(matrix, [{ field: 'f', operator, values }]);
+      // "None of values" holds for a record without the field, or with null, as the proto says.
+      expect(await f('ne', 'nothing')).toEqual(storedIds);
+      expect(await f('not_in', 'nothing', 12)).toEqual(storedIds);
+      expect(await f('ne', 'x')).toEqual(storedIds.filter((id) => id !== 's_x'));
+      expect(await f('eq', 'x')).toEqual(['s_x']);
+      expect(await f('in', 'x', 'nothing')).toEqual(['s_x']);
+      expect(await f('eq', 1)).toEqual(['b_t', 'n_1']);
+      expect(await f('eq', '1')).toEqual(['s_1']);
+      expect(await f('eq', false)).toEqual(['b_f', 'n_0']);
+      expect(await f('lt', 1)).toEqual(['b_f', 'n_0', 'n_neg']);
+      expect(await f('gte', 1.5)).toEqual(['n_15', 'n_2']);
+      expect(await f('ne', 1)).not.toContain('b_t');
+      expect(await f('ne', 1)).toEqual(expect.arrayContaining(['s_1', 'arr', 'obj']));
+      expect(await ids(matrix, [{ field: 'absent', operator: 'ne', values: ['x'] }])).toEqual(storedIds);
+      expect(await ids(matrix, [{ field: 'absent', operator: 'eq', values: ['x'] }])).toEqual([]);
+    });
+
+    test('several filters combine with AND', async () => {
+      const filters: MetadataFilter[] = [
+        { field: 'f', operator: 'gte', values: [0] },
+        { field: 'g', operator: 'eq', values: [1] },
+      ];
+      const got = await ids(matrix, filters);
+      expect(got).toEqual(expected(filters));
+      expect(got.length).toBeGreaterThan(0);
+    });
+
+    test('injection payloads are data: each matches only its own record', async () => {
+      const docs = INJECTIONS.map((s, i) => ({
+        id: `inj-${i}`,
+        text: s,
+        metadata: { f: s },
+        vector: vectors(1, 300 + i)[0]!,
+      }));
+      const name = await collectionWith('injection', docs);
+      for (const [i, payload] of INJECTIONS.entries()) {
+        expect({ payload, ids: await ids(name, [{ field: 'f', operator: 'eq', values: [payload] }]) }).toEqual({
+          payload,
+          ids: [`inj-${i}`],
+        });
+        const others = await ids(name, [{ field: 'f', operator: 'ne', values: [payload] }]);
+        expect(others).toHaveLength(INJECTIONS.length - 1);
+      }
+      const widened = await ids(name, [
+        { field: 'f', operator: 'in', values: ['zz" or 1==1 or "', "zz' or 1==1 or '"] },
+      ]);
+      expect(widened).toEqual([]);
+    });
+  });
 }

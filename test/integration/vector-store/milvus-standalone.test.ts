@@ -44,7 +44,6 @@ describe('MilvusVectorStore (Milvus 2.3 standalone)', () => {
       return storeWith();
     },
     collectionName,
-    filterSemantics: false,
     // 2.3 has no BM25 function: its collections are dense-only and lexical searches say so.
     lexical: false,
   });

@@ -9,11 +9,12 @@ describe('compileFilterPredicate', () => {
     expect(compileFilterPredicate([])({})).toBe(true);
   });
 
-  test('a missing or null field matches no operator, not even ne / not_in', () => {
+  test('a missing or null field is "none of values": ne / not_in match it, no other operator does', () => {
     for (const metadata of [{}, { f: null }, { other: 'x' }]) {
       expect(matches(metadata, 'eq', 'x')).toBe(false);
-      expect(matches(metadata, 'ne', 'x')).toBe(false);
-      expect(matches(metadata, 'not_in', 'x', 1)).toBe(false);
+      expect(matches(metadata, 'in', 'x', 1)).toBe(false);
+      expect(matches(metadata, 'ne', 'x')).toBe(true);
+      expect(matches(metadata, 'not_in', 'x', 1)).toBe(true);
       expect(matches(metadata, 'lt', 10)).toBe(false);
     }
   });
@@ -60,10 +61,11 @@ describe('compileFilterPredicate', () => {
   });
 
   test('only own keys count: constructor and __proto__ are not found on Object.prototype', () => {
-    expect(compileFilterPredicate([{ field: 'constructor', operator: 'ne', values: ['x'] }])({})).toBe(false);
+    expect(compileFilterPredicate([{ field: 'constructor', operator: 'eq', values: ['x'] }])({})).toBe(false);
+    expect(compileFilterPredicate([{ field: 'constructor', operator: 'ne', values: ['x'] }])({})).toBe(true);
     const parsed = JSON.parse('{"__proto__": "x"}') as Metadata;
     expect(compileFilterPredicate([{ field: '__proto__', operator: 'eq', values: ['x'] }])(parsed)).toBe(true);
-    expect(compileFilterPredicate([{ field: '__proto__', operator: 'ne', values: ['x'] }])({})).toBe(false);
+    expect(compileFilterPredicate([{ field: '__proto__', operator: 'ne', values: ['x'] }])(parsed)).toBe(false);
   });
 
   test('several filters must all pass', () => {

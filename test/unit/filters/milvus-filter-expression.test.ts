@@ -24,20 +24,28 @@ describe('compileMilvusFilter', () => {
       { field: 'g', operator: 'gt', values: [0] },
       { field: 'h', operator: 'gte', values: [1e21] },
     ];
-    expect(compileMilvusFilter(filters).split(' and (')).toEqual([
-      '(metadata["a"] == "x")',
-      '(exists metadata["b"]) and metadata["b"] != 2)',
-      'metadata["c"] == "x" or metadata["c"] == 1 or metadata["c"] == true)',
-      '(exists metadata["d"]) and metadata["d"] != "y" and metadata["d"] != false)',
-      'metadata["e"] < 1.5)',
-      'metadata["f"] <= -2)',
-      'metadata["g"] > 0)',
-      'metadata["h"] >= 1e+21)',
-    ]);
+    const clauses = [
+      '((metadata["a"] == "x"))',
+      '((not (exists metadata["b"])) or ((exists metadata["b"]) and (metadata["b"] != 2)))',
+      '((metadata["c"] == "x") or (metadata["c"] == 1) or (metadata["c"] == true))',
+      '((not (exists metadata["d"])) or ((exists metadata["d"]) and (metadata["d"] != "y") and (metadata["d"] != false) and (metadata["d"] != 0)))',
+      '((metadata["e"] < 1.5) or (metadata["e"] == false) or (metadata["e"] == true))',
+      '((metadata["f"] <= -2))',
+      '((metadata["g"] > 0) or (metadata["g"] == true))',
+      '((metadata["h"] >= 1e+21))',
+    ];
+    expect(compileMilvusFilter(filters)).toBe(clauses.join(' and '));
+  });
+
+  test('NE / NOT_IN match a record without the field; booleans and 0 / 1 are compared both ways', () => {
+    expect(compileMilvusFilter([{ field: 'k', operator: 'ne', values: [true] }])).toBe(
+      '((not (exists metadata["k"])) or ((exists metadata["k"]) and (metadata["k"] != true) and (metadata["k"] != 1)))',
+    );
+    expect(compileMilvusFilter([eq(0)])).toBe('((metadata["f"] == 0) or (metadata["f"] == false))');
   });
 
   test('the JSON field name can be changed', () => {
-    expect(compileMilvusFilter([eq('x')], 'meta')).toBe('(meta["f"] == "x")');
+    expect(compileMilvusFilter([eq('x')], 'meta')).toBe('((meta["f"] == "x"))');
   });
 
   test.each([

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../../../src/domain/errors';
+import { FakeEmbedder } from '../../support/fakes/fake-embedder';
 import { buildSearch, ctx } from './search-fixture';
 
 describe('documents and collections', () => {
@@ -44,6 +45,42 @@ describe('documents and collections', () => {
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as InvalidArgumentError).violations).toEqual([
       { field: 'documents[1].vector', description: 'must have 16 dimensions, not 3' },
+    ]);
+    expect(fixture.store.calls).toEqual([]);
+  });
+
+  it('reports an all-zero document vector as documents[i].vector (regression: records[0].vector from the store)', async () => {
+    fixture = buildSearch();
+    const zeros = new Array<number>(16).fill(0);
+
+    const error = await fixture.service
+      .upsertDocuments(
+        'docs',
+        [
+          { id: 'a', text: 'alpha', metadata: {} },
+          { id: 'b', text: 'beta', metadata: {}, vector: zeros },
+        ],
+        ctx(),
+      )
+      .catch((e: unknown) => e);
+
+    expect((error as InvalidArgumentError).violations).toEqual([
+      { field: 'documents[1].vector', description: 'must not be all zeros (cosine similarity is undefined)' },
+    ]);
+    expect(fixture.store.calls).toEqual([]);
+  });
+
+  it('names the text whose embedding is all zeros, and writes nothing', async () => {
+    const embedder = new FakeEmbedder();
+    embedder.embed = async (texts) => texts.map(() => new Array<number>(16).fill(0));
+    fixture = buildSearch({}, { embedder });
+
+    const error = await fixture.service
+      .upsertDocuments('docs', [{ id: 'a', text: '...', metadata: {} }], ctx())
+      .catch((e: unknown) => e);
+
+    expect((error as InvalidArgumentError).violations).toEqual([
+      { field: 'documents[0].text', description: 'gives an all-zero embedding (nothing to search by)' },
     ]);
     expect(fixture.store.calls).toEqual([]);
   });

@@ -224,13 +224,13 @@ export function retrieverToJSON(object: Retriever): string {
 export enum FilterOperator {
   /** FILTER_OPERATOR_UNSPECIFIED - Invalid: a filter must name its operator. */
   FILTER_OPERATOR_UNSPECIFIED = 0,
-  /** FILTER_OPERATOR_EQ - field == values[0] */
+  /** FILTER_OPERATOR_EQ - field == values[0]; a document without the field never matches EQ, IN or an ordering. */
   FILTER_OPERATOR_EQ = 1,
-  /** FILTER_OPERATOR_NE - field != values[0] */
+  /** FILTER_OPERATOR_NE - field != values[0]; a document without the field (or with null) matches. */
   FILTER_OPERATOR_NE = 2,
   /** FILTER_OPERATOR_IN - field is one of values */
   FILTER_OPERATOR_IN = 3,
-  /** FILTER_OPERATOR_NOT_IN - field is none of values */
+  /** FILTER_OPERATOR_NOT_IN - field is none of values; a document without the field (or with null) matches. */
   FILTER_OPERATOR_NOT_IN = 4,
   /** FILTER_OPERATOR_LT - field < values[0] */
   FILTER_OPERATOR_LT = 5,
