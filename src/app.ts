@@ -57,6 +57,10 @@ export async function createApp(config: Config, logger: Logger, options: { metri
       goldenAnswerThreshold: config.search.goldenAnswerThreshold,
       goldenAnswerCollection: INTERNAL_COLLECTIONS.goldenAnswers,
       rerankMinBudgetMs: config.search.rerankMinBudgetMs,
+      retrieval: config.search.retrievalMode,
+      fusion: config.search.fusion,
+      rrfK: config.search.rrfK,
+      fusionDenseWeight: config.search.fusionWeight,
       breaker: { ...config.breaker },
     },
   );

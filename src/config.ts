@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { READ_CONSISTENCY_MODES, type ReadConsistencyMode } from './adapters/milvus/read-consistency';
 import { RERANK_FORMATS, type RerankFormat } from './adapters/rerankers/rerank-format';
+import { RRF_K_MAX } from './domain/search/search-input';
 import { SEARCH_LIMITS } from './domain/search/search-rules';
 
 /** Thrown at boot when an environment variable has a bad value; names the variable. */
@@ -50,6 +51,12 @@ export interface Config {
     readonly collectionTimeoutMs: number;
     readonly goldenAnswerThreshold: number;
     readonly rerankMinBudgetMs: number;
+    /** Retrievers run when a request does not say: dense + BM25 fused, or one of them. */
+    readonly retrievalMode: 'hybrid' | 'dense' | 'lexical';
+    readonly fusion: 'rrf' | 'weighted';
+    readonly rrfK: number;
+    /** Weighted fusion: the dense lists' weight; lexical lists get 1 − this. */
+    readonly fusionWeight: number;
   };
   readonly embedding: {
     /** OpenAI-compatible endpoint; undefined selects the built-in local embedder. */
@@ -134,6 +141,10 @@ export function loadConfig(env: Env = process.env): Config {
       collectionTimeoutMs: r.int('SEARCH_COLLECTION_TIMEOUT_MS', 5_000, 1, 600_000),
       goldenAnswerThreshold: r.number('GOLDEN_ANSWER_THRESHOLD', 0.92, -1, 1),
       rerankMinBudgetMs: r.int('RERANK_MIN_BUDGET_MS', 50, 0, 600_000),
+      retrievalMode: r.oneOf('SEARCH_RETRIEVAL_MODE', ['hybrid', 'dense', 'lexical'], 'hybrid'),
+      fusion: r.oneOf('SEARCH_FUSION', ['rrf', 'weighted'], 'rrf'),
+      rrfK: r.int('SEARCH_RRF_K', 60, 1, RRF_K_MAX),
+      fusionWeight: r.number('SEARCH_FUSION_WEIGHT', 0.5, 0, 1),
     },
     embedding: {
       url: r.url('EMBEDDING_URL', ['http:', 'https:']),

@@ -1,3 +1,4 @@
+import { SearchRequest } from '../../src/gen/recall/v1/search';
 import type { RecallClients } from '../clients';
 import { summarize } from '../stats';
 import type { EvalQuery, Qrels } from './dataset';
@@ -59,7 +60,7 @@ export async function runMode(
     let ranking: string[] = [];
     const started = performance.now();
     try {
-      const response = await clients.search.search(request, { timeoutMs: 60_000 });
+      const response = await clients.search.search(SearchRequest.fromPartial(request), { timeoutMs: 60_000 });
       latencies.push(performance.now() - started);
       ranking = response.hits.map((hit) => hit.id);
       if (response.earlyExit) earlyExits++;

@@ -69,6 +69,9 @@ export async function runSystem(
         userId: '',
         skipGoldenAnswer: true,
         goldenAnswerOnly: false,
+        retrieval: 0,
+        fusion: 0,
+        rrfK: 0,
       });
     }
     const modes: ModeScore[] = [];

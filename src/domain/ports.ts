@@ -44,10 +44,20 @@ export interface VectorQuery {
   filters: MetadataFilter[];
 }
 
+/** A lexical (BM25) query: the raw text, tokenised by the store. */
+export interface LexicalQuery {
+  text: string;
+  limit: number;
+  /** Combined with AND. */
+  filters: MetadataFilter[];
+}
+
 export interface CollectionStats {
   name: string;
   count: number;
   dimension: number;
+  /** Whether the collection has a lexical (BM25) side; absent means it has none. */
+  lexical?: boolean;
 }
 
 /**
@@ -71,6 +81,20 @@ export interface VectorStore {
   scan(collection: string, limit: number, ctx: CallContext): Promise<VectorRecord[]>;
   /** Nearest records, best first. */
   search(collection: string, query: VectorQuery, ctx: CallContext): Promise<VectorHit[]>;
+  /**
+   * Lexical (BM25) search, for stores that can: best first, `score` the BM25 score (higher
+   * is better). Resolves to undefined when this collection has no lexical side (created
+   * before it existed, or on a server without BM25); a store without the method has none
+   * anywhere. NotFoundError for an unknown collection, like `search`.
+   */
+  searchLexical?(collection: string, query: LexicalQuery, ctx: CallContext): Promise<VectorHit[] | undefined>;
+  /**
+   * Gives an existing collection its lexical side, rebuilt from its stored texts (for stores
+   * where older collections lack one). Resolves to whether anything had to be done and how
+   * many documents the collection holds. NotFoundError for an unknown collection;
+   * FailedPreconditionError when the backend cannot do lexical search at all.
+   */
+  addLexical?(collection: string, ctx: CallContext): Promise<{ added: boolean; documents: number }>;
   /** Every collection with its size and dimension, by name. */
   listCollections(ctx: CallContext): Promise<CollectionStats[]>;
   /** Resolves when the backend answers. */

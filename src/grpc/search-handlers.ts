@@ -9,13 +9,15 @@ import {
 import { Violations } from '../domain/validation';
 import {
   BreakerState,
+  FusionMethod,
   GoldenAnswerMatch,
   RerankOutcome,
+  Retriever,
   type SearchResponse,
   type SearchServiceService,
 } from '../gen/recall/v1/search';
 import type { Handlers } from './rpc-runtime';
-import { asMetadataFilters, toFilterInputs, toRerankMode } from './search-validation';
+import { asMetadataFilters, toFilterInputs, toFusionMethod, toRerankMode, toRetrievalMode } from './search-validation';
 
 const OUTCOMES: Record<SearchResult['rerankOutcome'], RerankOutcome> = {
   reranked: RerankOutcome.RERANK_OUTCOME_RERANKED,
@@ -25,6 +27,9 @@ const OUTCOMES: Record<SearchResult['rerankOutcome'], RerankOutcome> = {
   failed: RerankOutcome.RERANK_OUTCOME_FAILED,
   skipped_no_hits: RerankOutcome.RERANK_OUTCOME_SKIPPED_NO_HITS,
 };
+
+const RETRIEVERS = { dense: Retriever.RETRIEVER_DENSE, lexical: Retriever.RETRIEVER_LEXICAL } as const;
+const FUSIONS = { rrf: FusionMethod.FUSION_METHOD_RRF, weighted: FusionMethod.FUSION_METHOD_WEIGHTED } as const;
 
 const BREAKER_STATES = {
   closed: BreakerState.BREAKER_STATE_CLOSED,
@@ -40,6 +45,8 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
       const filterInputs = toFilterInputs(req.filters);
       checkSearch(v, { ...req, filters: filterInputs });
       const rerank = toRerankMode(v, req.rerank);
+      const retrieval = toRetrievalMode(v, req.retrieval);
+      const fusion = toFusionMethod(v, req.fusion);
       v.throwIfAny();
       const result = await search.search(
         {
@@ -52,6 +59,9 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
           userId: req.userId || undefined,
           skipGoldenAnswer: req.skipGoldenAnswer,
           goldenAnswerOnly: req.goldenAnswerOnly,
+          ...(retrieval ? { retrieval } : {}),
+          ...(fusion ? { fusion } : {}),
+          ...(req.rrfK > 0 ? { rrfK: req.rrfK } : {}),
         },
         ctx,
       );
@@ -91,6 +101,7 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
           documentCount: c.documentCount,
           dimension: c.dimension,
           state: BREAKER_STATES[c.breakerState],
+          lexical: c.lexical,
         })),
       };
     },
@@ -134,8 +145,11 @@ function toSearchResponse(result: SearchResult): SearchResponse {
       collection: h.collection,
       text: h.text,
       score: h.score,
-      vectorScore: h.vectorScore,
+      vectorScore: h.vectorScore ?? 0,
       metadata: h.metadata,
+      lexicalScore: h.lexicalScore ?? 0,
+      vectorRank: h.vectorRank ?? 0,
+      lexicalRank: h.lexicalRank ?? 0,
     })),
     goldenAnswer: golden && {
       id: golden.id,
@@ -151,9 +165,16 @@ function toSearchResponse(result: SearchResult): SearchResponse {
     reranked: result.reranked,
     earlyExit: result.earlyExit,
     partial: result.partial,
-    failedCollections: result.failedCollections,
+    failedCollections: result.failedCollections.map((f) => ({
+      name: f.name,
+      reason: f.reason,
+      retriever: f.retriever ? RETRIEVERS[f.retriever] : Retriever.RETRIEVER_UNSPECIFIED,
+    })),
     timings: result.timings,
     rerankOutcome: OUTCOMES[result.rerankOutcome],
     rerankError: result.rerankError ?? '',
+    retrievers: result.retrievers.map((r) => RETRIEVERS[r]),
+    lexicalUnavailable: result.lexicalUnavailable,
+    fusion: result.fusion ? FUSIONS[result.fusion] : FusionMethod.FUSION_METHOD_UNSPECIFIED,
   };
 }

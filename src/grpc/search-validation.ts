@@ -1,10 +1,12 @@
 import type { FilterOperator, MetadataFilter } from '../domain/ports';
-import type { FilterInput } from '../domain/search';
+import type { FilterInput, FusionMethod, RetrievalMode } from '../domain/search';
 import type { Violations } from '../domain/validation';
 import {
+  FusionMethod as FusionMethodPb,
   type MetadataFilter as MetadataFilterPb,
   FilterOperator as OperatorPb,
   RerankMode as RerankModePb,
+  RetrievalMode as RetrievalModePb,
   filterOperatorToJSON,
 } from '../gen/recall/v1/search';
 
@@ -54,5 +56,37 @@ export function toRerankMode(v: Violations, mode: RerankModePb): 'auto' | 'alway
     default:
       v.add('rerank', 'must be one of the RERANK_MODE_* values');
       return 'auto';
+  }
+}
+
+/** Converts the retrieval enum; UNSPECIFIED is undefined (the server's default), unknown numbers a violation. */
+export function toRetrievalMode(v: Violations, mode: RetrievalModePb): RetrievalMode | undefined {
+  switch (mode) {
+    case RetrievalModePb.RETRIEVAL_MODE_UNSPECIFIED:
+      return undefined;
+    case RetrievalModePb.RETRIEVAL_MODE_HYBRID:
+      return 'hybrid';
+    case RetrievalModePb.RETRIEVAL_MODE_DENSE:
+      return 'dense';
+    case RetrievalModePb.RETRIEVAL_MODE_LEXICAL:
+      return 'lexical';
+    default:
+      v.add('retrieval', 'must be one of the RETRIEVAL_MODE_* values');
+      return undefined;
+  }
+}
+
+/** Converts the fusion enum; UNSPECIFIED is undefined (the server's default), unknown numbers a violation. */
+export function toFusionMethod(v: Violations, method: FusionMethodPb): FusionMethod | undefined {
+  switch (method) {
+    case FusionMethodPb.FUSION_METHOD_UNSPECIFIED:
+      return undefined;
+    case FusionMethodPb.FUSION_METHOD_RRF:
+      return 'rrf';
+    case FusionMethodPb.FUSION_METHOD_WEIGHTED:
+      return 'weighted';
+    default:
+      v.add('fusion', 'must be one of the FUSION_METHOD_* values');
+      return undefined;
   }
 }

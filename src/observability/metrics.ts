@@ -37,6 +37,25 @@ export function createMetrics(prefix = 'recall_', options: { processMetrics?: bo
       buckets: LATENCY_BUCKETS,
       registers,
     }),
+    lexicalSearchDuration: new Histogram({
+      name: `${prefix}rag_lexical_search_duration_seconds`,
+      help: 'Time to search one collection lexically (BM25).',
+      labelNames: ['collection'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    fusionDuration: new Histogram({
+      name: `${prefix}rag_fusion_duration_seconds`,
+      help: "Time to fuse the retrievers' hit lists into one ranking.",
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    retrievalModes: new Counter({
+      name: `${prefix}rag_retrieval_mode_total`,
+      help: 'Searches by the retrievers that ran: hybrid, dense or lexical.',
+      labelNames: ['mode'] as const,
+      registers,
+    }),
     rerankingDuration: new Histogram({
       name: `${prefix}rag_reranking_duration_seconds`,
       help: 'Time to rerank the merged hits.',

@@ -59,6 +59,9 @@ describe('recall with the local MiniLM embedding server', () => {
       userId: '',
       skipGoldenAnswer: true,
       goldenAnswerOnly: false,
+      retrieval: 0,
+      fusion: 0,
+      rrfK: 0,
     });
     expect(result.hits.map((h) => h.id)).toEqual(['cat', expect.any(String), expect.any(String)]);
     // MiniLM puts a true paraphrase far above unrelated text; the built-in hashing embedder cannot.

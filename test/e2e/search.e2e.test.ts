@@ -85,6 +85,46 @@ describe.each(backends)('SearchService end to end on $name', ({ real }) => {
     expect(collections.some((c) => c.name.startsWith('_'))).toBe(false);
   });
 
+  it('finds by words too: hybrid hits carry both ranks, lexical-only search names its retriever (buf curl)', async () => {
+    const hybrid = await curl('Search', {
+      query: 'Rotterdam warehouse',
+      collections: [name('shipping')],
+      limit: 4,
+      rerank: 'RERANK_MODE_NEVER',
+    });
+    expect(hybrid.status).toBe(0);
+    const json = hybrid.json as {
+      hits: Array<{ id: string; lexicalScore?: number; lexicalRank?: number; vectorRank?: number }>;
+      retrievers: string[];
+      fusion: string;
+    };
+    expect(json.retrievers).toEqual(['RETRIEVER_DENSE', 'RETRIEVER_LEXICAL']);
+    expect(json.fusion).toBe('FUSION_METHOD_RRF');
+    expect(json.hits[0]).toMatchObject({ id: 'shipping-0', lexicalRank: 1 });
+    expect(json.hits[0]!.lexicalScore).toBeGreaterThan(0);
+    expect(json.hits[0]!.vectorRank).toBeGreaterThan(0);
+
+    const lexical = await clients.search.search({
+      query: 'Rotterdam',
+      vector: [],
+      collections: [name('shipping'), name('billing')],
+      limit: 3,
+      filters: [],
+      rerank: 0,
+      userId: '',
+      skipGoldenAnswer: true,
+      goldenAnswerOnly: false,
+      retrieval: 3,
+      fusion: 0,
+      rrfK: 0,
+    });
+    expect(lexical.retrievers).toEqual([2]);
+    expect(lexical.hits.map((h) => h.id)).toEqual(['shipping-0']);
+    expect(lexical.hits[0]).toMatchObject({ vectorRank: 0, vectorScore: 0, lexicalRank: 1 });
+    const { collections } = await clients.search.listCollections({});
+    expect(collections.find((c) => c.name === name('shipping'))?.lexical).toBe(true);
+  });
+
   it('finds an exact document first and exits early without reranking (buf curl)', async () => {
     const text = CORPUS.shipping![0]!;
     const result = await curl('Search', {
@@ -120,6 +160,9 @@ describe.each(backends)('SearchService end to end on $name', ({ real }) => {
       userId: 'searcher',
       skipGoldenAnswer: false,
       goldenAnswerOnly: false,
+      retrieval: 0,
+      fusion: 0,
+      rrfK: 0,
     });
     expect(result.earlyExit).toBe(false);
     expect(result.reranked).toBe(true);

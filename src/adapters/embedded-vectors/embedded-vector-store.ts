@@ -10,6 +10,7 @@ import {
 } from '../../domain/errors';
 import type {
   CollectionStats,
+  LexicalQuery,
   MetadataFilter,
   VectorHit,
   VectorQuery,
@@ -18,6 +19,7 @@ import type {
 } from '../../domain/ports';
 import { STORED_COLLECTION_NAME_PATTERN } from '../../domain/search/search-rules';
 import { compileFilterPredicate } from '../filters';
+import { assertLexicalQuery } from '../filters/lexical-input';
 import {
   assertCollectionName,
   assertDimension,
@@ -48,7 +50,9 @@ interface Open {
 /**
  * In-process VectorStore persisted under a directory: exact (brute-force) cosine search over
  * unit vectors held in memory, an fsynced append-only log per collection, compacted into a
- * snapshot (see CollectionFiles). Filters mean what they mean on Milvus (see ../filters).
+ * snapshot (see CollectionFiles). Every collection also answers lexical (BM25) searches from
+ * an index rebuilt from its texts when it loads (see Bm25Index). Filters mean what they mean
+ * on Milvus (see ../filters).
  * One process at a time: the directory is locked while open.
  */
 export class EmbeddedVectorStore implements VectorStore {
@@ -129,6 +133,21 @@ export class EmbeddedVectorStore implements VectorStore {
     return open.collection.search(toUnit(query.vector), query.limit, predicate);
   }
 
+  async searchLexical(collection: string, query: LexicalQuery, ctx: CallContext): Promise<VectorHit[]> {
+    this.begin(collection, ctx);
+    assertLexicalQuery(query);
+    const predicate = query.filters.length > 0 ? compileFilterPredicate(query.filters) : undefined;
+    const open = await this.require(collection);
+    return open.collection.searchLexical(query.text, query.limit, predicate);
+  }
+
+  /** Nothing to add: every collection's BM25 index is rebuilt from its texts when it loads. */
+  async addLexical(collection: string, ctx: CallContext): Promise<{ added: boolean; documents: number }> {
+    this.begin(collection, ctx);
+    const open = await this.require(collection);
+    return { added: false, documents: open.collection.size };
+  }
+
   async listCollections(ctx: CallContext): Promise<CollectionStats[]> {
     this.begin(undefined, ctx);
     const entries = await io('list collections', () => readdir(this.directory, { withFileTypes: true }));
@@ -138,7 +157,7 @@ export class EmbeddedVectorStore implements VectorStore {
     const stats: CollectionStats[] = [];
     for (const name of names.sort()) {
       const open = await this.get(name);
-      if (open) stats.push({ name, count: open.collection.size, dimension: open.collection.dimension });
+      if (open) stats.push({ name, count: open.collection.size, dimension: open.collection.dimension, lexical: true });
     }
     return stats;
   }

@@ -1,5 +1,6 @@
 import type { Metadata, VectorHit } from '../../domain/ports';
 import type { MetadataPredicate } from '../filters';
+import { Bm25Index } from './bm25-index';
 import { RowMemory } from './row-memory';
 import { TopK } from './top-k';
 
@@ -15,6 +16,7 @@ export interface StoredRecord {
  * The in-memory state of one collection: unit vectors as the rows of a RowMemory (slot i is
  * row i, scored by a SIMD kernel), with ids, texts and metadata in parallel arrays. Deleting
  * moves the last slot into the hole, so slots stay dense and a scan touches only live rows.
+ * A BM25 index over the texts follows every put and remove (see Bm25Index).
  */
 export class VectorCollection {
   private readonly vectors: RowMemory;
@@ -22,6 +24,7 @@ export class VectorCollection {
   private texts: string[] = [];
   private metas: Metadata[] = [];
   private readonly slots = new Map<string, number>();
+  private readonly lexical = new Bm25Index();
 
   constructor(
     readonly name: string,
@@ -58,6 +61,7 @@ export class VectorCollection {
       this.metas[slot] = record.metadata;
     }
     this.vectors.write(slot, record.unit);
+    this.lexical.put(record.id, record.text);
   }
 
   /** Removes a record; resolves to whether it existed. */
@@ -76,6 +80,7 @@ export class VectorCollection {
     this.texts.pop();
     this.metas.pop();
     this.slots.delete(id);
+    this.lexical.remove(id);
     return true;
   }
 
@@ -97,6 +102,21 @@ export class VectorCollection {
       text: this.texts[item]!,
       metadata: this.metas[item]!,
       score: Math.max(-1, Math.min(1, score)),
+    }));
+  }
+
+  /** The `limit` records with the best BM25 score for `text` that pass `predicate` (score > 0). */
+  searchLexical(text: string, limit: number, predicate?: MetadataPredicate): VectorHit[] {
+    const top = new TopK(limit);
+    this.lexical.score(text, (id, score) => {
+      const slot = this.slots.get(id)!;
+      if (score > top.threshold && (!predicate || predicate(this.metas[slot]!))) top.offer(slot, score);
+    });
+    return top.sorted().map(({ item, score }) => ({
+      id: this.ids[item]!,
+      text: this.texts[item]!,
+      metadata: this.metas[item]!,
+      score,
     }));
   }
 

@@ -2,7 +2,15 @@ import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { type CallContext, throwIfDone } from '../../domain/context';
 import { FailedPreconditionError } from '../../domain/errors';
 import { type MilvusStatus, isCollectionMissing, isSuccess, throwIfFailed } from './milvus-errors';
-import { type MilvusIndexType, collectionFields, describedDimension, vectorIndex } from './milvus-schema';
+import {
+  type MilvusIndexType,
+  bm25Function,
+  collectionFields,
+  describedDimension,
+  describedLexical,
+  sparseIndex,
+  vectorIndex,
+} from './milvus-schema';
 
 /** What the collection set-up steps need from the store. */
 export interface CollectionLifecycle {
@@ -10,17 +18,26 @@ export interface CollectionLifecycle {
   /** Runs an SDK call under the caller's deadline (see callMilvus). */
   call<T>(ctx: CallContext, what: string, run: (timeoutMs: number) => Promise<T>): Promise<T>;
   indexType: MilvusIndexType;
+  /** Whether the server has the BM25 function, so new collections get a lexical side. */
+  serverHasBm25(ctx: CallContext): Promise<boolean>;
+}
+
+/** What a described recall collection is: its dimension and whether it has a lexical side. */
+export interface CollectionShape {
+  dimension: number;
+  lexical: boolean;
 }
 
 /**
- * The dimension of an existing recall collection, or undefined when there is none;
- * FailedPreconditionError when the collection exists without recall's schema.
+ * The dimension of an existing recall collection and whether it has a lexical side, or
+ * undefined when there is none; FailedPreconditionError when the collection exists without
+ * recall's schema.
  */
 export async function describeCollection(
   { client, call }: CollectionLifecycle,
   name: string,
   ctx: CallContext,
-): Promise<number | undefined> {
+): Promise<CollectionShape | undefined> {
   const res = await call(ctx, 'describe collection', (timeout) =>
     client.describeCollection({ collection_name: name, timeout }),
   );
@@ -30,10 +47,14 @@ export async function describeCollection(
   if (typeof dimension === 'string') {
     throw new FailedPreconditionError(`collection "${name}" was not created by recall: ${dimension}`);
   }
-  return dimension;
+  return { dimension, lexical: describedLexical(res.schema) };
 }
 
-/** Creates a collection with recall's schema and a COSINE index (Strong consistency). */
+/**
+ * Creates a collection with recall's schema and a COSINE index (Strong consistency) and, on
+ * a server with the BM25 function, its lexical side: analysed text, a sparse field filled by
+ * the server and a BM25 index on it.
+ */
 export async function createCollection(
   lifecycle: CollectionLifecycle,
   name: string,
@@ -43,11 +64,13 @@ export async function createCollection(
   const { client, call, indexType } = lifecycle;
   let failure: { status: MilvusStatus } | { error: unknown };
   try {
+    const lexical = await lifecycle.serverHasBm25(ctx);
     const res = await call(ctx, 'create collection', (timeout) =>
       client.createCollection({
         collection_name: name,
-        fields: collectionFields(dimension),
-        index_params: [vectorIndex(indexType)],
+        fields: collectionFields(dimension, lexical),
+        ...(lexical ? { functions: [bm25Function()] } : {}),
+        index_params: lexical ? [vectorIndex(indexType), sparseIndex()] : [vectorIndex(indexType)],
         consistency_level: 'Strong',
         timeout,
       }),
@@ -62,7 +85,7 @@ export async function createCollection(
   }
   // Another process (a second replica starting) may have created it meanwhile: accept it if it fits.
   const existing = await describeCollection(lifecycle, name, ctx);
-  if (existing !== undefined) return checkDimension(name, existing, dimension);
+  if (existing !== undefined) return checkDimension(name, existing.dimension, dimension);
   if ('error' in failure) throw failure.error;
   throwIfFailed(failure.status, 'create collection', name);
 }

@@ -1,14 +1,47 @@
-import type { FieldType } from '@zilliz/milvus2-sdk-node';
+import type { FieldType, FunctionObject } from '@zilliz/milvus2-sdk-node';
 import { SEARCH_LIMITS } from '../../domain/search/search-rules';
 
 /** Field names of a recall collection. */
-export const FIELDS = { id: 'id', vector: 'vector', text: 'text', metadata: 'metadata' } as const;
+export const FIELDS = {
+  id: 'id',
+  vector: 'vector',
+  text: 'text',
+  metadata: 'metadata',
+  sparse: 'text_sparse',
+} as const;
+
+/** The BM25 function filling `text_sparse` from `text` in lexical collections. */
+export const BM25_FUNCTION = 'text_bm25';
+
+/**
+ * How the server analyses `text` for BM25: the standard tokenizer, lowercase, the English
+ * (Snowball) stemmer and English stop words — what Milvus's built-in `english` analyzer does,
+ * spelled out because Milvus Lite knows only the `standard` and `jieba` tokenizers by name.
+ */
+const ENGLISH_ANALYZER = {
+  tokenizer: 'standard',
+  filter: ['lowercase', { type: 'stemmer', language: 'english' }, { type: 'stop', stop_words: ['_english_'] }],
+};
 
 /** Index types recall can create; all use the COSINE metric. */
 export type MilvusIndexType = 'HNSW' | 'AUTOINDEX' | 'FLAT';
 
-/** The explicit schema of a recall collection holding vectors of `dimension`. */
-export function collectionFields(dimension: number): FieldType[] {
+/**
+ * The explicit schema of a recall collection holding vectors of `dimension`; a `lexical` one
+ * also analyses its text and has the sparse BM25 field the server fills (see bm25Function).
+ */
+export function collectionFields(dimension: number, lexical: boolean): FieldType[] {
+  const text: FieldType = { name: FIELDS.text, data_type: 'VarChar', max_length: SEARCH_LIMITS.documentTextMaxBytes };
+  if (!lexical) return [...baseFields(dimension), text, { name: FIELDS.metadata, data_type: 'JSON' }];
+  return [
+    ...baseFields(dimension),
+    { ...text, enable_analyzer: true, analyzer_params: ENGLISH_ANALYZER },
+    { name: FIELDS.metadata, data_type: 'JSON' },
+    { name: FIELDS.sparse, data_type: 'SparseFloatVector' },
+  ];
+}
+
+function baseFields(dimension: number): FieldType[] {
   return [
     {
       name: FIELDS.id,
@@ -18,9 +51,52 @@ export function collectionFields(dimension: number): FieldType[] {
       max_length: SEARCH_LIMITS.documentIdMaxBytes,
     },
     { name: FIELDS.vector, data_type: 'FloatVector', dim: dimension },
-    { name: FIELDS.text, data_type: 'VarChar', max_length: SEARCH_LIMITS.documentTextMaxBytes },
-    { name: FIELDS.metadata, data_type: 'JSON' },
   ];
+}
+
+/** The server-side BM25 function of a lexical collection: `text` in, `text_sparse` out. */
+export function bm25Function(): FunctionObject {
+  return {
+    name: BM25_FUNCTION,
+    type: 'BM25',
+    input_field_names: [FIELDS.text],
+    output_field_names: [FIELDS.sparse],
+    params: {},
+  };
+}
+
+/** The BM25 index of a lexical collection's sparse field. */
+export function sparseIndex() {
+  return {
+    field_name: FIELDS.sparse,
+    index_name: FIELDS.sparse,
+    index_type: 'SPARSE_INVERTED_INDEX',
+    metric_type: 'BM25',
+    params: {},
+  };
+}
+
+/**
+ * Whether a server of this version (GetVersion's string) has the BM25 function: Milvus 2.5
+ * and later, and Milvus Lite 3 (`milvus_lite-3.2.2`); a 2.4 or older server does not.
+ */
+export function serverHasBm25(version: string): boolean {
+  const match = /^v?(\d+)\.(\d+)/.exec(version.trim());
+  if (!match) return true;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > 2 || (major === 2 && minor >= 5);
+}
+
+/** Whether a described collection has its lexical side: the sparse field filled by the BM25 function. */
+export function describedLexical(schema: unknown): boolean {
+  const { fields = [], functions = [] } = (schema ?? {}) as {
+    fields?: DescribedField[];
+    functions?: { type?: string | number; output_field_names?: string[] }[];
+  };
+  return (
+    fields.some((f) => f.name === FIELDS.sparse) &&
+    functions.some((f) => (f.type === 'BM25' || f.type === 1) && f.output_field_names?.includes(FIELDS.sparse))
+  );
 }
 
 /** The vector index of a new collection. */

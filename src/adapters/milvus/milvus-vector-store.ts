@@ -3,6 +3,7 @@ import { type CallContext, throwIfDone } from '../../domain/context';
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../../domain/errors';
 import type {
   CollectionStats,
+  LexicalQuery,
   MetadataFilter,
   VectorHit,
   VectorQuery,
@@ -10,6 +11,7 @@ import type {
   VectorStore,
 } from '../../domain/ports';
 import { compileMilvusFilter, milvusLiteral } from '../filters';
+import { assertLexicalQuery } from '../filters/lexical-input';
 import {
   assertCollectionName,
   assertDimension,
@@ -19,6 +21,7 @@ import {
   lastPerId,
 } from '../filters/store-input';
 import { KeyedMutex } from './keyed-mutex';
+import { type AddLexicalResult, addLexicalSide } from './milvus-add-lexical';
 import { callMilvus } from './milvus-call';
 import {
   type CollectionLifecycle,
@@ -28,7 +31,7 @@ import {
   loadCollection,
 } from './milvus-collection-lifecycle';
 import { type MilvusStatus, isCollectionMissing, isCollectionNotLoaded, throwIfFailed } from './milvus-errors';
-import { FIELDS, type MilvusIndexType, searchParams } from './milvus-schema';
+import { FIELDS, type MilvusIndexType, searchParams, serverHasBm25 } from './milvus-schema';
 import { ReadConsistency, type ReadConsistencyMode } from './read-consistency';
 
 /** How to reach Milvus and how long to wait for it. */
@@ -61,13 +64,18 @@ export interface MilvusVectorStoreOptions {
 const OUTPUT_FIELDS = [FIELDS.id, FIELDS.text, FIELDS.metadata];
 /** Ids per `id in [...]` expression. */
 const ID_CHUNK = 1000;
+/** How often a dense-only collection is described again (see hasLexical). */
+const LEXICAL_RECHECK_MS = 30_000;
 /** Milvus caps one query's offset + limit at 16384 rows. */
 const MAX_QUERY_ROWS = 16_384;
 
 /**
  * VectorStore on a Milvus server (or Milvus Lite) through @zilliz/milvus2-sdk-node. Each
  * collection has an explicit schema (id VarChar PK, vector FloatVector, text VarChar,
- * metadata JSON) and a COSINE index, and is loaded before use. Every call carries a timeout
+ * metadata JSON) and a COSINE index, and is loaded before use. On a server with the BM25
+ * function (Milvus 2.5+, Milvus Lite 3) new collections also get a lexical side scored by the
+ * server; older collections, and every collection on an older server, stay dense-only and
+ * say so (`lexical: false`, searchLexical resolving to undefined). Every call carries a timeout
  * from the caller's deadline; writes to one collection are serialised; reads take the
  * consistency level ReadConsistency chooses (by default Strong only where this process
  * could otherwise miss its own writes).
@@ -83,6 +91,12 @@ export class MilvusVectorStore implements VectorStore {
   private readonly writes = new KeyedMutex();
   /** Dimension of each collection known to exist and be loaded: keeps describe off the hot path. */
   private readonly ready = new Map<string, number>();
+  /** Whether each collection in `ready` has its lexical side. */
+  private readonly lexical = new Map<string, boolean>();
+  /** When a dense-only collection was last described: `npm run reindex` elsewhere may have changed it. */
+  private readonly denseOnlySince = new Map<string, number>();
+  /** Whether the server has the BM25 function, asked once. */
+  private bm25: Promise<boolean> | undefined;
   private readonly consistency: ReadConsistency;
   private closed: Promise<void> | undefined;
 
@@ -113,10 +127,15 @@ export class MilvusVectorStore implements VectorStore {
     const known = this.ready.get(name);
     if (known !== undefined) return checkDimension(name, known, dimension);
     await this.locked(name, ctx, async () => {
-      const existing = await describeCollection(this.lifecycle, name, ctx);
-      if (existing === undefined) await createCollection(this.lifecycle, name, dimension, ctx);
-      else checkDimension(name, existing, dimension);
+      let shape = await describeCollection(this.lifecycle, name, ctx);
+      if (shape === undefined) {
+        await createCollection(this.lifecycle, name, dimension, ctx);
+        shape = await describeCollection(this.lifecycle, name, ctx);
+      }
+      checkDimension(name, shape?.dimension ?? dimension, dimension);
       await loadCollection(this.lifecycle, name, ctx);
+      this.lexical.set(name, shape?.lexical ?? false);
+      if (!shape?.lexical) this.denseOnlySince.set(name, Date.now());
       this.ready.set(name, dimension);
     });
   }
@@ -250,6 +269,54 @@ export class MilvusVectorStore implements VectorStore {
     }));
   }
 
+  /**
+   * BM25 search by raw text, scored by the server. Milvus Lite reports BM25 scores negated
+   * (e.g. −2.17), Milvus 2.5 as they are: their magnitude is the score either way.
+   */
+  async searchLexical(collection: string, query: LexicalQuery, ctx: CallContext): Promise<VectorHit[] | undefined> {
+    assertCollectionName(collection);
+    assertLexicalQuery(query);
+    const filter = compileMilvusFilter(query.filters);
+    await this.dimensionOf(collection, ctx);
+    if (!(await this.hasLexical(collection, ctx))) return undefined;
+    const res = await this.call(ctx, 'lexical search', (timeout) =>
+      this.client.search({
+        collection_name: collection,
+        anns_field: FIELDS.sparse,
+        data: query.text,
+        limit: query.limit,
+        ...(filter ? { filter } : {}),
+        output_fields: OUTPUT_FIELDS,
+        metric_type: 'BM25',
+        params: {},
+        consistency_level: this.consistency.sdkLevelFor(collection),
+        timeout,
+      }),
+    );
+    this.check(res.status, 'lexical search', collection);
+    return (res.results as Record<string, unknown>[])
+      .map((hit) => ({
+        id: String(hit.id),
+        text: typeof hit.text === 'string' ? hit.text : '',
+        metadata: isObject(hit.metadata) ? hit.metadata : {},
+        score: Math.abs(Number(hit.score)),
+      }))
+      .sort((a, b) => b.score - a.score);
+  }
+
+  /** Rebuilds a dense-only collection with its lexical side (see addLexicalSide); run it in a maintenance window. */
+  async addLexical(collection: string, ctx: CallContext): Promise<AddLexicalResult> {
+    assertCollectionName(collection);
+    return this.locked(collection, ctx, async () => {
+      try {
+        return await addLexicalSide(this.lifecycle, collection, ctx);
+      } finally {
+        this.ready.delete(collection);
+        this.lexical.delete(collection);
+      }
+    });
+  }
+
   /** Collections with recall's schema (others in the database are left out), by name. */
   async listCollections(ctx: CallContext): Promise<CollectionStats[]> {
     const res = await this.call(ctx, 'list collections', (timeout) => this.client.showCollections({ timeout }));
@@ -259,7 +326,8 @@ export class MilvusVectorStore implements VectorStore {
       names.map(async (name): Promise<CollectionStats | undefined> => {
         try {
           const dimension = await this.dimensionOf(name, ctx);
-          return { name, count: await this.count(name, '', ctx), dimension };
+          const count = await this.count(name, '', ctx);
+          return { name, count, dimension, lexical: await this.hasLexical(name, ctx) };
         } catch (error) {
           // Dropped meanwhile, or not a recall collection: not ours to list.
           if (error instanceof NotFoundError || error instanceof FailedPreconditionError) return undefined;
@@ -277,7 +345,24 @@ export class MilvusVectorStore implements VectorStore {
   }
 
   private get lifecycle(): CollectionLifecycle {
-    return { client: this.client, call: (ctx, what, run) => this.call(ctx, what, run), indexType: this.indexType };
+    return {
+      client: this.client,
+      call: (ctx, what, run) => this.call(ctx, what, run),
+      indexType: this.indexType,
+      serverHasBm25: (ctx) => this.serverHasBm25(ctx),
+    };
+  }
+
+  /** Asks the server's version once; a failed ask is asked again next time. */
+  private serverHasBm25(ctx: CallContext): Promise<boolean> {
+    this.bm25 ??= this.call(ctx, 'version', () => this.client.getVersion()).then(
+      (res) => serverHasBm25(res.version ?? ''),
+      (error: unknown) => {
+        this.bm25 = undefined;
+        throw error;
+      },
+    );
+    return this.bm25;
   }
 
   /** Drops a collection if it exists (tests and operators; not part of VectorStore). */
@@ -285,6 +370,7 @@ export class MilvusVectorStore implements VectorStore {
     assertCollectionName(name);
     await this.locked(name, ctx, async () => {
       this.ready.delete(name);
+      this.lexical.delete(name);
       const res = await this.call(ctx, 'drop collection', (timeout) =>
         this.client.dropCollection({ collection_name: name, timeout }),
       );
@@ -300,15 +386,33 @@ export class MilvusVectorStore implements VectorStore {
     return this.closed;
   }
 
+  /**
+   * Whether the collection has its lexical side. A dense-only one is described again at most
+   * every LEXICAL_RECHECK_MS, so a collection rebuilt by `npm run reindex` while this process
+   * runs gains its lexical hits without a restart.
+   */
+  private async hasLexical(collection: string, ctx: CallContext): Promise<boolean> {
+    if (this.lexical.get(collection)) return true;
+    const since = this.denseOnlySince.get(collection);
+    if (since === undefined || Date.now() - since >= LEXICAL_RECHECK_MS) {
+      const shape = await describeCollection(this.lifecycle, collection, ctx);
+      this.lexical.set(collection, shape?.lexical ?? false);
+      this.denseOnlySince.set(collection, Date.now());
+    }
+    return this.lexical.get(collection) ?? false;
+  }
+
   /** The collection's dimension, describing and loading it on first use. */
   private async dimensionOf(name: string, ctx: CallContext): Promise<number> {
     const known = this.ready.get(name);
     if (known !== undefined) return known;
-    const dimension = await describeCollection(this.lifecycle, name, ctx);
-    if (dimension === undefined) throw new NotFoundError(`collection "${name}" does not exist`);
+    const shape = await describeCollection(this.lifecycle, name, ctx);
+    if (shape === undefined) throw new NotFoundError(`collection "${name}" does not exist`);
     await loadCollection(this.lifecycle, name, ctx);
-    this.ready.set(name, dimension);
-    return dimension;
+    this.lexical.set(name, shape.lexical);
+    if (!shape.lexical) this.denseOnlySince.set(name, Date.now());
+    this.ready.set(name, shape.dimension);
+    return shape.dimension;
   }
 
   private async existingIds(collection: string, ids: string[], ctx: CallContext): Promise<string[]> {

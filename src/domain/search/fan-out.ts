@@ -1,31 +1,34 @@
 import type { CallContext } from '../context';
 import { RecallError, UnavailableError, isCallerError } from '../errors';
-import type { VectorHit, VectorQuery, VectorStore } from '../ports';
+import type { LexicalQuery, VectorHit, VectorQuery, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
+import type { RankedList } from './fusion';
+import { LEXICAL_UNAVAILABLE, searchLexicalOne } from './lexical-task';
 import { runWithTimeout } from './run-with-timeout';
 import { type SearchMetrics, msSince, now } from './search-observability';
-import type { FailedCollection } from './search-types';
+import type { FailedCollection, Retriever } from './search-types';
 
 /** How the collections are searched: all at once, or one after another (benchmark baseline). */
 export type FanOutMode = 'parallel' | 'sequential';
 
-/** The hits of one collection. */
-export interface CollectionHits {
-  collection: string;
-  hits: VectorHit[];
-}
-
-/** What the fan-out found: the collections that answered and those that did not. */
+/** What the fan-out found: the lists that answered and the collections that failed. */
 export interface FanOutResult {
-  answered: CollectionHits[];
+  /** One list per collection and retriever that answered. */
+  answered: RankedList[];
+  /** One entry per collection with a failed retriever (see FailedCollection.retriever). */
   failed: FailedCollection[];
   /** The errors of `failed`, same order. */
   errors: unknown[];
+  /** Collections asked for lexical hits that have no lexical side. */
+  lexicalUnavailable: string[];
 }
 
 export interface FanOutParams {
   collections: string[];
-  query: VectorQuery;
+  /** The dense query, or undefined when the dense retriever does not run. */
+  query: VectorQuery | undefined;
+  /** The lexical query, or undefined when the lexical retriever does not run. */
+  lexical?: LexicalQuery;
   mode: FanOutMode;
   store: VectorStore;
   breakers: CollectionBreakers;
@@ -34,29 +37,54 @@ export interface FanOutParams {
 }
 
 /**
- * Searches every collection, each through its own breaker and timeout and within the caller's
- * deadline. Never rejects: a collection that fails is reported in `failed`.
+ * Searches every collection with every retriever that runs (dense and lexical as separate
+ * calls), each call through the collection's breaker and timeout and within the caller's
+ * deadline. Never rejects: a failed call is reported in `failed` — with its retriever when the
+ * collection's other retriever answered, so its hits stay — and a collection without a
+ * lexical side in `lexicalUnavailable`.
  */
 export async function fanOut(params: FanOutParams, ctx: CallContext): Promise<FanOutResult> {
   const { collections, mode, metrics } = params;
-  const settled: PromiseSettledResult<VectorHit[]>[] = [];
+  const tasks = collections.flatMap((collection) => {
+    const wanted: Array<{ collection: string; retriever: Retriever }> = [];
+    if (params.query) wanted.push({ collection, retriever: 'dense' });
+    if (params.lexical) wanted.push({ collection, retriever: 'lexical' });
+    return wanted;
+  });
+  const run = (task: (typeof tasks)[number]): Promise<VectorHit[] | typeof LEXICAL_UNAVAILABLE> =>
+    task.retriever === 'dense'
+      ? searchOne(task.collection, params, ctx)
+      : searchLexicalOne(task.collection, params.lexical!, params, ctx);
+  const settled: PromiseSettledResult<VectorHit[] | typeof LEXICAL_UNAVAILABLE>[] = [];
   if (mode === 'parallel') {
     if (collections.length > 1) metrics?.parallelSearches.inc();
-    settled.push(...(await Promise.allSettled(collections.map((name) => searchOne(name, params, ctx)))));
+    settled.push(...(await Promise.allSettled(tasks.map(run))));
   } else {
-    for (const name of collections) settled.push(await settle(searchOne(name, params, ctx)));
+    for (const task of tasks) settled.push(await settle(run(task)));
   }
 
-  const result: FanOutResult = { answered: [], failed: [], errors: [] };
+  const result: FanOutResult = { answered: [], failed: [], errors: [], lexicalUnavailable: [] };
+  const failures = new Map<string, Array<{ retriever: Retriever; reason: unknown }>>();
   settled.forEach((outcome, i) => {
-    const collection = collections[i]!;
-    if (outcome.status === 'fulfilled') {
-      result.answered.push({ collection, hits: outcome.value });
+    const { collection, retriever } = tasks[i]!;
+    if (outcome.status === 'rejected') {
+      failures.set(collection, [...(failures.get(collection) ?? []), { retriever, reason: outcome.reason }]);
+    } else if (outcome.value === LEXICAL_UNAVAILABLE) {
+      result.lexicalUnavailable.push(collection);
     } else {
-      result.failed.push({ name: collection, reason: failureReason(outcome.reason) });
-      result.errors.push(outcome.reason);
+      result.answered.push({ collection, retriever, hits: outcome.value });
     }
   });
+  for (const [name, failedCalls] of failures) {
+    const first = failedCalls[0]!;
+    const otherAnswered = result.answered.some((list) => list.collection === name);
+    result.failed.push({
+      name,
+      reason: failureReason(first.reason),
+      ...(otherAnswered ? { retriever: first.retriever } : {}),
+    });
+    result.errors.push(first.reason);
+  }
   return result;
 }
 
@@ -65,7 +93,7 @@ async function searchOne(collection: string, params: FanOutParams, ctx: CallCont
   try {
     return await params.breakers.run(collection, () =>
       runWithTimeout(
-        (child) => params.store.search(collection, params.query, child),
+        (child) => params.store.search(collection, params.query!, child),
         ctx,
         params.perCollectionTimeoutMs,
         `collection ${collection}`,

@@ -1,13 +1,13 @@
 import { type CallContext, remainingMs } from '../context';
 import { RecallError } from '../errors';
 import type { Reranker } from '../ports';
-import { byScoreThenKey } from './merge-hits';
+import { byScoreThenKey } from './fusion';
 import { runWithTimeout } from './run-with-timeout';
 import { type SearchLogger, type SearchMetrics, msSince, now } from './search-observability';
 import type { RerankMode, RerankOutcome, SearchHit } from './search-types';
 
 export interface RerankParams {
-  /** Merged hits, best vector score first. */
+  /** Fused hits, best first. */
   hits: SearchHit[];
   /** The query text; without one (vector-only search) there is nothing to rerank against. */
   query: string | undefined;
@@ -23,7 +23,7 @@ export interface RerankParams {
 }
 
 export interface RerankResult {
-  /** Best first; the reranked candidates, or the hits in vector order when not reranked. */
+  /** Best first; the reranked candidates, or the hits in fused order when not reranked. */
   hits: SearchHit[];
   outcome: RerankOutcome;
   earlyExit: boolean;
@@ -33,9 +33,10 @@ export interface RerankResult {
 
 /**
  * Decides whether to rerank and does it. Order of decisions: no hits → skipped_no_hits;
- * NEVER or no query text → skipped_by_request; AUTO with early exit enabled and the top vector
- * score strictly above the threshold → skipped_early_exit; less than `rerankMinBudgetMs` of the
- * deadline left → skipped_deadline. A failing reranker leaves the vector order ('failed'), never
+ * NEVER or no query text → skipped_by_request; AUTO with early exit enabled and the best dense
+ * (cosine) score among the hits strictly above the threshold → skipped_early_exit (lexical
+ * scores never trigger it: BM25 has no fixed scale); less than `rerankMinBudgetMs` of the
+ * deadline left → skipped_deadline. A failing reranker leaves the fused order ('failed'), never
  * a failed search.
  */
 export async function rerankStage(params: RerankParams, ctx: CallContext): Promise<RerankResult> {
@@ -44,7 +45,7 @@ export async function rerankStage(params: RerankParams, ctx: CallContext): Promi
 
   if (hits.length === 0) return skip('skipped_no_hits');
   if (mode === 'never' || query === undefined) return skip('skipped_by_request');
-  if (mode === 'auto' && params.earlyExitEnabled && hits[0]!.vectorScore > params.earlyExitScore) {
+  if (mode === 'auto' && params.earlyExitEnabled && bestDenseScore(hits) > params.earlyExitScore) {
     params.metrics?.earlyExits.inc();
     return skip('skipped_early_exit', true);
   }
@@ -71,6 +72,11 @@ export async function rerankStage(params: RerankParams, ctx: CallContext): Promi
     params.logger.warn({ err: error, reranker: params.reranker.name }, 'reranking failed; keeping vector order');
     return { hits, outcome: 'failed', earlyExit: false, rerankError: genericReason(error), rerankMs: msSince(start) };
   }
+}
+
+/** The best cosine score among the hits; -Infinity when no dense list found any. */
+function bestDenseScore(hits: SearchHit[]): number {
+  return Math.max(...hits.map((hit) => hit.vectorScore ?? Number.NEGATIVE_INFINITY));
 }
 
 class MalformedScoresError extends Error {

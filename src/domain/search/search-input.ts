@@ -1,9 +1,13 @@
 import type { FieldViolation } from '../errors';
 import { InvalidArgumentError } from '../errors';
 import { isInternalCollection } from '../internal-collections';
+import type { FusionSettings } from './fusion';
 import type { SearchOptions } from './search-options';
 import { RESERVED_COLLECTION_NAME } from './search-rules';
-import type { SearchInput } from './search-types';
+import type { RetrievalMode, SearchInput } from './search-types';
+
+/** Largest `rrf_k` a search may ask for (0 means the server's SEARCH_RRF_K). */
+export const RRF_K_MAX = 1000;
 
 /** A search request with its defaults applied and its cross-field rules checked. */
 export interface ResolvedSearch {
@@ -11,12 +15,15 @@ export interface ResolvedSearch {
   vector: number[] | undefined;
   collections: string[];
   limit: number;
+  /** The retrieval mode with the server's default applied. */
+  retrieval: RetrievalMode;
+  fusion: FusionSettings;
 }
 
 /**
  * Applies the defaults (collections, limit) and checks what only the domain knows: a query or
  * a vector of the embedder's dimension, a limit within bounds, at least one collection and no
- * internal (`_`) one. Throws one InvalidArgumentError naming every offending field.
+ * internal (`_`) one, query text for a lexical-only search, an RRF k within bounds. Throws one InvalidArgumentError naming every offending field.
  */
 export function resolveSearchInput(request: SearchInput, options: SearchOptions, dimension: number): ResolvedSearch {
   const violations: FieldViolation[] = [];
@@ -46,6 +53,23 @@ export function resolveSearchInput(request: SearchInput, options: SearchOptions,
     }
   });
 
+  const retrieval = request.retrieval ?? options.retrieval;
+  // Hybrid without text (a caller's vector alone) runs dense only; lexical alone has nothing to search for.
+  if (retrieval === 'lexical' && !query) {
+    violations.push({ field: 'query', description: 'is required for lexical retrieval' });
+  }
+  const rrfK = request.rrfK ?? options.rrfK;
+  if (!Number.isInteger(rrfK) || rrfK < 1 || rrfK > RRF_K_MAX) {
+    violations.push({ field: 'rrf_k', description: `must be between 0 (server default) and ${RRF_K_MAX}` });
+  }
+
   if (violations.length > 0) throw new InvalidArgumentError(violations);
-  return { query, vector, collections: [...new Set(requested)], limit };
+  return {
+    query,
+    vector,
+    collections: [...new Set(requested)],
+    limit,
+    retrieval,
+    fusion: { method: request.fusion ?? options.fusion, rrfK, denseWeight: options.fusionDenseWeight },
+  };
 }

@@ -29,6 +29,11 @@ export interface SearchMetrics {
   earlyExits: Incrementer;
   parallelSearches: Incrementer;
   goldenAnswerHits: LabelledIncrementer<'match'>;
+  /** Optional so callers built before hybrid search still satisfy the interface. */
+  lexicalSearchDuration?: LabelledObserver<'collection'>;
+  fusionDuration?: Observer;
+  /** Searches by the retrieval mode that ran (hybrid, dense, lexical). */
+  retrievalModes?: LabelledIncrementer<'mode'>;
 }
 
 /** Where best-effort failures go (they never fail a call, but must not vanish). */

@@ -2,6 +2,7 @@ import { INTERNAL_COLLECTIONS } from '../internal-collections';
 import type { BreakerSettings } from './collection-breakers';
 import type { FanOutMode } from './fan-out';
 import { SEARCH_LIMITS } from './search-rules';
+import type { FusionMethod, RetrievalMode } from './search-types';
 
 /** Tuning of the search pipeline; see {@link DEFAULT_SEARCH_OPTIONS} for the defaults. */
 export interface SearchOptions {
@@ -36,6 +37,14 @@ export interface SearchOptions {
   rerankMinBudgetMs: number;
   /** Each collection returns limit × this candidates; the reranker sees as many. */
   candidateMultiplier: number;
+  /** Retrievers run when a request does not say (SEARCH_RETRIEVAL_MODE). */
+  retrieval: RetrievalMode;
+  /** Fusion used when a request does not say (SEARCH_FUSION). */
+  fusion: FusionMethod;
+  /** k of reciprocal rank fusion when a request does not say (SEARCH_RRF_K). */
+  rrfK: number;
+  /** Weighted fusion: the dense lists' weight in [0, 1], the lexical lists get the rest (SEARCH_FUSION_WEIGHT). */
+  fusionDenseWeight: number;
 }
 
 /** The defaults, as DESIGN.md and the performance report describe them. */
@@ -60,6 +69,10 @@ export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
   goldenAnswerCollection: INTERNAL_COLLECTIONS.goldenAnswers,
   rerankMinBudgetMs: 50,
   candidateMultiplier: 3,
+  retrieval: 'hybrid',
+  fusion: 'rrf',
+  rrfK: 60,
+  fusionDenseWeight: 0.5,
 });
 
 /** Options given in part, breaker settings included. */

@@ -3,13 +3,13 @@ import type { GoldenAnswerLookup } from '../golden-answers/golden-answer-lookup'
 import type { Reranker, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
 import { allFailedError, fanOut } from './fan-out';
-import { mergeHits } from './merge-hits';
+import { fuseLists } from './fusion';
 import type { QueryEmbedder } from './query-embedder';
 import { rerankStage } from './rerank-stage';
 import type { ResolvedSearch } from './search-input';
 import { type SearchLogger, type SearchMetrics, msSince, now } from './search-observability';
 import type { SearchOptions } from './search-options';
-import type { GoldenAnswerMatch, SearchInput, SearchResult } from './search-types';
+import type { GoldenAnswerMatch, Retriever, SearchInput, SearchResult } from './search-types';
 
 /** What one search needs, built once by the service. */
 export interface SearchPipelineDeps {
@@ -38,7 +38,7 @@ export async function runSearch(
   const start = now();
   const { options, metrics } = deps;
   const { query, limit } = resolved;
-  const timings = { embeddingMs: 0, vectorSearchMs: 0, rerankMs: 0, totalMs: 0, goldenAnswerMs: 0 };
+  const timings = { embeddingMs: 0, vectorSearchMs: 0, rerankMs: 0, totalMs: 0, goldenAnswerMs: 0, fusionMs: 0 };
   const timedGolden = async (lookup: () => Promise<GoldenAnswerMatch | undefined>) => {
     const started = now();
     const found = await lookup();
@@ -58,6 +58,8 @@ export async function runSearch(
       partial: false,
       failedCollections: [],
       rerankOutcome: 'skipped_no_hits',
+      retrievers: [],
+      lexicalUnavailable: [],
     });
 
   const wantGolden = query !== undefined && !request.skipGoldenAnswer;
@@ -67,14 +69,19 @@ export async function runSearch(
     if (found) return goldenOnly(found);
   }
 
+  const runDense = resolved.retrieval !== 'lexical';
+  // Without text (a caller's vector alone) there is nothing to match words against.
+  const runLexical = resolved.retrieval !== 'dense' && query !== undefined;
   let vector = resolved.vector;
-  if (!vector) {
+  // Lexical alone needs no embedding, unless a semantic golden-answer match is wanted.
+  if (!vector && (runDense || wantGolden)) {
     const embedding = await deps.queryEmbedder.embed(query!, ctx);
     vector = embedding.vector;
     timings.embeddingMs = embedding.ms;
   }
   // A caller's own vector may come from another model: only our embedding is compared with the index.
   const semanticVector = resolved.vector ? undefined : vector;
+  const candidates = limit * options.candidateMultiplier;
   const golden = exact.then(
     (found) =>
       found ??
@@ -89,7 +96,8 @@ export async function runSearch(
   const fanned = await fanOut(
     {
       collections: resolved.collections,
-      query: { vector, limit: limit * options.candidateMultiplier, filters: request.filters },
+      query: runDense ? { vector: vector!, limit: candidates, filters: request.filters } : undefined,
+      ...(runLexical ? { lexical: { text: query, limit: candidates, filters: request.filters } } : {}),
       mode: options.fanOut,
       store: deps.vectorStore,
       breakers: deps.breakers,
@@ -99,14 +107,24 @@ export async function runSearch(
     ctx,
   );
   timings.vectorSearchMs = msSince(fanOutStart);
-  if (fanned.answered.length === 0) throw allFailedError(fanned);
+  if (fanned.answered.length === 0 && fanned.failed.length > 0) throw allFailedError(fanned);
+  const retrievers: Retriever[] = [
+    ...(runDense ? ['dense' as const] : []),
+    ...(runLexical ? ['lexical' as const] : []),
+  ];
+  metrics?.retrievalModes?.inc({ mode: retrievers.length > 1 ? 'hybrid' : retrievers[0]! });
+
+  const fusionStart = now();
+  const fused = fuseLists(fanned.answered, resolved.fusion);
+  timings.fusionMs = msSince(fusionStart);
+  metrics?.fusionDuration?.observe(timings.fusionMs / 1000);
 
   const rerank = await rerankStage(
     {
-      hits: mergeHits(fanned.answered),
+      hits: fused.hits,
       query,
       mode: request.rerank,
-      candidates: limit * options.candidateMultiplier,
+      candidates,
       earlyExitEnabled: options.earlyExitEnabled,
       earlyExitScore: options.earlyExitScore,
       rerankMinBudgetMs: options.rerankMinBudgetMs,
@@ -127,5 +145,8 @@ export async function runSearch(
     failedCollections: fanned.failed,
     rerankOutcome: rerank.outcome,
     ...(rerank.rerankError === undefined ? {} : { rerankError: rerank.rerankError }),
+    retrievers,
+    lexicalUnavailable: fanned.lexicalUnavailable,
+    ...(fused.fusion === undefined ? {} : { fusion: fused.fusion }),
   });
 }

@@ -64,9 +64,10 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
   const resolved = Object.freeze(resolveSearchOptions(options));
   const { vectorStore, embedder, metrics } = deps;
   const logger = deps.logger ?? silentLogger;
-  const breakers = createCollectionBreakers(deps.createBreaker, resolved.breaker, (collection) =>
-    metrics?.vectorSearchDuration.remove({ collection }),
-  );
+  const breakers = createCollectionBreakers(deps.createBreaker, resolved.breaker, (collection) => {
+    metrics?.vectorSearchDuration.remove({ collection });
+    metrics?.lexicalSearchDuration?.remove({ collection });
+  });
   const documents = createDocumentWriter({ vectorStore, embedder, breakers });
   const presence = createGoldenAnswerPresence(deps.goldenAnswers, resolved.goldenAnswerPresenceTtlMs);
   const mirror = createGoldenVectorMirror({
@@ -135,6 +136,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
           documentCount: c.count,
           dimension: c.dimension,
           breakerState: breakers.state(c.name),
+          lexical: c.lexical ?? false,
         }));
     },
 

@@ -10,6 +10,15 @@ import type { Metadata, MetadataFilter } from '../ports';
 /** When the reranker runs: AUTO skips it above the early-exit score, ALWAYS/NEVER as named. */
 export type RerankMode = 'auto' | 'always' | 'never';
 
+/** Which retrievers search each collection (RetrievalMode in the proto). */
+export type RetrievalMode = 'hybrid' | 'dense' | 'lexical';
+
+/** One way of finding documents in a collection. */
+export type Retriever = 'dense' | 'lexical';
+
+/** How several retrievers' hit lists become one ranking (FusionMethod in the proto). */
+export type FusionMethod = 'rrf' | 'weighted';
+
 /** What happened at the rerank stage (RerankOutcome in the proto). */
 export type RerankOutcome =
   | 'reranked'
@@ -34,6 +43,12 @@ export interface SearchInput {
   userId?: string;
   skipGoldenAnswer: boolean;
   goldenAnswerOnly: boolean;
+  /** Which retrievers run; undefined means the server's default. */
+  retrieval?: RetrievalMode;
+  /** How lists are fused; undefined means the server's default. */
+  fusion?: FusionMethod;
+  /** k of reciprocal rank fusion; undefined means the server's default. */
+  rrfK?: number;
 }
 
 /** One document found by a search. */
@@ -41,10 +56,19 @@ export interface SearchHit {
   id: string;
   collection: string;
   text: string;
-  /** The reranker's score when reranked, the vector score otherwise. */
+  /**
+   * The reranker's score when reranked; otherwise the fusion score when several retrievers'
+   * lists were fused, else the one retriever's score (cosine or BM25).
+   */
   score: number;
-  /** Cosine similarity between the query and the document. */
-  vectorScore: number;
+  /** Cosine similarity between the query and the document; undefined when no dense list had it. */
+  vectorScore?: number;
+  /** BM25 score; undefined when no lexical list had it. */
+  lexicalScore?: number;
+  /** 1-based rank among the dense hits of every searched collection (by cosine), when it is one. */
+  vectorRank?: number;
+  /** 1-based rank among the lexical hits of every searched collection (by BM25), when it is one. */
+  lexicalRank?: number;
   metadata: Metadata;
 }
 
@@ -63,6 +87,8 @@ export interface GoldenAnswerMatch {
 export interface FailedCollection {
   name: string;
   reason: string;
+  /** The retriever that failed while the collection's other one answered; undefined when all failed. */
+  retriever?: Retriever;
 }
 
 /** Milliseconds spent in each stage. */
@@ -72,6 +98,7 @@ export interface SearchTimings {
   rerankMs: number;
   totalMs: number;
   goldenAnswerMs: number;
+  fusionMs: number;
 }
 
 /** The result of a search (SearchResponse in the proto). */
@@ -86,6 +113,12 @@ export interface SearchResult {
   /** Generic reason when `rerankOutcome` is 'failed'. */
   rerankError?: string;
   timings: SearchTimings;
+  /** The retrievers that ran (answered or failed): dense first. */
+  retrievers: Retriever[];
+  /** Collections where lexical hits were wanted but the collection has no lexical side. */
+  lexicalUnavailable: string[];
+  /** The fusion used; undefined when one retriever's lists were merged by score. */
+  fusion?: FusionMethod;
 }
 
 /** A document to upsert; texts without a vector are embedded. */
@@ -102,6 +135,8 @@ export interface CollectionInfo {
   documentCount: number;
   dimension: number;
   breakerState: BreakerStateName;
+  /** Whether the collection has a lexical (BM25) side. */
+  lexical: boolean;
 }
 
 /** The state of one collection's breaker, for metrics and readiness. */

@@ -80,6 +80,9 @@ describe('typed client channel', () => {
         userId: '',
         skipGoldenAnswer: false,
         goldenAnswerOnly: false,
+        retrieval: 0,
+        fusion: 0,
+        rrfK: 0,
       }),
     ).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
   });

@@ -14,6 +14,7 @@ import {
   NotFoundError,
 } from '../../../src/domain/errors';
 import type { FilterValue, Metadata, MetadataFilter, VectorRecord, VectorStore } from '../../../src/domain/ports';
+import { lexicalStoreContract } from './lexical-contract';
 
 /** How a suite gets a store of the kind under test. */
 export interface StoreHarness {
@@ -21,6 +22,10 @@ export interface StoreHarness {
   open(previous?: VectorStore): Promise<VectorStore>;
   /** A collection name no other test (or test file) uses. */
   collectionName(label: string): string;
+  /** Whether collections this store creates have a lexical (BM25) side; see lexical-contract.ts. */
+  lexical?: boolean;
+  /** Whether its lexical analyzer folds plurals; default true. */
+  stems?: boolean;
 }
 
 const DIM = 8;
@@ -112,13 +117,28 @@ export function vectorStoreContract(harness: StoreHarness): void {
     return hits.map((h) => h.id).sort();
   }
 
+  describe('lexical search', () => {
+    lexicalStoreContract({
+      store: () => store,
+      reopen: async () => {
+        store = await harness.open(store);
+        return store;
+      },
+      collectionName: harness.collectionName,
+      dimension: DIM,
+      vector: (seed) => vectors(1, seed)[0]!,
+      lexical: harness.lexical ?? false,
+      stems: harness.stems ?? true,
+    });
+  });
+
   describe('collections', () => {
     test('ensureCollection is idempotent, also when called concurrently', async () => {
       const name = harness.collectionName('ensure');
       await Promise.all([1, 2, 3].map(() => store.ensureCollection(name, DIM, ctx())));
       await store.ensureCollection(name, DIM, ctx());
       const listed = (await store.listCollections(ctx())).find((c) => c.name === name);
-      expect(listed).toEqual({ name, count: 0, dimension: DIM });
+      expect(listed).toEqual({ name, count: 0, dimension: DIM, lexical: harness.lexical });
     });
 
     test('a different dimension is a failed precondition naming the collection and both dimensions', async () => {
@@ -136,7 +156,7 @@ export function vectorStoreContract(harness: StoreHarness): void {
       const name = await collectionWith('list', records(5, 1));
       await store.delete(name, ['doc-0', 'doc-1'], ctx());
       const listed = (await store.listCollections(ctx())).find((c) => c.name === name);
-      expect(listed).toEqual({ name, count: 3, dimension: DIM });
+      expect(listed).toEqual({ name, count: 3, dimension: DIM, lexical: harness.lexical });
     });
 
     test('an unknown collection is not found, for every operation', async () => {

@@ -34,6 +34,7 @@ describe('EmbeddedVectorStore', () => {
         return EmbeddedVectorStore.open({ dir: join(root, 'contract') });
       },
       collectionName: (label) => `${label}_${counter++}`,
+      lexical: true,
     });
   });
 
@@ -49,7 +50,7 @@ describe('EmbeddedVectorStore', () => {
     await first.close();
 
     const second = await EmbeddedVectorStore.open({ dir: directory });
-    expect(await second.listCollections(ctx)).toEqual([{ name: 'c', count: 88, dimension: 16 }]);
+    expect(await second.listCollections(ctx)).toEqual([{ name: 'c', count: 88, dimension: 16, lexical: true }]);
     const hits = await second.search('c', { vector: records[5]!.vector, limit: 1, filters: [] }, ctx);
     expect(hits[0]).toMatchObject({ id: 'd5', text: 'replaced', metadata: { i: 5 } });
     expect(hits[0]!.score).toBeCloseTo(1, 5);

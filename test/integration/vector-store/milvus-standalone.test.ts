@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { MilvusVectorStore } from '../../../src/adapters/milvus';
 import type { ReadConsistencyMode } from '../../../src/adapters/milvus/read-consistency';
 import { backgroundContext } from '../../../src/domain/context';
+import { FailedPreconditionError } from '../../../src/domain/errors';
 import type { VectorStore } from '../../../src/domain/ports';
 import { requireService } from '../../support/require-service';
 import { vectorStoreContract, vectors } from './contract';
@@ -43,6 +44,25 @@ describe('MilvusVectorStore (Milvus 2.3 standalone)', () => {
       return storeWith();
     },
     collectionName,
+    // 2.3 has no BM25 function: its collections are dense-only and lexical searches say so.
+    lexical: false,
+  });
+
+  test('npm run reindex cannot add a lexical side here: FailedPrecondition, the collection untouched', async () => {
+    const store = storeWith();
+    try {
+      const name = collectionName('reindex');
+      await store.ensureCollection(name, 8, ctx());
+      const doc = { id: 'a', text: 'alpha', metadata: {}, vector: vectors(1, 5)[0]! };
+      await store.upsert(name, [doc], ctx());
+      await expect(store.addLexical(name, ctx())).rejects.toBeInstanceOf(FailedPreconditionError);
+      expect((await store.listCollections(ctx())).find((c) => c.name === name)).toMatchObject({
+        count: 1,
+        lexical: false,
+      });
+    } finally {
+      await store.close();
+    }
   });
 
   describe('read consistency', () => {

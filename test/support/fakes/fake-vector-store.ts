@@ -2,6 +2,7 @@ import type { CallContext } from '../../../src/domain/context';
 import { FailedPreconditionError, NotFoundError } from '../../../src/domain/errors';
 import type {
   CollectionStats,
+  LexicalQuery,
   MetadataFilter,
   VectorHit,
   VectorQuery,
@@ -11,16 +12,27 @@ import type {
 
 /** A call the fake received, for assertions. */
 export interface VectorStoreCall {
-  method: 'ensureCollection' | 'upsert' | 'delete' | 'deleteWhere' | 'scan' | 'search' | 'listCollections';
+  method:
+    | 'ensureCollection'
+    | 'upsert'
+    | 'delete'
+    | 'deleteWhere'
+    | 'scan'
+    | 'search'
+    | 'searchLexical'
+    | 'listCollections';
   collection?: string;
   query?: VectorQuery;
+  lexicalQuery?: LexicalQuery;
   filters?: MetadataFilter[];
 }
 
 /**
  * An in-memory VectorStore: cosine similarity, filters evaluated on top-level metadata, and
  * hooks for tests — scripted hits, failures, hanging calls, a gate that holds searches, and
- * a count of searches in flight.
+ * a count of searches in flight. Lexical search: scripted hits, or over stored records the
+ * number of query words a text contains; a collection with neither (scripted dense hits
+ * only), or marked with `withoutLexical`, has no lexical side.
  */
 export class FakeVectorStore implements VectorStore {
   readonly calls: VectorStoreCall[] = [];
@@ -31,7 +43,11 @@ export class FakeVectorStore implements VectorStore {
   ignoreFilters = false;
   private readonly collections = new Map<string, { dimension: number; records: Map<string, VectorRecord> }>();
   private readonly scripted = new Map<string, VectorHit[]>();
+  private readonly scriptedLexical = new Map<string, VectorHit[]>();
+  private readonly noLexical = new Set<string>();
   private readonly failures = new Map<string, Error>();
+  private readonly lexicalFailures = new Map<string, Error>();
+  private readonly denseFailures = new Map<string, Error>();
   private readonly hanging = new Set<string>();
   private gate: { size: number; open: Promise<void>; release: () => void } | undefined;
 
@@ -41,6 +57,35 @@ export class FakeVectorStore implements VectorStore {
       collection,
       hits.map((h) => ({ text: `text of ${h.id}`, metadata: {}, ...h })),
     );
+    return this;
+  }
+
+  /** Lexical searches of `collection` answer exactly these hits (BM25-like scores, any scale). */
+  scriptLexicalHits(collection: string, hits: Array<Partial<VectorHit> & { id: string; score: number }>): this {
+    this.scriptedLexical.set(
+      collection,
+      hits.map((h) => ({ text: `text of ${h.id}`, metadata: {}, ...h })),
+    );
+    return this;
+  }
+
+  /** `collection` has no lexical side: lexical searches resolve to undefined. */
+  withoutLexical(collection: string): this {
+    this.noLexical.add(collection);
+    return this;
+  }
+
+  /** Lexical searches of `collection` reject with `error` (undefined: stop failing); dense ones still answer. */
+  failLexicalOn(collection: string, error: Error | undefined): this {
+    if (error) this.lexicalFailures.set(collection, error);
+    else this.lexicalFailures.delete(collection);
+    return this;
+  }
+
+  /** Dense searches of `collection` reject with `error` (undefined: stop failing); lexical ones still answer. */
+  failDenseOn(collection: string, error: Error | undefined): this {
+    if (error) this.denseFailures.set(collection, error);
+    else this.denseFailures.delete(collection);
     return this;
   }
 
@@ -125,16 +170,43 @@ export class FakeVectorStore implements VectorStore {
         await new Promise((resolve) => setImmediate(resolve));
       }
       if (this.hanging.has(collection)) await new Promise(() => undefined);
+      const failure = this.denseFailures.get(collection);
+      if (failure) throw failure;
       return this.answer(collection, query);
     } finally {
       this.inFlight--;
     }
   }
 
+  async searchLexical(collection: string, query: LexicalQuery, _ctx: CallContext): Promise<VectorHit[] | undefined> {
+    this.record({ method: 'searchLexical', collection, lexicalQuery: query });
+    await new Promise((resolve) => setImmediate(resolve));
+    const failure = this.lexicalFailures.get(collection);
+    if (failure) throw failure;
+    if (this.hanging.has(collection)) await new Promise(() => undefined);
+    const scripted = this.scriptedLexical.get(collection);
+    if (scripted) return scripted.slice(0, query.limit);
+    if (this.noLexical.has(collection) || (this.scripted.has(collection) && !this.collections.has(collection))) {
+      return undefined;
+    }
+    const words = new Set(query.text.toLowerCase().match(/\w+/g) ?? []);
+    return [...this.existing(collection).records.values()]
+      .filter((r) => this.ignoreFilters || matchesAll(r.metadata, query.filters))
+      .map((r) => ({
+        id: r.id,
+        text: r.text,
+        metadata: r.metadata,
+        score: (r.text.toLowerCase().match(/\w+/g) ?? []).filter((w) => words.has(w)).length,
+      }))
+      .filter((h) => h.score > 0)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, query.limit);
+  }
+
   async listCollections(_ctx: CallContext): Promise<CollectionStats[]> {
     this.record({ method: 'listCollections' });
     return [...this.collections.entries()]
-      .map(([name, c]) => ({ name, count: c.records.size, dimension: c.dimension }))
+      .map(([name, c]) => ({ name, count: c.records.size, dimension: c.dimension, lexical: !this.noLexical.has(name) }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 

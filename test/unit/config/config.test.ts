@@ -15,7 +15,15 @@ describe('configuration', () => {
       metricsPrefix: 'recall_',
       milvusConsistency: 'session',
       milvusSessionWindowMs: 5_000,
-      search: { earlyExitScore: 0.9, earlyExitEnabled: true, fanOut: 'parallel' },
+      search: {
+        earlyExitScore: 0.9,
+        earlyExitEnabled: true,
+        fanOut: 'parallel',
+        retrievalMode: 'hybrid',
+        fusion: 'rrf',
+        rrfK: 60,
+        fusionWeight: 0.5,
+      },
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.search)).toBe(true);
@@ -27,6 +35,10 @@ describe('configuration', () => {
     ['PG_POOL_MAX', '0'],
     ['SEARCH_EARLY_EXIT_SCORE', 'high'],
     ['SEARCH_FAN_OUT', 'diagonal'],
+    ['SEARCH_RETRIEVAL_MODE', 'semantic'],
+    ['SEARCH_FUSION', 'max'],
+    ['SEARCH_RRF_K', '0'],
+    ['SEARCH_FUSION_WEIGHT', '1.5'],
     ['MILVUS_CONSISTENCY', 'Strong'],
     ['MILVUS_SESSION_WINDOW_MS', '-1'],
     ['LOG_LEVEL', 'loud'],

@@ -28,7 +28,9 @@ const EMPTY_RESULT: SearchResult = {
   partial: false,
   failedCollections: [],
   rerankOutcome: 'skipped_no_hits',
-  timings: { embeddingMs: 0, goldenAnswerMs: 0, vectorSearchMs: 0, rerankMs: 0, totalMs: 0 },
+  timings: { embeddingMs: 0, goldenAnswerMs: 0, vectorSearchMs: 0, rerankMs: 0, totalMs: 0, fusionMs: 0 },
+  retrievers: [],
+  lexicalUnavailable: [],
 };
 const service = {
   async search() {
@@ -125,6 +127,12 @@ describe('Search request limits', () => {
   ])('%s: at the limit passes, one past fails naming it', async (field, atLimit, past) => {
     expect(await search(atLimit)).toEqual([]);
     expect(await search(past)).toEqual([field]);
+  });
+
+  test('retrieval and fusion must be known enum values; UNSPECIFIED and the named ones pass', async () => {
+    expect(await search({ retrieval: 3, fusion: 2, rrfK: 10 })).toEqual([]);
+    expect(await search({ retrieval: 0, fusion: 0 })).toEqual([]);
+    expect(await search({ retrieval: 9 as never, fusion: 7 as never })).toEqual(['retrieval', 'fusion']);
   });
 
   test('a collection name must start with a letter; "_" names are internal and refused here', async () => {

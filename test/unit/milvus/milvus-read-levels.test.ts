@@ -15,7 +15,7 @@ const OK = { error_code: 'Success', code: 0, reason: '' };
 function recordingClient() {
   const reads: { call: string; collection: string; level: unknown }[] = [];
   const client = {
-    describeCollection: async () => ({ status: OK, schema: { fields: collectionFields(2) } }),
+    describeCollection: async () => ({ status: OK, schema: { fields: collectionFields(2, false) } }),
     getLoadState: async () => ({ status: OK, state: 'LoadStateLoaded' }),
     upsert: async ({ data }: { data: unknown[] }) => ({ status: OK, upsert_cnt: data.length, err_index: [] }),
     search: async (req: { collection_name: string; consistency_level: unknown }) => {

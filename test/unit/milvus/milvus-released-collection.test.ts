@@ -20,7 +20,7 @@ function restartingMilvus() {
   let loaded = true;
   const calls: string[] = [];
   const client = {
-    describeCollection: async () => ({ status: OK, schema: { fields: collectionFields(2) } }),
+    describeCollection: async () => ({ status: OK, schema: { fields: collectionFields(2, false) } }),
     getLoadState: async () => ({ status: OK, state: loaded ? 'LoadStateLoaded' : 'LoadStateNotLoad' }),
     loadCollectionSync: async () => {
       calls.push('load');

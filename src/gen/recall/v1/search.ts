@@ -74,6 +74,152 @@ export function rerankModeToJSON(object: RerankMode): string {
   }
 }
 
+/** RetrievalMode says which retrievers search each collection. */
+export enum RetrievalMode {
+  /** RETRIEVAL_MODE_UNSPECIFIED - The server's SEARCH_RETRIEVAL_MODE. */
+  RETRIEVAL_MODE_UNSPECIFIED = 0,
+  /**
+   * RETRIEVAL_MODE_HYBRID - Dense (vector) and lexical (BM25) retrieval in every collection, fused into one ranking.
+   * Collections without a lexical side are searched dense only and listed in
+   * `lexical_unavailable`.
+   */
+  RETRIEVAL_MODE_HYBRID = 1,
+  /** RETRIEVAL_MODE_DENSE - Dense (vector) retrieval only. */
+  RETRIEVAL_MODE_DENSE = 2,
+  /** RETRIEVAL_MODE_LEXICAL - Lexical (BM25) retrieval only; needs `query` text. */
+  RETRIEVAL_MODE_LEXICAL = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function retrievalModeFromJSON(object: any): RetrievalMode {
+  switch (object) {
+    case 0:
+    case "RETRIEVAL_MODE_UNSPECIFIED":
+      return RetrievalMode.RETRIEVAL_MODE_UNSPECIFIED;
+    case 1:
+    case "RETRIEVAL_MODE_HYBRID":
+      return RetrievalMode.RETRIEVAL_MODE_HYBRID;
+    case 2:
+    case "RETRIEVAL_MODE_DENSE":
+      return RetrievalMode.RETRIEVAL_MODE_DENSE;
+    case 3:
+    case "RETRIEVAL_MODE_LEXICAL":
+      return RetrievalMode.RETRIEVAL_MODE_LEXICAL;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return RetrievalMode.UNRECOGNIZED;
+  }
+}
+
+export function retrievalModeToJSON(object: RetrievalMode): string {
+  switch (object) {
+    case RetrievalMode.RETRIEVAL_MODE_UNSPECIFIED:
+      return "RETRIEVAL_MODE_UNSPECIFIED";
+    case RetrievalMode.RETRIEVAL_MODE_HYBRID:
+      return "RETRIEVAL_MODE_HYBRID";
+    case RetrievalMode.RETRIEVAL_MODE_DENSE:
+      return "RETRIEVAL_MODE_DENSE";
+    case RetrievalMode.RETRIEVAL_MODE_LEXICAL:
+      return "RETRIEVAL_MODE_LEXICAL";
+    case RetrievalMode.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** FusionMethod says how the hit lists of several retrievers become one ranking. */
+export enum FusionMethod {
+  /** FUSION_METHOD_UNSPECIFIED - The server's SEARCH_FUSION. */
+  FUSION_METHOD_UNSPECIFIED = 0,
+  /**
+   * FUSION_METHOD_RRF - Reciprocal rank fusion: the sum over the dense and lexical lists (each merged across
+   * collections by score) of 1 / (k + rank).
+   */
+  FUSION_METHOD_RRF = 1,
+  /**
+   * FUSION_METHOD_WEIGHTED - The weighted sum of each list's min-max normalised scores (SEARCH_FUSION_WEIGHT for
+   * dense, the rest for lexical).
+   */
+  FUSION_METHOD_WEIGHTED = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function fusionMethodFromJSON(object: any): FusionMethod {
+  switch (object) {
+    case 0:
+    case "FUSION_METHOD_UNSPECIFIED":
+      return FusionMethod.FUSION_METHOD_UNSPECIFIED;
+    case 1:
+    case "FUSION_METHOD_RRF":
+      return FusionMethod.FUSION_METHOD_RRF;
+    case 2:
+    case "FUSION_METHOD_WEIGHTED":
+      return FusionMethod.FUSION_METHOD_WEIGHTED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return FusionMethod.UNRECOGNIZED;
+  }
+}
+
+export function fusionMethodToJSON(object: FusionMethod): string {
+  switch (object) {
+    case FusionMethod.FUSION_METHOD_UNSPECIFIED:
+      return "FUSION_METHOD_UNSPECIFIED";
+    case FusionMethod.FUSION_METHOD_RRF:
+      return "FUSION_METHOD_RRF";
+    case FusionMethod.FUSION_METHOD_WEIGHTED:
+      return "FUSION_METHOD_WEIGHTED";
+    case FusionMethod.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Retriever names one way of finding documents in a collection. */
+export enum Retriever {
+  /** RETRIEVER_UNSPECIFIED - Not reported; in a FailedCollection, every retriever of that collection. */
+  RETRIEVER_UNSPECIFIED = 0,
+  /** RETRIEVER_DENSE - Vector similarity. */
+  RETRIEVER_DENSE = 1,
+  /** RETRIEVER_LEXICAL - BM25 over the documents' text. */
+  RETRIEVER_LEXICAL = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function retrieverFromJSON(object: any): Retriever {
+  switch (object) {
+    case 0:
+    case "RETRIEVER_UNSPECIFIED":
+      return Retriever.RETRIEVER_UNSPECIFIED;
+    case 1:
+    case "RETRIEVER_DENSE":
+      return Retriever.RETRIEVER_DENSE;
+    case 2:
+    case "RETRIEVER_LEXICAL":
+      return Retriever.RETRIEVER_LEXICAL;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Retriever.UNRECOGNIZED;
+  }
+}
+
+export function retrieverToJSON(object: Retriever): string {
+  switch (object) {
+    case Retriever.RETRIEVER_UNSPECIFIED:
+      return "RETRIEVER_UNSPECIFIED";
+    case Retriever.RETRIEVER_DENSE:
+      return "RETRIEVER_DENSE";
+    case Retriever.RETRIEVER_LEXICAL:
+      return "RETRIEVER_LEXICAL";
+    case Retriever.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** FilterOperator compares a metadata field with the filter's values. */
 export enum FilterOperator {
   /** FILTER_OPERATOR_UNSPECIFIED - Invalid: a filter must name its operator. */
@@ -362,6 +508,12 @@ export interface SearchRequest {
   skipGoldenAnswer: boolean;
   /** When a golden answer matches, return it alone and skip the document search. */
   goldenAnswerOnly: boolean;
+  /** Which retrievers run; UNSPECIFIED means the server's SEARCH_RETRIEVAL_MODE. */
+  retrieval: RetrievalMode;
+  /** How the retrievers' lists are fused; UNSPECIFIED means the server's SEARCH_FUSION. */
+  fusion: FusionMethod;
+  /** The k of reciprocal rank fusion; 0 means the server's SEARCH_RRF_K. At most 1000. */
+  rrfK: number;
 }
 
 /** SearchHit is one document found by a search. */
@@ -372,12 +524,35 @@ export interface SearchHit {
   collection: string;
   /** Document text. */
   text: string;
-  /** Final score: the reranker's when reranked, the vector score otherwise. */
+  /**
+   * Final score: the reranker's when reranked; otherwise the fusion score when several
+   * retrievers ran, else the one retriever's score (cosine or BM25).
+   */
   score: number;
-  /** Cosine similarity between the query and the document vectors, in [-1, 1]. */
+  /**
+   * Cosine similarity between the query and the document vectors, in [-1, 1]; 0 when the
+   * dense retriever did not find it (vector_rank 0).
+   */
   vectorScore: number;
   /** Document metadata as stored. */
-  metadata?: { [key: string]: any } | undefined;
+  metadata?:
+    | { [key: string]: any }
+    | undefined;
+  /**
+   * BM25 score of the document for the query; 0 when the lexical retriever did not find it
+   * (lexical_rank 0).
+   */
+  lexicalScore: number;
+  /**
+   * 1-based rank among the dense hits of all searched collections (by vector_score); 0 when
+   * the dense retriever did not find it.
+   */
+  vectorRank: number;
+  /**
+   * 1-based rank among the lexical hits of all searched collections (by lexical_score); 0
+   * when the lexical retriever did not find it.
+   */
+  lexicalRank: number;
 }
 
 /** FailedCollection names a collection whose search failed in a partial result. */
@@ -386,6 +561,11 @@ export interface FailedCollection {
   name: string;
   /** Why it failed (breaker open, timeout, unreachable, ...). */
   reason: string;
+  /**
+   * The retriever that failed while the collection's other one answered; UNSPECIFIED when
+   * every retriever of the collection failed.
+   */
+  retriever: Retriever;
 }
 
 /** SearchTimings reports how long each stage took, in milliseconds. */
@@ -400,6 +580,8 @@ export interface SearchTimings {
   totalMs: number;
   /** Golden-answer lookup. */
   goldenAnswerMs: number;
+  /** Fusing the retrievers' lists into one ranking. */
+  fusionMs: number;
 }
 
 /** GoldenAnswer is a canonical, curated answer to a question. */
@@ -442,6 +624,15 @@ export interface SearchResponse {
   rerankOutcome: RerankOutcome;
   /** Why reranking failed, when it did. */
   rerankError: string;
+  /** The retrievers that ran (answered or failed), in a fixed order: dense, then lexical. */
+  retrievers: Retriever[];
+  /**
+   * Collections where lexical hits were wanted but the collection has no lexical side
+   * (created before it existed, or on a server without BM25); they were searched dense only.
+   */
+  lexicalUnavailable: string[];
+  /** The fusion used; UNSPECIFIED when one retriever ran and its lists were merged by score. */
+  fusion: FusionMethod;
 }
 
 /** Document is a unit of text stored in a collection. */
@@ -502,6 +693,11 @@ export interface CollectionInfo {
   dimension: number;
   /** State of the collection's circuit breaker. */
   state: BreakerState;
+  /**
+   * Whether the collection has a lexical (BM25) side, so hybrid and lexical searches find
+   * documents by their words too.
+   */
+  lexical: boolean;
 }
 
 /** ListCollectionsResponse lists the collections. */
@@ -659,6 +855,9 @@ function createBaseSearchRequest(): SearchRequest {
     userId: "",
     skipGoldenAnswer: false,
     goldenAnswerOnly: false,
+    retrieval: 0,
+    fusion: 0,
+    rrfK: 0,
   };
 }
 
@@ -694,6 +893,15 @@ export const SearchRequest: MessageFns<SearchRequest> = {
     }
     if (message.goldenAnswerOnly !== false) {
       writer.uint32(72).bool(message.goldenAnswerOnly);
+    }
+    if (message.retrieval !== 0) {
+      writer.uint32(80).int32(message.retrieval);
+    }
+    if (message.fusion !== 0) {
+      writer.uint32(88).int32(message.fusion);
+    }
+    if (message.rrfK !== 0) {
+      writer.uint32(96).uint32(message.rrfK);
     }
     return writer;
   },
@@ -793,6 +1001,30 @@ export const SearchRequest: MessageFns<SearchRequest> = {
             message.goldenAnswerOnly = reader.bool();
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.retrieval = reader.int32() as any;
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.fusion = reader.int32() as any;
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.rrfK = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -832,6 +1064,13 @@ export const SearchRequest: MessageFns<SearchRequest> = {
         : isSet(object.golden_answer_only)
         ? globalThis.Boolean(object.golden_answer_only)
         : false,
+      retrieval: isSet(object.retrieval) ? retrievalModeFromJSON(object.retrieval) : 0,
+      fusion: isSet(object.fusion) ? fusionMethodFromJSON(object.fusion) : 0,
+      rrfK: isSet(object.rrfK)
+        ? globalThis.Number(object.rrfK)
+        : isSet(object.rrf_k)
+        ? globalThis.Number(object.rrf_k)
+        : 0,
     };
   },
 
@@ -864,6 +1103,15 @@ export const SearchRequest: MessageFns<SearchRequest> = {
     if (message.goldenAnswerOnly !== false) {
       obj.goldenAnswerOnly = message.goldenAnswerOnly;
     }
+    if (message.retrieval !== 0) {
+      obj.retrieval = retrievalModeToJSON(message.retrieval);
+    }
+    if (message.fusion !== 0) {
+      obj.fusion = fusionMethodToJSON(message.fusion);
+    }
+    if (message.rrfK !== 0) {
+      obj.rrfK = Math.round(message.rrfK);
+    }
     return obj;
   },
 
@@ -881,12 +1129,25 @@ export const SearchRequest: MessageFns<SearchRequest> = {
     message.userId = object.userId ?? "";
     message.skipGoldenAnswer = object.skipGoldenAnswer ?? false;
     message.goldenAnswerOnly = object.goldenAnswerOnly ?? false;
+    message.retrieval = object.retrieval ?? 0;
+    message.fusion = object.fusion ?? 0;
+    message.rrfK = object.rrfK ?? 0;
     return message;
   },
 };
 
 function createBaseSearchHit(): SearchHit {
-  return { id: "", collection: "", text: "", score: 0, vectorScore: 0, metadata: undefined };
+  return {
+    id: "",
+    collection: "",
+    text: "",
+    score: 0,
+    vectorScore: 0,
+    metadata: undefined,
+    lexicalScore: 0,
+    vectorRank: 0,
+    lexicalRank: 0,
+  };
 }
 
 export const SearchHit: MessageFns<SearchHit> = {
@@ -908,6 +1169,15 @@ export const SearchHit: MessageFns<SearchHit> = {
     }
     if (message.metadata !== undefined) {
       Struct.encode(Struct.wrap(message.metadata), writer.uint32(50).fork()).join();
+    }
+    if (message.lexicalScore !== 0) {
+      writer.uint32(61).float(message.lexicalScore);
+    }
+    if (message.vectorRank !== 0) {
+      writer.uint32(64).uint32(message.vectorRank);
+    }
+    if (message.lexicalRank !== 0) {
+      writer.uint32(72).uint32(message.lexicalRank);
     }
     return writer;
   },
@@ -973,6 +1243,30 @@ export const SearchHit: MessageFns<SearchHit> = {
             message.metadata = Struct.unwrap(Struct.decode(reader, reader.uint32()));
             continue;
           }
+          case 7: {
+            if (tag !== 61) {
+              break;
+            }
+
+            message.lexicalScore = reader.float();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.vectorRank = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.lexicalRank = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -997,6 +1291,21 @@ export const SearchHit: MessageFns<SearchHit> = {
         ? globalThis.Number(object.vector_score)
         : 0,
       metadata: isObject(object.metadata) ? object.metadata : undefined,
+      lexicalScore: isSet(object.lexicalScore)
+        ? globalThis.Number(object.lexicalScore)
+        : isSet(object.lexical_score)
+        ? globalThis.Number(object.lexical_score)
+        : 0,
+      vectorRank: isSet(object.vectorRank)
+        ? globalThis.Number(object.vectorRank)
+        : isSet(object.vector_rank)
+        ? globalThis.Number(object.vector_rank)
+        : 0,
+      lexicalRank: isSet(object.lexicalRank)
+        ? globalThis.Number(object.lexicalRank)
+        : isSet(object.lexical_rank)
+        ? globalThis.Number(object.lexical_rank)
+        : 0,
     };
   },
 
@@ -1020,6 +1329,15 @@ export const SearchHit: MessageFns<SearchHit> = {
     if (message.metadata !== undefined) {
       obj.metadata = message.metadata;
     }
+    if (message.lexicalScore !== 0) {
+      obj.lexicalScore = floatToJson(message.lexicalScore);
+    }
+    if (message.vectorRank !== 0) {
+      obj.vectorRank = Math.round(message.vectorRank);
+    }
+    if (message.lexicalRank !== 0) {
+      obj.lexicalRank = Math.round(message.lexicalRank);
+    }
     return obj;
   },
 
@@ -1034,12 +1352,15 @@ export const SearchHit: MessageFns<SearchHit> = {
     message.score = object.score ?? 0;
     message.vectorScore = object.vectorScore ?? 0;
     message.metadata = object.metadata ?? undefined;
+    message.lexicalScore = object.lexicalScore ?? 0;
+    message.vectorRank = object.vectorRank ?? 0;
+    message.lexicalRank = object.lexicalRank ?? 0;
     return message;
   },
 };
 
 function createBaseFailedCollection(): FailedCollection {
-  return { name: "", reason: "" };
+  return { name: "", reason: "", retriever: 0 };
 }
 
 export const FailedCollection: MessageFns<FailedCollection> = {
@@ -1049,6 +1370,9 @@ export const FailedCollection: MessageFns<FailedCollection> = {
     }
     if (message.reason !== "") {
       writer.uint32(18).string(message.reason);
+    }
+    if (message.retriever !== 0) {
+      writer.uint32(24).int32(message.retriever);
     }
     return writer;
   },
@@ -1082,6 +1406,14 @@ export const FailedCollection: MessageFns<FailedCollection> = {
             message.reason = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.retriever = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1098,6 +1430,7 @@ export const FailedCollection: MessageFns<FailedCollection> = {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      retriever: isSet(object.retriever) ? retrieverFromJSON(object.retriever) : 0,
     };
   },
 
@@ -1109,6 +1442,9 @@ export const FailedCollection: MessageFns<FailedCollection> = {
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
+    if (message.retriever !== 0) {
+      obj.retriever = retrieverToJSON(message.retriever);
+    }
     return obj;
   },
 
@@ -1119,12 +1455,13 @@ export const FailedCollection: MessageFns<FailedCollection> = {
     const message = createBaseFailedCollection();
     message.name = object.name ?? "";
     message.reason = object.reason ?? "";
+    message.retriever = object.retriever ?? 0;
     return message;
   },
 };
 
 function createBaseSearchTimings(): SearchTimings {
-  return { embeddingMs: 0, vectorSearchMs: 0, rerankMs: 0, totalMs: 0, goldenAnswerMs: 0 };
+  return { embeddingMs: 0, vectorSearchMs: 0, rerankMs: 0, totalMs: 0, goldenAnswerMs: 0, fusionMs: 0 };
 }
 
 export const SearchTimings: MessageFns<SearchTimings> = {
@@ -1143,6 +1480,9 @@ export const SearchTimings: MessageFns<SearchTimings> = {
     }
     if (message.goldenAnswerMs !== 0) {
       writer.uint32(41).double(message.goldenAnswerMs);
+    }
+    if (message.fusionMs !== 0) {
+      writer.uint32(49).double(message.fusionMs);
     }
     return writer;
   },
@@ -1200,6 +1540,14 @@ export const SearchTimings: MessageFns<SearchTimings> = {
             message.goldenAnswerMs = reader.double();
             continue;
           }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.fusionMs = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1239,6 +1587,11 @@ export const SearchTimings: MessageFns<SearchTimings> = {
         : isSet(object.golden_answer_ms)
         ? globalThis.Number(object.golden_answer_ms)
         : 0,
+      fusionMs: isSet(object.fusionMs)
+        ? globalThis.Number(object.fusionMs)
+        : isSet(object.fusion_ms)
+        ? globalThis.Number(object.fusion_ms)
+        : 0,
     };
   },
 
@@ -1259,6 +1612,9 @@ export const SearchTimings: MessageFns<SearchTimings> = {
     if (message.goldenAnswerMs !== 0) {
       obj.goldenAnswerMs = floatToJson(message.goldenAnswerMs);
     }
+    if (message.fusionMs !== 0) {
+      obj.fusionMs = floatToJson(message.fusionMs);
+    }
     return obj;
   },
 
@@ -1272,6 +1628,7 @@ export const SearchTimings: MessageFns<SearchTimings> = {
     message.rerankMs = object.rerankMs ?? 0;
     message.totalMs = object.totalMs ?? 0;
     message.goldenAnswerMs = object.goldenAnswerMs ?? 0;
+    message.fusionMs = object.fusionMs ?? 0;
     return message;
   },
 };
@@ -1436,6 +1793,9 @@ function createBaseSearchResponse(): SearchResponse {
     timings: undefined,
     rerankOutcome: 0,
     rerankError: "",
+    retrievers: [],
+    lexicalUnavailable: [],
+    fusion: 0,
   };
 }
 
@@ -1467,6 +1827,19 @@ export const SearchResponse: MessageFns<SearchResponse> = {
     }
     if (message.rerankError !== "") {
       writer.uint32(74).string(message.rerankError);
+    }
+    if (message.retrievers.length !== 0) {
+      writer.uint32(82).fork();
+      for (const v of message.retrievers) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    for (const v of message.lexicalUnavailable) {
+      writer.uint32(90).string(v!);
+    }
+    if (message.fusion !== 0) {
+      writer.uint32(96).int32(message.fusion);
     }
     return writer;
   },
@@ -1556,6 +1929,40 @@ export const SearchResponse: MessageFns<SearchResponse> = {
             message.rerankError = reader.string();
             continue;
           }
+          case 10: {
+            if (tag === 80) {
+              message.retrievers.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 82) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.retrievers.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.lexicalUnavailable.push(reader.string());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.fusion = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1599,6 +2006,15 @@ export const SearchResponse: MessageFns<SearchResponse> = {
         : isSet(object.rerank_error)
         ? globalThis.String(object.rerank_error)
         : "",
+      retrievers: globalThis.Array.isArray(object?.retrievers)
+        ? object.retrievers.map((e: any) => retrieverFromJSON(e))
+        : [],
+      lexicalUnavailable: globalThis.Array.isArray(object?.lexicalUnavailable)
+        ? object.lexicalUnavailable.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.lexical_unavailable)
+        ? object.lexical_unavailable.map((e: any) => globalThis.String(e))
+        : [],
+      fusion: isSet(object.fusion) ? fusionMethodFromJSON(object.fusion) : 0,
     };
   },
 
@@ -1631,6 +2047,15 @@ export const SearchResponse: MessageFns<SearchResponse> = {
     if (message.rerankError !== "") {
       obj.rerankError = message.rerankError;
     }
+    if (message.retrievers?.length) {
+      obj.retrievers = message.retrievers.map((e) => retrieverToJSON(e));
+    }
+    if (message.lexicalUnavailable?.length) {
+      obj.lexicalUnavailable = message.lexicalUnavailable;
+    }
+    if (message.fusion !== 0) {
+      obj.fusion = fusionMethodToJSON(message.fusion);
+    }
     return obj;
   },
 
@@ -1652,6 +2077,9 @@ export const SearchResponse: MessageFns<SearchResponse> = {
       : undefined;
     message.rerankOutcome = object.rerankOutcome ?? 0;
     message.rerankError = object.rerankError ?? "";
+    message.retrievers = object.retrievers?.map((e) => e) || [];
+    message.lexicalUnavailable = object.lexicalUnavailable?.map((e) => e) || [];
+    message.fusion = object.fusion ?? 0;
     return message;
   },
 };
@@ -2174,7 +2602,7 @@ export const ListCollectionsRequest: MessageFns<ListCollectionsRequest> = {
 };
 
 function createBaseCollectionInfo(): CollectionInfo {
-  return { name: "", documentCount: 0, dimension: 0, state: 0 };
+  return { name: "", documentCount: 0, dimension: 0, state: 0, lexical: false };
 }
 
 export const CollectionInfo: MessageFns<CollectionInfo> = {
@@ -2190,6 +2618,9 @@ export const CollectionInfo: MessageFns<CollectionInfo> = {
     }
     if (message.state !== 0) {
       writer.uint32(32).int32(message.state);
+    }
+    if (message.lexical !== false) {
+      writer.uint32(40).bool(message.lexical);
     }
     return writer;
   },
@@ -2239,6 +2670,14 @@ export const CollectionInfo: MessageFns<CollectionInfo> = {
             message.state = reader.int32() as any;
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.lexical = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2261,6 +2700,7 @@ export const CollectionInfo: MessageFns<CollectionInfo> = {
         : 0,
       dimension: isSet(object.dimension) ? globalThis.Number(object.dimension) : 0,
       state: isSet(object.state) ? breakerStateFromJSON(object.state) : 0,
+      lexical: isSet(object.lexical) ? globalThis.Boolean(object.lexical) : false,
     };
   },
 
@@ -2278,6 +2718,9 @@ export const CollectionInfo: MessageFns<CollectionInfo> = {
     if (message.state !== 0) {
       obj.state = breakerStateToJSON(message.state);
     }
+    if (message.lexical !== false) {
+      obj.lexical = message.lexical;
+    }
     return obj;
   },
 
@@ -2290,6 +2733,7 @@ export const CollectionInfo: MessageFns<CollectionInfo> = {
     message.documentCount = object.documentCount ?? 0;
     message.dimension = object.dimension ?? 0;
     message.state = object.state ?? 0;
+    message.lexical = object.lexical ?? false;
     return message;
   },
 };
@@ -2716,8 +3160,9 @@ export type SearchServiceService = typeof SearchServiceService;
 export const SearchServiceService = {
   /**
    * Search embeds the query (unless a vector is given), fans out to every requested
-   * collection in parallel, merges and de-duplicates the hits, reranks them unless the top
-   * score is already above the early-exit threshold, and attaches a golden answer when one
+   * collection in parallel (dense and, in hybrid or lexical mode, BM25 retrieval), fuses and
+   * de-duplicates the hits, reranks them unless the top dense score is already above the
+   * early-exit threshold, and attaches a golden answer when one
    * matches. One failing collection yields `partial: true`; only when all fail is the call
    * UNAVAILABLE.
    */
@@ -2801,8 +3246,9 @@ export const SearchServiceService = {
 export interface SearchServiceServer extends UntypedServiceImplementation {
   /**
    * Search embeds the query (unless a vector is given), fans out to every requested
-   * collection in parallel, merges and de-duplicates the hits, reranks them unless the top
-   * score is already above the early-exit threshold, and attaches a golden answer when one
+   * collection in parallel (dense and, in hybrid or lexical mode, BM25 retrieval), fuses and
+   * de-duplicates the hits, reranks them unless the top dense score is already above the
+   * early-exit threshold, and attaches a golden answer when one
    * matches. One failing collection yields `partial: true`; only when all fail is the call
    * UNAVAILABLE.
    */
@@ -2828,8 +3274,9 @@ export interface SearchServiceServer extends UntypedServiceImplementation {
 export interface SearchServiceClient extends Client {
   /**
    * Search embeds the query (unless a vector is given), fans out to every requested
-   * collection in parallel, merges and de-duplicates the hits, reranks them unless the top
-   * score is already above the early-exit threshold, and attaches a golden answer when one
+   * collection in parallel (dense and, in hybrid or lexical mode, BM25 retrieval), fuses and
+   * de-duplicates the hits, reranks them unless the top dense score is already above the
+   * early-exit threshold, and attaches a golden answer when one
    * matches. One failing collection yields `partial: true`; only when all fail is the call
    * UNAVAILABLE.
    */

@@ -1,0 +1,130 @@
+import { lexicalTokens } from '../rerankers/lexical-tokens';
+
+/** BM25's textbook parameters: term-frequency saturation and length normalisation. */
+const K1 = 1.2;
+const B = 0.75;
+
+/** One term's postings: document numbers and term frequencies, parallel; may hold removed documents. */
+interface Posting {
+  docs: number[];
+  tfs: number[];
+  /** Live documents containing the term (the `docs` of removed documents are skipped). */
+  df: number;
+}
+
+/**
+ * A BM25 inverted index over one collection's texts, kept in memory beside its vectors and
+ * updated with every put and remove; the store rebuilds it from the stored texts when it
+ * loads a collection (cheaper than persisting it: see the report in the commit). Tokens are
+ * the built-in lexical reranker's (lexical-tokens.ts), so retrieval and reranking agree on
+ * what a word is. Scores use Lucene's IDF, ln(1 + (N − df + 0.5) / (df + 0.5)), never negative.
+ *
+ * Documents get numbers that are never reused; removing one only marks it, and its postings
+ * are swept out once removed documents outnumber the live ones, so writes stay O(terms).
+ */
+export class Bm25Index {
+  private readonly postings = new Map<string, Posting>();
+  /** document number → id (undefined once removed), length in tokens, distinct terms. */
+  private ids: (string | undefined)[] = [];
+  private lengths: number[] = [];
+  private terms: (Posting[] | undefined)[] = [];
+  private readonly numbers = new Map<string, number>();
+  private totalLength = 0;
+  private removed = 0;
+
+  get size(): number {
+    return this.numbers.size;
+  }
+
+  /** Indexes `text` under `id`, replacing what was indexed for it before. */
+  put(id: string, text: string): void {
+    this.remove(id);
+    const tokens = lexicalTokens(text);
+    const tf = new Map<string, number>();
+    for (const token of tokens) tf.set(token, (tf.get(token) ?? 0) + 1);
+    const doc = this.ids.length;
+    const postings: Posting[] = [];
+    for (const [term, count] of tf) {
+      let posting = this.postings.get(term);
+      if (!posting) {
+        posting = { docs: [], tfs: [], df: 0 };
+        this.postings.set(term, posting);
+      }
+      posting.docs.push(doc);
+      posting.tfs.push(count);
+      posting.df++;
+      postings.push(posting);
+    }
+    this.ids.push(id);
+    this.lengths.push(tokens.length);
+    this.terms.push(postings);
+    this.numbers.set(id, doc);
+    this.totalLength += tokens.length;
+  }
+
+  /** Forgets `id`; a no-op when it is not indexed. */
+  remove(id: string): void {
+    const doc = this.numbers.get(id);
+    if (doc === undefined) return;
+    for (const posting of this.terms[doc]!) posting.df--;
+    this.numbers.delete(id);
+    this.ids[doc] = undefined;
+    this.terms[doc] = undefined;
+    this.totalLength -= this.lengths[doc]!;
+    if (++this.removed > this.numbers.size) this.sweep();
+  }
+
+  /** Calls `visit` with the id and BM25 score of every document sharing a term with `query`. */
+  score(query: string, visit: (id: string, score: number) => void): void {
+    const n = this.numbers.size;
+    if (n === 0) return;
+    const avgLength = this.totalLength / n || 1;
+    const scores = new Map<number, number>();
+    for (const term of new Set(lexicalTokens(query))) {
+      const posting = this.postings.get(term);
+      if (!posting || posting.df === 0) continue;
+      const idf = Math.log(1 + (n - posting.df + 0.5) / (posting.df + 0.5));
+      const { docs, tfs } = posting;
+      for (let i = 0; i < docs.length; i++) {
+        const doc = docs[i]!;
+        if (this.ids[doc] === undefined) continue;
+        const tf = tfs[i]!;
+        const norm = K1 * (1 - B + (B * this.lengths[doc]!) / avgLength);
+        scores.set(doc, (scores.get(doc) ?? 0) + (idf * tf * (K1 + 1)) / (tf + norm));
+      }
+    }
+    for (const [doc, score] of scores) visit(this.ids[doc]!, score);
+  }
+
+  /** Renumbers the live documents densely and drops removed ones from every posting. */
+  private sweep(): void {
+    const renumber = new Map<number, number>();
+    const ids: string[] = [];
+    const lengths: number[] = [];
+    const terms: Posting[][] = [];
+    this.ids.forEach((id, doc) => {
+      if (id === undefined) return;
+      renumber.set(doc, ids.length);
+      this.numbers.set(id, ids.length);
+      ids.push(id);
+      lengths.push(this.lengths[doc]!);
+      terms.push(this.terms[doc]!);
+    });
+    for (const [term, posting] of this.postings) {
+      const docs: number[] = [];
+      const tfs: number[] = [];
+      posting.docs.forEach((doc, i) => {
+        const now = renumber.get(doc);
+        if (now === undefined) return;
+        docs.push(now);
+        tfs.push(posting.tfs[i]!);
+      });
+      if (docs.length === 0) this.postings.delete(term);
+      else Object.assign(posting, { docs, tfs });
+    }
+    this.ids = ids;
+    this.lengths = lengths;
+    this.terms = terms;
+    this.removed = 0;
+  }
+}

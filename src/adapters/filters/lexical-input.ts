@@ -1,0 +1,12 @@
+import { InvalidArgumentError } from '../../domain/errors';
+import type { LexicalQuery } from '../../domain/ports';
+import { SEARCH_LIMITS } from '../../domain/search/search-rules';
+
+/** Checks a lexical query as every store needs it: a limit within the top-k bound, some text. */
+export function assertLexicalQuery(query: LexicalQuery): void {
+  const max = SEARCH_LIMITS.storeTopKMax;
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > max) {
+    throw InvalidArgumentError.of('limit', `must be an integer from 1 to ${max}`);
+  }
+  if (query.text.trim() === '') throw InvalidArgumentError.of('query', 'must not be empty for lexical search');
+}

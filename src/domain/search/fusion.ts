@@ -1,0 +1,93 @@
+import type { VectorHit } from '../ports';
+import type { FusionMethod, Retriever, SearchHit } from './search-types';
+
+/** One retriever's hits in one collection, as the store returned them. */
+export interface RankedList {
+  collection: string;
+  retriever: Retriever;
+  hits: VectorHit[];
+}
+
+/** How lists are fused: the method, RRF's k and weighted fusion's dense weight in [0, 1]. */
+export interface FusionSettings {
+  method: FusionMethod;
+  rrfK: number;
+  denseWeight: number;
+}
+
+/** The fused ranking and the fusion actually applied (undefined: one retriever, merged by score). */
+export interface FusedHits {
+  hits: SearchHit[];
+  fusion: FusionMethod | undefined;
+}
+
+/**
+ * Fuses every list (collection × retriever) into one ranking, one hit per (collection, id).
+ * First each retriever's lists are merged across collections by score — cosine and BM25 are
+ * each comparable across collections, whereas ranks are not: every collection has a first
+ * hit, and fusing per-collection ranks would tie a weak collection's best with a strong
+ * one's. Each hit carries its score and 1-based rank in its retriever's merged list. When
+ * both retrievers answered, the two merged lists are fused: RRF sums 1 / (k + rank); weighted
+ * sums the lists' min-max normalised scores, dense times `denseWeight`, lexical times the
+ * rest. With one retriever only, hits keep its score and order — the pre-hybrid merge.
+ * Ties: collection, then id.
+ */
+export function fuseLists(lists: RankedList[], settings: FusionSettings): FusedHits {
+  const retrievers = [...new Set(lists.map((l) => l.retriever))];
+  const fuse = retrievers.length > 1;
+  const merged = new Map<string, SearchHit>();
+  for (const retriever of retrievers) {
+    const ranked = rankList(lists.filter((l) => l.retriever === retriever));
+    const scores = ranked.map((h) => h.score);
+    const min = Math.min(...scores);
+    const span = Math.max(...scores) - min;
+    const weight = retriever === 'dense' ? settings.denseWeight : 1 - settings.denseWeight;
+    ranked.forEach((hit, i) => {
+      const key = JSON.stringify([hit.collection, hit.id]);
+      let fused = merged.get(key);
+      if (!fused) {
+        fused = { id: hit.id, collection: hit.collection, text: hit.text, score: 0, metadata: hit.metadata };
+        merged.set(key, fused);
+      }
+      if (retriever === 'dense') {
+        fused.vectorScore = hit.score;
+        fused.vectorRank = i + 1;
+      } else {
+        fused.lexicalScore = hit.score;
+        fused.lexicalRank = i + 1;
+      }
+      if (!fuse) fused.score = hit.score;
+      else if (settings.method === 'rrf') fused.score += 1 / (settings.rrfK + i + 1);
+      // A list whose scores are all equal says nothing about order: every hit counts fully.
+      else fused.score += weight * (span > 0 ? (hit.score - min) / span : 1);
+    });
+  }
+  return {
+    hits: [...merged.values()].sort(byScoreThenKey((h) => h.score)),
+    fusion: fuse ? settings.method : undefined,
+  };
+}
+
+/** One retriever's lists as one, best score first, a document listed twice kept once with its best score. */
+function rankList(lists: RankedList[]): Array<VectorHit & { collection: string }> {
+  const best = new Map<string, VectorHit & { collection: string }>();
+  for (const { collection, hits } of lists) {
+    for (const hit of hits) {
+      const key = JSON.stringify([collection, hit.id]);
+      const seen = best.get(key);
+      if (!seen || hit.score > seen.score) best.set(key, { ...hit, collection });
+    }
+  }
+  return [...best.values()].sort(
+    (a, b) =>
+      b.score - a.score ||
+      (a.collection < b.collection ? -1 : a.collection > b.collection ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+}
+
+/** A comparator: higher `score` first, then collection, then id. */
+export function byScoreThenKey(score: (hit: SearchHit) => number): (a: SearchHit, b: SearchHit) => number {
+  return (a, b) =>
+    score(b) - score(a) ||
+    (a.collection < b.collection ? -1 : a.collection > b.collection ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}

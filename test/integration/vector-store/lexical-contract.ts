@@ -1,0 +1,128 @@
+/**
+ * The lexical (BM25) side of the VectorStore contract, registered by vectorStoreContract for
+ * every store: a store that claims lexical collections must find documents by their words
+ * the way BM25 does (rare words weigh more, plurals fold, filters apply, writes show); a
+ * store without them must say so by resolving to undefined, never by failing.
+ */
+
+import { type CallContext, backgroundContext } from '../../../src/domain/context';
+import { NotFoundError } from '../../../src/domain/errors';
+import type { VectorHit, VectorRecord, VectorStore } from '../../../src/domain/ports';
+
+const ctx = (): CallContext => backgroundContext();
+
+/** What the lexical contract needs from the surrounding suite. */
+export interface LexicalHarness {
+  store(): VectorStore;
+  /** Reopens the store (a new instance on the same backend) and returns it. */
+  reopen(): Promise<VectorStore>;
+  collectionName(label: string): string;
+  dimension: number;
+  vector(seed: number): number[];
+  /** Whether collections this store creates have a lexical side. */
+  lexical: boolean;
+  /** Whether its analyzer folds plurals (Milvus Lite 3.2.2 accepts the stemmer filter but does not apply it). */
+  stems: boolean;
+}
+
+const TEXTS: Record<string, string> = {
+  invoice: 'Unpaid invoices are sent to the accounting department every month',
+  refund: 'A refund is paid back to the card within ten days',
+  shipping: 'Shipping takes three days; express shipping takes one day',
+  breaker: 'A circuit breaker stops calls to a failing service for a while',
+  pasta: 'Boil the pasta in salted water and drain it',
+};
+
+export function lexicalStoreContract(h: LexicalHarness): void {
+  async function collectionWith(label: string, texts: Record<string, string>, meta = (_id: string) => ({})) {
+    const name = h.collectionName(label);
+    const store = h.store();
+    await store.ensureCollection(name, h.dimension, ctx());
+    const records: VectorRecord[] = Object.entries(texts).map(([id, text], i) => ({
+      id,
+      text,
+      metadata: meta(id),
+      vector: h.vector(i + 1),
+    }));
+    await store.upsert(name, records, ctx());
+    return name;
+  }
+
+  async function lexical(name: string, text: string, limit = 10, filters = []): Promise<VectorHit[] | undefined> {
+    return h.store().searchLexical?.(name, { text, limit, filters }, ctx());
+  }
+
+  if (!h.lexical) {
+    test('lexical search reports a collection without a lexical side as such, never failing', async () => {
+      const name = await collectionWith('nolex', TEXTS);
+      await expect(lexical(name, 'invoice')).resolves.toBeUndefined();
+      const listed = (await h.store().listCollections(ctx())).find((c) => c.name === name);
+      expect(listed?.lexical ?? false).toBe(false);
+    });
+    return;
+  }
+
+  test('finds documents by their words, best first, with positive scores', async () => {
+    const name = await collectionWith('words', TEXTS);
+    const hits = (await lexical(name, 'invoice accounting'))!;
+    expect(hits[0]).toMatchObject({ id: 'invoice', text: TEXTS.invoice, metadata: {} });
+    expect(hits.map((x) => x.id)).not.toContain('pasta');
+    for (const hit of hits) expect(hit.score).toBeGreaterThan(0);
+    expect((await lexical(name, 'circuit breaker'))!.map((x) => x.id)).toEqual(['breaker']);
+    expect((await h.store().listCollections(ctx())).find((c) => c.name === name)?.lexical).toBe(true);
+  });
+
+  if (h.stems) {
+    test('folds plurals: "breakers" finds "breaker", "invoice" finds "invoices"', async () => {
+      const name = await collectionWith('stems', TEXTS);
+      expect((await lexical(name, 'breakers'))!.map((x) => x.id)).toEqual(['breaker']);
+      expect((await lexical(name, 'invoice'))!.map((x) => x.id)).toEqual(['invoice']);
+    });
+  }
+
+  test('scores like BM25: a rare word outweighs a common one, a short text a long one', async () => {
+    const name = await collectionWith('bm25', {
+      common1: 'apple banana',
+      common2: 'apple cherry',
+      common3: 'apple grape',
+      rare: 'kiwi melon',
+      short: 'zebra',
+      long: 'zebra lion tiger bear wolf fox deer moose elk otter',
+    });
+    const rareFirst = (await lexical(name, 'apple kiwi'))!;
+    expect(rareFirst[0]!.id).toBe('rare');
+    expect(rareFirst.map((x) => x.id).sort()).toEqual(['common1', 'common2', 'common3', 'rare']);
+    expect((await lexical(name, 'zebra'))!.map((x) => x.id)).toEqual(['short', 'long']);
+  });
+
+  test('applies filters and the limit', async () => {
+    const name = await collectionWith(
+      'lexfilter',
+      { a: 'red apple', b: 'green apple', c: 'apple pie', d: 'apple juice' },
+      (id) => ({ group: id === 'a' || id === 'b' ? 'fruit' : 'food' }),
+    );
+    const fruit = (await h.store().searchLexical!(
+      name,
+      { text: 'apple', limit: 10, filters: [{ field: 'group', operator: 'eq', values: ['fruit'] }] },
+      ctx(),
+    ))!;
+    expect(fruit.map((x) => x.id).sort()).toEqual(['a', 'b']);
+    expect(await lexical(name, 'apple', 3)).toHaveLength(3);
+  });
+
+  test('follows replacements and deletes, and survives a reopen', async () => {
+    const name = await collectionWith('lexwrite', TEXTS);
+    await h
+      .store()
+      .upsert(name, [{ id: 'pasta', text: 'Pasta refund policy', metadata: {}, vector: h.vector(99) }], ctx());
+    await h.store().delete(name, ['refund'], ctx());
+    expect((await lexical(name, 'refund'))!.map((x) => x.id)).toEqual(['pasta']);
+    expect(await lexical(name, 'boil salted water')).toEqual([]);
+    await h.reopen();
+    expect((await lexical(name, 'refund'))!.map((x) => x.id)).toEqual(['pasta']);
+  });
+
+  test('an unknown collection is not found', async () => {
+    await expect(lexical(h.collectionName('nolexcoll'), 'apple')).rejects.toBeInstanceOf(NotFoundError);
+  });
+}
