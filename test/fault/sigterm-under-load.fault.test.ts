@@ -9,7 +9,7 @@ import { withAdmin } from '../../harness/postgres';
 import { type PostgresCluster, startPostgresCluster } from '../../harness/postgres-cluster';
 import { type ServerProcess, startServerProcess } from '../support/server-process';
 import { codeName, countBy, reportFigures } from './support/figures';
-import { type Load, sleep, startLoad } from './support/load';
+import { type Load, sleep, startLoad, waitUntil } from './support/load';
 
 const CALLERS = 8;
 const EMBED_LATENCY_MS = 400;
@@ -65,7 +65,19 @@ describe('SIGTERM under load', () => {
       5,
     );
     load = running;
-    await sleep(1_500);
+    await sleep(1_000);
+    // Signal while a call is surely in the server and still has most of its time to run, so
+    // "in flight at the signal" is what the test makes true, not what a loaded machine allows.
+    await waitUntil(
+      'a call in flight for a while',
+      async () =>
+        running.inFlight().some((start) => {
+          const age = performance.now() - start;
+          return age >= SURELY_ARRIVED_MS && age <= EMBED_LATENCY_MS / 2;
+        }),
+      30_000,
+      5,
+    );
     const signalledAt = performance.now();
     const exitCode = await server.stop('SIGTERM');
     const exitedAt = performance.now();

@@ -14,6 +14,8 @@ export interface CallRecord {
 /** Load from several callers, each making one call after another until stopped. */
 export interface Load {
   records: CallRecord[];
+  /** Start times (performance.now() ms) of the calls running now. */
+  inFlight(): number[];
   /** Stops issuing new calls and waits for the ones in flight. */
   stop(): Promise<void>;
 }
@@ -24,10 +26,12 @@ export interface Load {
  */
 export function startLoad(callers: number, call: (caller: number, seq: number) => Promise<unknown>, pauseMs = 0): Load {
   const records: CallRecord[] = [];
+  const callsRunning = new Map<number, number>();
   let running = true;
   const loop = async (caller: number) => {
     for (let seq = 0; running; seq++) {
       const start = performance.now();
+      callsRunning.set(caller, start);
       let code = 0;
       let details = '';
       try {
@@ -36,6 +40,7 @@ export function startLoad(callers: number, call: (caller: number, seq: number) =
         code = (error as ServiceError).code ?? -1;
         details = (error as ServiceError).details ?? String(error);
       }
+      callsRunning.delete(caller);
       records.push({ caller, seq, start, end: performance.now(), code, details });
       if (pauseMs > 0) await sleep(pauseMs);
     }
@@ -43,6 +48,7 @@ export function startLoad(callers: number, call: (caller: number, seq: number) =
   const loops = Array.from({ length: callers }, (_, i) => loop(i));
   return {
     records,
+    inFlight: () => [...callsRunning.values()],
     async stop() {
       running = false;
       await Promise.all(loops);
