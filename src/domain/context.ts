@@ -30,13 +30,20 @@ export function remainingMs(ctx: CallContext): number {
 /** The error for a context that ended: past its deadline first, else cancelled. */
 export function contextError(ctx: CallContext, cause?: unknown): DeadlineExceededError | CancelledError {
   const options = cause === undefined ? undefined : { cause };
-  return Date.now() >= ctx.deadline
-    ? new DeadlineExceededError(undefined, options)
-    : new CancelledError(undefined, options);
+  return deadlinePassed(ctx) ? new DeadlineExceededError(undefined, options) : new CancelledError(undefined, options);
+}
+
+/**
+ * True once the deadline has passed — also when the signal's own timer fired a millisecond
+ * before the clock reached the deadline (it aborts with a TimeoutError reason).
+ */
+export function deadlinePassed(ctx: CallContext): boolean {
+  if (Date.now() >= ctx.deadline) return true;
+  return ctx.signal.aborted && (ctx.signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError';
 }
 
 /** Throws the matching domain error when the call is already over. */
 export function throwIfDone(ctx: CallContext): void {
-  if (Date.now() >= ctx.deadline) throw new DeadlineExceededError();
+  if (deadlinePassed(ctx)) throw new DeadlineExceededError();
   if (ctx.signal.aborted) throw new CancelledError();
 }

@@ -1,7 +1,8 @@
 import type { CallContext } from '../../domain/context';
 import { throwIfDone } from '../../domain/context';
-import { CancelledError, DeadlineExceededError, RecallError } from '../../domain/errors';
+import { RecallError } from '../../domain/errors';
 import type { Embedder } from '../../domain/ports';
+import { raceContext } from '../../domain/race-context';
 import type { Metrics } from '../../observability/metrics';
 
 /** Options of the embedding cache. */
@@ -108,7 +109,7 @@ export function createCachedEmbedder(
         throw error;
       }
     };
-    return withinContext(Promise.all(texts.map((_, i) => settle(i))), ctx);
+    return raceContext(Promise.all(texts.map((_, i) => settle(i))), ctx);
   };
 
   return {
@@ -124,33 +125,4 @@ export function createCachedEmbedder(
 
 function isContextEnd(error: unknown): boolean {
   return error instanceof RecallError && (error.code === 'cancelled' || error.code === 'deadline_exceeded');
-}
-
-/** `work`, or DeadlineExceededError / CancelledError as soon as the caller's context ends. */
-function withinContext<T>(work: Promise<T>, ctx: CallContext): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const end = () => {
-      cleanup();
-      reject(Date.now() >= ctx.deadline ? new DeadlineExceededError() : new CancelledError());
-    };
-    const remaining = ctx.deadline - Date.now();
-    const timer = Number.isFinite(remaining)
-      ? setTimeout(end, Math.min(Math.max(0, remaining), 2 ** 31 - 1))
-      : undefined;
-    ctx.signal.addEventListener('abort', end, { once: true });
-    const cleanup = () => {
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', end);
-    };
-    work.then(
-      (value) => {
-        cleanup();
-        resolve(value);
-      },
-      (error: unknown) => {
-        cleanup();
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,4 +1,4 @@
-import { type CallContext, contextWithTimeout, remainingMs, throwIfDone } from '../../domain/context';
+import { type CallContext, contextWithTimeout, deadlinePassed, remainingMs, throwIfDone } from '../../domain/context';
 import { CancelledError, DeadlineExceededError, type RecallError, UnavailableError } from '../../domain/errors';
 import { raceContext } from '../../domain/race-context';
 import { mapMilvusError } from './milvus-errors';
@@ -29,7 +29,7 @@ export async function callMilvus<T>(
 
 /** Why a call was given up: the caller's deadline or cancellation, or Milvus too slow. */
 function interrupted(ctx: CallContext, what: string, maxCallMs: number): RecallError {
-  if (Date.now() >= ctx.deadline) return new DeadlineExceededError(`deadline exceeded during milvus ${what}`);
+  if (deadlinePassed(ctx)) return new DeadlineExceededError(`deadline exceeded during milvus ${what}`);
   if (ctx.signal.aborted) return new CancelledError(`milvus ${what} cancelled`);
   return new UnavailableError(`milvus did not answer ${what} within ${maxCallMs} ms`);
 }

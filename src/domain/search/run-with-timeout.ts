@@ -1,4 +1,4 @@
-import { type CallContext, contextWithTimeout, throwIfDone } from '../context';
+import { type CallContext, contextWithTimeout, deadlinePassed, throwIfDone } from '../context';
 import { CancelledError, DeadlineExceededError, UnavailableError } from '../errors';
 import { raceContext } from '../race-context';
 
@@ -21,7 +21,7 @@ export async function runWithTimeout<T>(
   const callerBinding = ctx.deadline <= Date.now() + timeoutMs;
   const child = contextWithTimeout(timeoutMs, ctx);
   const endError = () => {
-    if (callerBinding || Date.now() >= ctx.deadline) return new DeadlineExceededError();
+    if (callerBinding || deadlinePassed(ctx)) return new DeadlineExceededError();
     if (ctx.signal.aborted) return new CancelledError();
     return new UnavailableError(`${what} timed out after ${timeoutMs} ms`);
   };

@@ -28,7 +28,10 @@ function abortOnDeadlineOrCancel(call: RpcCall): { callContext: CallContext; rel
   // setTimeout cannot wait longer than 2^31-1 ms; such a deadline is as good as none.
   const timer =
     Number.isFinite(deadline) && deadline - Date.now() < 2 ** 31 - 1
-      ? setTimeout(() => controller.abort(), Math.max(0, deadline - Date.now()))
+      ? setTimeout(
+          () => controller.abort(new DOMException('deadline exceeded', 'TimeoutError')),
+          Math.max(0, deadline - Date.now()),
+        )
       : undefined;
   timer?.unref();
   return {
