@@ -2,9 +2,8 @@
  * Starts a Milvus Lite server for the test run (scripts/milvus-lite.sh), or uses the one named
  * by RECALL_TEST_MILVUS_ADDRESS. Process group, data directory and clean-up: ./script-server.ts.
  */
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from './free-port';
+import { accepts, freePort } from './free-port';
 import { type TestServer, startScriptServer, waitFor } from './script-server';
 
 const LITE = {
@@ -29,16 +28,5 @@ export async function startMilvusLite(): Promise<MilvusLite> {
     runArgs: (dataDir) => [String(port), join(dataDir, 'data')],
     ready: (child) =>
       waitFor(LITE.name, child, () => accepts(port), `accept connections on port ${port}`, READY_TIMEOUT_MS),
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
   });
 }

@@ -8,10 +8,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from './free-port';
+import { accepts, freePort } from './free-port';
 import { freePortRange, healthy } from './milvus-standalone';
 import { type ScriptServerKind, install, waitFor } from './script-server';
 
@@ -138,17 +137,6 @@ function killGroup(child: ChildProcess): void {
   } catch {
     // Already gone.
   }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
 }
 
 function tail(file: string): string {

@@ -1,17 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { backgroundContext, contextWithTimeout } from '../../../src/domain/context';
 import { raceContext } from '../../../src/domain/race-context';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-const heapAfterGc = (): number => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
+import { heapAfterGc } from '../../support/heap';
 
 describe('raceContext memory (regression: every search leaked its timeout signal, ~3 KB, on Node 20)', () => {
   it('lets a finished race release its child context', async () => {

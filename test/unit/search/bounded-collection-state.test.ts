@@ -1,18 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { NotFoundError, UnavailableError } from '../../../src/domain/errors';
+import { heapAfterGc } from '../../support/heap';
 import { buildSearch, ctx, searchRequest } from './search-fixture';
 
 // A full collection so the heap figure is steady: exposed here rather than with a jest flag.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-const heapAfterGc = (): number => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 describe('state kept per caller-chosen collection name (regression: unknown names grew /metrics and memory)', () => {
   let fixture: ReturnType<typeof buildSearch>;
