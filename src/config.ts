@@ -96,6 +96,21 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * Fusion defaults with an embedding model (EMBEDDING_URL): reciprocal rank fusion, which needs
+ * no calibration of the two lists' scores; the weight only serves requests asking for
+ * weighted fusion.
+ */
+const MODEL_FUSION_DEFAULTS = { fusion: 'rrf', weight: 0.5 } as const;
+
+/**
+ * Fusion defaults with the built-in embedder: a hashed bag of words without IDF, a weaker
+ * ranker than BM25 on the same words, so its list counts for a fifth of the weighted fusion.
+ * RRF cannot be told that: it gives every list's first hit the same vote. See README,
+ * "Retrieval quality", for what the weight does to the measures.
+ */
+const BUILT_IN_FUSION_DEFAULTS = { fusion: 'weighted', weight: 0.2 } as const;
+
 /** Parses and validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const r = reader(env);
@@ -112,6 +127,8 @@ export function loadConfig(env: Env = process.env): Config {
   const pgPoolMin = r.int('PG_POOL_MIN', 5, 0, 1000);
   const pgPoolMax = r.int('PG_POOL_MAX', 20, 1, 1000);
   if (pgPoolMin > pgPoolMax) throw new ConfigError('PG_POOL_MIN', `must not exceed PG_POOL_MAX (${pgPoolMax})`);
+  const embeddingUrl = r.url('EMBEDDING_URL', ['http:', 'https:']);
+  const fusionDefaults = embeddingUrl ? MODEL_FUSION_DEFAULTS : BUILT_IN_FUSION_DEFAULTS;
 
   const config: Config = {
     host: r.string('HOST', '0.0.0.0'),
@@ -142,12 +159,12 @@ export function loadConfig(env: Env = process.env): Config {
       goldenAnswerThreshold: r.number('GOLDEN_ANSWER_THRESHOLD', 0.92, -1, 1),
       rerankMinBudgetMs: r.int('RERANK_MIN_BUDGET_MS', 50, 0, 600_000),
       retrievalMode: r.oneOf('SEARCH_RETRIEVAL_MODE', ['hybrid', 'dense', 'lexical'], 'hybrid'),
-      fusion: r.oneOf('SEARCH_FUSION', ['rrf', 'weighted'], 'rrf'),
+      fusion: r.oneOf('SEARCH_FUSION', ['rrf', 'weighted'], fusionDefaults.fusion),
       rrfK: r.int('SEARCH_RRF_K', 60, 1, RRF_K_MAX),
-      fusionWeight: r.number('SEARCH_FUSION_WEIGHT', 0.5, 0, 1),
+      fusionWeight: r.number('SEARCH_FUSION_WEIGHT', fusionDefaults.weight, 0, 1),
     },
     embedding: {
-      url: r.url('EMBEDDING_URL', ['http:', 'https:']),
+      url: embeddingUrl,
       model: r.string('EMBEDDING_MODEL', 'text-embedding-3-small'),
       apiKey: r.optional('EMBEDDING_API_KEY'),
       dimension: r.int('EMBEDDING_DIMENSION', 384, 2, SEARCH_LIMITS.dimensionMax),

@@ -12,6 +12,8 @@ export interface EvalOptions {
   docCache: boolean;
   outDir: string;
   quiet: boolean;
+  /** Variables given to every recall process the eval starts (e.g. SEARCH_FUSION_WEIGHT). */
+  serverEnv: Record<string, string>;
 }
 
 /** Shown by --help. */
@@ -26,6 +28,8 @@ export const EVAL_USAGE = `usage: npm run eval -- --dataset cranfield|DIR [optio
   --queries N           only the first N judged queries (default all)
   --no-doc-cache        let recall embed documents through the MiniLM server instead of
                         reusing cached vectors (bench/results/cache/)
+  --server-env K=V      set a variable of the recall processes the eval starts (repeatable),
+                        e.g. --server-env SEARCH_FUSION_WEIGHT=0.3 to measure a setting
   --out DIR             results folder (default bench/results)
   --quiet               no progress lines on stderr`;
 
@@ -40,6 +44,7 @@ export function parseEvalOptions(argv: string[]): EvalOptions {
       queries: { type: 'string', default: '0' },
       'no-doc-cache': { type: 'boolean', default: false },
       out: { type: 'string', default: path.join(PROJECT_ROOT, 'bench', 'results') },
+      'server-env': { type: 'string', multiple: true, default: [] },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -51,6 +56,15 @@ export function parseEvalOptions(argv: string[]): EvalOptions {
   for (const s of systems) {
     if (s !== 'builtin' && s !== 'minilm') throw new Error(`unknown system "${s}" (builtin, minilm)`);
   }
+  const serverEnv: Record<string, string> = {};
+  for (const setting of values['server-env']) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(setting);
+    if (!match) throw new Error(`--server-env wants NAME=VALUE, got "${setting}"`);
+    serverEnv[match[1]!] = match[2]!;
+  }
+  if (values.target && Object.keys(serverEnv).length > 0) {
+    throw new Error('--server-env sets up the recall the eval starts; a --target is already running');
+  }
   const maxQueries = Number(values.queries);
   if (!Number.isInteger(maxQueries) || maxQueries < 0) throw new Error('--queries must be a whole number');
   return {
@@ -61,5 +75,6 @@ export function parseEvalOptions(argv: string[]): EvalOptions {
     docCache: !values['no-doc-cache'],
     outDir: path.resolve(values.out),
     quiet: values.quiet,
+    serverEnv,
   };
 }

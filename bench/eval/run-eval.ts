@@ -60,7 +60,7 @@ async function main(options: EvalOptions): Promise<void> {
     for (const name of options.systems) {
       let model: EmbeddingServer | undefined;
       try {
-        let system: EvalSystem = { name: 'built-in embedder', env: {} };
+        let system: EvalSystem = { name: 'built-in embedder', env: { ...options.serverEnv } };
         if (name === 'minilm') {
           log('starting the all-MiniLM-L6-v2 embedding server (scripts/embedding-server.sh)');
           model = await startEmbeddingServer();
@@ -70,6 +70,7 @@ async function main(options: EvalOptions): Promise<void> {
               EMBEDDING_URL: model.url,
               EMBEDDING_MODEL: model.model,
               EMBEDDING_DIMENSION: String(model.dimension),
+              ...options.serverEnv,
             },
             docVectors: options.docCache
               ? createDocVectors({ url: model.url, model: model.model, cacheDir: DOC_VECTOR_CACHE })

@@ -116,6 +116,13 @@ export interface Embedder {
 /** Scores texts against a query; higher is more relevant. */
 export interface Reranker {
   readonly name: string;
+  /**
+   * True when the reranker scores a text by the query's own words alone (the built-in BM25
+   * reranker). It then adds nothing that lexical retrieval has not already weighed — with the
+   * whole collection's statistics rather than the candidates' — so AUTO does not run it on
+   * hits that lexical retrieval found. A model (cross-encoder) reranker leaves it unset.
+   */
+  readonly lexical?: boolean;
   /** One score per text, same order as `texts`. */
   rerank(query: string, texts: string[], ctx: CallContext): Promise<number[]>;
 }

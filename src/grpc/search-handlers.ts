@@ -22,6 +22,7 @@ import { asMetadataFilters, toFilterInputs, toFusionMethod, toRerankMode, toRetr
 const OUTCOMES: Record<SearchResult['rerankOutcome'], RerankOutcome> = {
   reranked: RerankOutcome.RERANK_OUTCOME_RERANKED,
   skipped_early_exit: RerankOutcome.RERANK_OUTCOME_SKIPPED_EARLY_EXIT,
+  skipped_lexical: RerankOutcome.RERANK_OUTCOME_SKIPPED_LEXICAL,
   skipped_by_request: RerankOutcome.RERANK_OUTCOME_SKIPPED_BY_REQUEST,
   skipped_deadline: RerankOutcome.RERANK_OUTCOME_SKIPPED_DEADLINE,
   failed: RerankOutcome.RERANK_OUTCOME_FAILED,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { connectClients, statusOf } from '../../harness/grpc-clients';
 import { createTestDatabase } from '../../harness/postgres';
+import { FusionMethod, RerankOutcome, RetrievalMode } from '../../src/gen/recall/v1/search';
 import { bufCurl } from '../support/buf-curl';
 import { requireService } from '../support/require-service';
 import { type ServerProcess, startServerProcess } from '../support/server-process';
@@ -99,7 +100,8 @@ describe.each(backends)('SearchService end to end on $name', ({ real }) => {
       fusion: string;
     };
     expect(json.retrievers).toEqual(['RETRIEVER_DENSE', 'RETRIEVER_LEXICAL']);
-    expect(json.fusion).toBe('FUSION_METHOD_RRF');
+    // The built-in embedder's default: weighted fusion leaning on BM25 (SEARCH_FUSION unset).
+    expect(json.fusion).toBe('FUSION_METHOD_WEIGHTED');
     expect(json.hits[0]).toMatchObject({ id: 'shipping-0', lexicalRank: 1 });
     expect(json.hits[0]!.lexicalScore).toBeGreaterThan(0);
     expect(json.hits[0]!.vectorRank).toBeGreaterThan(0);
@@ -149,28 +151,44 @@ describe.each(backends)('SearchService end to end on $name', ({ real }) => {
     expect(json.timings.vectorSearchMs).toBeGreaterThan(0);
   });
 
-  it('reranks a vague query', async () => {
-    const result = await clients.search.search({
-      query: 'how long until my parcel arrives',
-      vector: [],
-      collections: Object.keys(CORPUS).map(name),
-      limit: 3,
-      filters: [],
-      rerank: 0,
-      userId: 'searcher',
-      skipGoldenAnswer: false,
-      goldenAnswerOnly: false,
-      retrieval: 0,
-      fusion: 0,
-      rrfK: 0,
+  it('reranks a vague dense query; in hybrid AUTO leaves the BM25-ranked hits to fusion', async () => {
+    const vague = (retrieval: number) =>
+      clients.search.search({
+        query: 'how long until my parcel arrives',
+        vector: [],
+        collections: Object.keys(CORPUS).map(name),
+        limit: 3,
+        filters: [],
+        rerank: 0,
+        userId: 'searcher',
+        skipGoldenAnswer: false,
+        goldenAnswerOnly: false,
+        retrieval,
+        fusion: 0,
+        rrfK: 0,
+      });
+    const dense = await vague(RetrievalMode.RETRIEVAL_MODE_DENSE);
+    expect(dense).toMatchObject({
+      earlyExit: false,
+      reranked: true,
+      rerankOutcome: RerankOutcome.RERANK_OUTCOME_RERANKED,
     });
-    expect(result.earlyExit).toBe(false);
-    expect(result.reranked).toBe(true);
-    expect(result.hits.length).toBeGreaterThan(0);
-    expect(result.hits[0]?.collection).toBe(name('shipping'));
-    expect(result.timings?.rerankMs).toBeGreaterThanOrEqual(0);
+    expect(dense.hits.length).toBeGreaterThan(0);
+    expect(dense.hits[0]?.collection).toBe(name('shipping'));
+    expect(dense.timings?.rerankMs).toBeGreaterThanOrEqual(0);
+
+    // The server's default (hybrid, built-in lexical reranker): BM25 already ranked these hits.
+    const hybrid = await vague(RetrievalMode.RETRIEVAL_MODE_UNSPECIFIED);
+    expect(hybrid).toMatchObject({
+      earlyExit: false,
+      reranked: false,
+      rerankOutcome: RerankOutcome.RERANK_OUTCOME_SKIPPED_LEXICAL,
+      fusion: FusionMethod.FUSION_METHOD_WEIGHTED,
+    });
+    // Not necessarily first: Milvus Lite's analyzer does not stem, so "parcel" misses "parcels" there.
+    expect(hybrid.hits.map((h) => h.id)).toContain('shipping-1');
     const stats = await clients.memory.getUserStats({ userId: 'searcher' });
-    expect(stats.stats?.searchCount).toBe(1);
+    expect(stats.stats?.searchCount).toBe(2);
   });
 
   it('filters on metadata and cannot be widened by a hostile value', async () => {

@@ -25,6 +25,7 @@ export function createLexicalReranker(options: LexicalRerankerOptions = {}): Rer
   const b = options.b ?? 0.75;
   return {
     name: LEXICAL_RERANKER_NAME,
+    lexical: true,
     async rerank(query: string, texts: string[], ctx: CallContext): Promise<number[]> {
       throwIfDone(ctx);
       return bm25Scores(query, texts, k1, b);

@@ -1,8 +1,11 @@
 /**
  * Tokens for lexical matching: lowercase, accents removed, runs of letters and digits,
- * English stop words dropped, plurals folded by a light "S-stemmer" (Harman, 1991) so that
- * "invoices" matches "invoice" without the surprises of an aggressive stemmer.
+ * English stop words dropped, each word reduced to its Snowball English (Porter2) stem, so
+ * that "invoices", "invoiced" and "invoicing" all match "invoice". Porter2 is the stemmer of
+ * Milvus's `english` analyzer and of the usual BM25 baselines, so the embedded store, a
+ * Milvus collection and the eval's anchor agree on what a word is.
  */
+import { stem as porter2 } from 'porter2';
 
 const TOKEN = /[\p{L}\p{N}]+/gu;
 const MARKS = /\p{M}+/gu;
@@ -22,13 +25,7 @@ export function lexicalTokens(text: string): string[] {
   return (content.length > 0 ? content : words).map(stem);
 }
 
-/** Harman's S-stemmer: "policies" → "policy", "classes" → "classe", "invoices" → "invoice", "bus" stays. */
+/** The Porter2 stem of a lowercase word: "invoices" → "invoic", "running" → "run", "status" stays. */
 export function stem(word: string): string {
-  if (word.length <= 3) return word;
-  if (word.endsWith('ies') && !word.endsWith('eies') && !word.endsWith('aies')) return `${word.slice(0, -3)}y`;
-  if (word.endsWith('es') && !word.endsWith('aes') && !word.endsWith('ees') && !word.endsWith('oes')) {
-    return word.slice(0, -1);
-  }
-  if (word.endsWith('s') && !word.endsWith('us') && !word.endsWith('ss')) return word.slice(0, -1);
-  return word;
+  return porter2(word);
 }

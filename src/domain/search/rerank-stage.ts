@@ -35,8 +35,9 @@ export interface RerankResult {
  * Decides whether to rerank and does it. Order of decisions: no hits → skipped_no_hits;
  * NEVER or no query text → skipped_by_request; AUTO with early exit enabled and the best dense
  * (cosine) score among the hits strictly above the threshold → skipped_early_exit (lexical
- * scores never trigger it: BM25 has no fixed scale); less than `rerankMinBudgetMs` of the
- * deadline left → skipped_deadline. A failing reranker leaves the fused order ('failed'), never
+ * scores never trigger it: BM25 has no fixed scale); AUTO with a lexical reranker (see
+ * Reranker.lexical) and hits that lexical retrieval found → skipped_lexical; less than
+ * `rerankMinBudgetMs` of the deadline left → skipped_deadline. A failing reranker leaves the fused order ('failed'), never
  * a failed search.
  */
 export async function rerankStage(params: RerankParams, ctx: CallContext): Promise<RerankResult> {
@@ -48,6 +49,9 @@ export async function rerankStage(params: RerankParams, ctx: CallContext): Promi
   if (mode === 'auto' && params.earlyExitEnabled && bestDenseScore(hits) > params.earlyExitScore) {
     params.metrics?.earlyExits.inc();
     return skip('skipped_early_exit', true);
+  }
+  if (mode === 'auto' && params.reranker.lexical && hits.some((hit) => hit.lexicalScore !== undefined)) {
+    return skip('skipped_lexical');
   }
   if (remainingMs(ctx) < params.rerankMinBudgetMs) return skip('skipped_deadline');
 

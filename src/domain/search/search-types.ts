@@ -23,6 +23,7 @@ export type FusionMethod = 'rrf' | 'weighted';
 export type RerankOutcome =
   | 'reranked'
   | 'skipped_early_exit'
+  | 'skipped_lexical'
   | 'skipped_by_request'
   | 'skipped_deadline'
   | 'failed'

@@ -3,10 +3,12 @@ import type { Reranker } from '../../../src/domain/ports';
 
 /**
  * A Reranker that scores with `score` (default: the share of query words found in the text)
- * and records every call. Set `failure` to make it throw.
+ * and records every call. Set `failure` to make it throw, `lexical` to make it a lexical
+ * reranker (as the built-in BM25 one is).
  */
 export class FakeReranker implements Reranker {
   readonly name = 'fake-reranker';
+  lexical = false;
   readonly calls: Array<{ query: string; texts: string[] }> = [];
   failure: Error | undefined;
 

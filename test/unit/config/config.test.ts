@@ -20,13 +20,24 @@ describe('configuration', () => {
         earlyExitEnabled: true,
         fanOut: 'parallel',
         retrievalMode: 'hybrid',
-        fusion: 'rrf',
+        fusion: 'weighted',
         rrfK: 60,
-        fusionWeight: 0.5,
+        fusionWeight: 0.2,
       },
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.search)).toBe(true);
+  });
+
+  it('fuses by reciprocal rank with an embedding model, and leans on BM25 with the built-in embedder', () => {
+    expect(loadConfig({}).search).toMatchObject({ fusion: 'weighted', fusionWeight: 0.2 });
+    const model = loadConfig({ EMBEDDING_URL: 'http://127.0.0.1:8080' }).search;
+    expect(model).toMatchObject({ fusion: 'rrf', fusionWeight: 0.5 });
+    // Set explicitly, either wins over the embedder's default.
+    expect(loadConfig({ SEARCH_FUSION: 'rrf', SEARCH_FUSION_WEIGHT: '0.7' }).search).toMatchObject({
+      fusion: 'rrf',
+      fusionWeight: 0.7,
+    });
   });
 
   it.each([

@@ -9,6 +9,7 @@ const mode = (name: string, ndcg10: number, p50: number, extra: Partial<ModeScor
   recall100: 0.5,
   latencyMs: { p50, p95: p50, mean: p50 },
   earlyExitRate: 0.25,
+  rerankedRate: 0.5,
   errors: 0,
   ...extra,
 });
@@ -45,14 +46,14 @@ describe('eval table and ratios', () => {
     ]);
   });
 
-  it('prints unavailable modes as such, the anchor first, and the early exit rate on AUTO only', () => {
+  it('prints unavailable modes as such, the anchor first, and the reranked and early exit rates on AUTO only', () => {
     const table = evalTable({ ndcg10: 0.37, map100: 0.3, recall100: 0.74 }, [
       system([mode('dense', 0.3, 4), NOT_YET, mode('AUTO (default)', 0.36, 20)]),
     ]);
     const lines = table.split('\n');
-    expect(lines[2]).toBe('| BM25 anchor (bm25s, stemmed) | lexical | 0.370 | 0.300 | 0.740 | | |');
-    expect(lines[3]).toBe('| sys | dense | 0.300 | 0.200 | 0.500 | 4.0 |  |');
+    expect(lines[2]).toBe('| BM25 anchor (bm25s, stemmed) | lexical | 0.370 | 0.300 | 0.740 | | | |');
+    expect(lines[3]).toBe('| sys | dense | 0.300 | 0.200 | 0.500 | 4.0 |  |  |');
     expect(lines[4]).toContain('| sys | hybrid | not available');
-    expect(lines[5]).toBe('| sys | AUTO (default) | 0.360 | 0.200 | 0.500 | 20.0 | 25.0 % |');
+    expect(lines[5]).toBe('| sys | AUTO (default) | 0.360 | 0.200 | 0.500 | 20.0 | 50.0 % | 25.0 % |');
   });
 });

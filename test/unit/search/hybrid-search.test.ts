@@ -186,6 +186,28 @@ describe('hybrid search', () => {
     expect(fixture.reranker.calls[0]!.texts).toEqual(['text of wordy', 'text of close']);
   });
 
+  it('does not run a lexical reranker in AUTO on hits lexical retrieval ranked; ALWAYS and dense-only hits still rerank', async () => {
+    fixture = buildSearch();
+    fixture.reranker.lexical = true;
+    scriptDocs();
+    fixture.store.scriptHits('old', [{ id: 'o', score: 0.55 }]).withoutLexical('old');
+
+    const auto = await fixture.service.search(searchRequest(), ctx());
+    expect(auto).toMatchObject({ reranked: false, earlyExit: false, rerankOutcome: 'skipped_lexical' });
+    expect(auto.hits.map((h) => h.id)).toEqual(['a', 'c', 'b']);
+    expect(fixture.reranker.calls).toHaveLength(0);
+
+    const always = await fixture.service.search(searchRequest({ rerank: 'always' }), ctx());
+    expect(always).toMatchObject({ reranked: true, rerankOutcome: 'reranked' });
+
+    const dense = await fixture.service.search(searchRequest({ retrieval: 'dense' }), ctx());
+    expect(dense).toMatchObject({ reranked: true, rerankOutcome: 'reranked' });
+    // A collection without a lexical side gives dense hits only: the lexical reranker adds what they lack.
+    const old = await fixture.service.search(searchRequest({ collections: ['old'] }), ctx());
+    expect(old).toMatchObject({ reranked: true, rerankOutcome: 'reranked', lexicalUnavailable: ['old'] });
+    expect(fixture.reranker.calls).toHaveLength(3);
+  });
+
   it('gives the reranker the fused candidates, lexical-only ones included', async () => {
     fixture = buildSearch();
     scriptDocs();

@@ -364,6 +364,12 @@ export enum RerankOutcome {
   RERANK_OUTCOME_FAILED = 5,
   /** RERANK_OUTCOME_SKIPPED_NO_HITS - Skipped: there was nothing to rerank. */
   RERANK_OUTCOME_SKIPPED_NO_HITS = 6,
+  /**
+   * RERANK_OUTCOME_SKIPPED_LEXICAL - Skipped (RERANK_MODE_AUTO): the reranker is lexical (the built-in BM25 one) and lexical
+   * retrieval already ranked these hits with the whole collection's statistics; reranking
+   * them by the candidates' own would only lose information. RERANK_MODE_ALWAYS still runs it.
+   */
+  RERANK_OUTCOME_SKIPPED_LEXICAL = 7,
   UNRECOGNIZED = -1,
 }
 
@@ -390,6 +396,9 @@ export function rerankOutcomeFromJSON(object: any): RerankOutcome {
     case 6:
     case "RERANK_OUTCOME_SKIPPED_NO_HITS":
       return RerankOutcome.RERANK_OUTCOME_SKIPPED_NO_HITS;
+    case 7:
+    case "RERANK_OUTCOME_SKIPPED_LEXICAL":
+      return RerankOutcome.RERANK_OUTCOME_SKIPPED_LEXICAL;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -413,6 +422,8 @@ export function rerankOutcomeToJSON(object: RerankOutcome): string {
       return "RERANK_OUTCOME_FAILED";
     case RerankOutcome.RERANK_OUTCOME_SKIPPED_NO_HITS:
       return "RERANK_OUTCOME_SKIPPED_NO_HITS";
+    case RerankOutcome.RERANK_OUTCOME_SKIPPED_LEXICAL:
+      return "RERANK_OUTCOME_SKIPPED_LEXICAL";
     case RerankOutcome.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
