@@ -1,4 +1,5 @@
 import { lexicalTokens } from '../rerankers/lexical-tokens';
+import { TopK } from './top-k';
 
 /** BM25's textbook parameters: term-frequency saturation and length normalisation. */
 const K1 = 1.2;
@@ -21,6 +22,8 @@ interface Posting {
  *
  * Documents get numbers that are never reused; removing one only marks it, and its postings
  * are swept out once removed documents outnumber the live ones, so writes stay O(terms).
+ * A search sums scores in typed arrays indexed by document number, reused from one search to
+ * the next, and allocates nothing per matching document.
  */
 export class Bm25Index {
   private readonly postings = new Map<string, Posting>();
@@ -31,6 +34,10 @@ export class Bm25Index {
   private readonly numbers = new Map<string, number>();
   private totalLength = 0;
   private removed = 0;
+  /** A search's running score per document number (0: not matched yet; every match adds > 0). */
+  private sums = new Float64Array(0);
+  /** The document numbers a search has matched, in the order it first matched them. */
+  private matched = new Int32Array(0);
 
   get size(): number {
     return this.numbers.size;
@@ -74,12 +81,40 @@ export class Bm25Index {
     if (++this.removed > this.numbers.size) this.sweep();
   }
 
-  /** Calls `visit` with the id and BM25 score of every document sharing a term with `query`. */
-  score(query: string, visit: (id: string, score: number) => void): void {
+  /**
+   * The `limit` documents with the best BM25 score for `query` (every one above 0) whose id
+   * `accept` lets through, best first. `accept` is asked only about documents good enough to
+   * enter the top `limit` at that point.
+   */
+  best(query: string, limit: number, accept?: (id: string) => boolean): { id: string; score: number }[] {
+    const top = new TopK(limit);
+    const count = this.sum(query);
+    try {
+      for (let i = 0; i < count; i++) {
+        const doc = this.matched[i]!;
+        const score = this.sums[doc]!;
+        if (score > top.threshold && (!accept || accept(this.ids[doc]!))) top.offer(doc, score);
+      }
+    } finally {
+      for (let i = 0; i < count; i++) this.sums[this.matched[i]!] = 0;
+    }
+    return top.sorted().map(({ item, score }) => ({ id: this.ids[item]!, score }));
+  }
+
+  /**
+   * Sums the BM25 score of every document sharing a term with `query` into `sums` and lists
+   * them in `matched`, in the order they are first met; returns how many.
+   */
+  private sum(query: string): number {
     const n = this.numbers.size;
-    if (n === 0) return;
+    if (n === 0) return 0;
+    if (this.sums.length < this.ids.length) {
+      this.sums = new Float64Array(this.ids.length * 2);
+      this.matched = new Int32Array(this.ids.length * 2);
+    }
+    const { ids, lengths, sums, matched } = this;
     const avgLength = this.totalLength / n || 1;
-    const scores = new Map<number, number>();
+    let count = 0;
     for (const term of new Set(lexicalTokens(query))) {
       const posting = this.postings.get(term);
       if (!posting || posting.df === 0) continue;
@@ -87,13 +122,15 @@ export class Bm25Index {
       const { docs, tfs } = posting;
       for (let i = 0; i < docs.length; i++) {
         const doc = docs[i]!;
-        if (this.ids[doc] === undefined) continue;
+        if (ids[doc] === undefined) continue;
         const tf = tfs[i]!;
-        const norm = K1 * (1 - B + (B * this.lengths[doc]!) / avgLength);
-        scores.set(doc, (scores.get(doc) ?? 0) + (idf * tf * (K1 + 1)) / (tf + norm));
+        const norm = K1 * (1 - B + (B * lengths[doc]!) / avgLength);
+        const sum = sums[doc]!;
+        if (sum === 0) matched[count++] = doc;
+        sums[doc] = sum + (idf * tf * (K1 + 1)) / (tf + norm);
       }
     }
-    for (const [doc, score] of scores) visit(this.ids[doc]!, score);
+    return count;
   }
 
   /** Renumbers the live documents densely and drops removed ones from every posting. */

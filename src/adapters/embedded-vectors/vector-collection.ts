@@ -107,17 +107,11 @@ export class VectorCollection {
 
   /** The `limit` records with the best BM25 score for `text` that pass `predicate` (score > 0). */
   searchLexical(text: string, limit: number, predicate?: MetadataPredicate): VectorHit[] {
-    const top = new TopK(limit);
-    this.lexical.score(text, (id, score) => {
+    const accept = predicate && ((id: string) => predicate(this.metas[this.slots.get(id)!]!));
+    return this.lexical.best(text, limit, accept).map(({ id, score }) => {
       const slot = this.slots.get(id)!;
-      if (score > top.threshold && (!predicate || predicate(this.metas[slot]!))) top.offer(slot, score);
+      return { id, text: this.texts[slot]!, metadata: this.metas[slot]!, score };
     });
-    return top.sorted().map(({ item, score }) => ({
-      id: this.ids[item]!,
-      text: this.texts[item]!,
-      metadata: this.metas[item]!,
-      score,
-    }));
   }
 
   /** Every record, for writing a snapshot. */

@@ -35,19 +35,18 @@ export interface FusedHits {
 export function fuseLists(lists: RankedList[], settings: FusionSettings): FusedHits {
   const retrievers = [...new Set(lists.map((l) => l.retriever))];
   const fuse = retrievers.length > 1;
-  const merged = new Map<string, SearchHit>();
+  const merged = perDocument<SearchHit>();
   for (const retriever of retrievers) {
     const ranked = rankList(lists.filter((l) => l.retriever === retriever));
-    const scores = ranked.map((h) => h.score);
+    const scores = ranked.map(({ hit }) => hit.score);
     const min = Math.min(...scores);
     const span = Math.max(...scores) - min;
     const weight = retriever === 'dense' ? settings.denseWeight : 1 - settings.denseWeight;
-    ranked.forEach((hit, i) => {
-      const key = JSON.stringify([hit.collection, hit.id]);
-      let fused = merged.get(key);
+    ranked.forEach(({ collection, hit }, i) => {
+      let fused = merged.get(collection, hit.id);
       if (!fused) {
-        fused = { id: hit.id, collection: hit.collection, text: hit.text, score: 0, metadata: hit.metadata };
-        merged.set(key, fused);
+        fused = { id: hit.id, collection, text: hit.text, score: 0, metadata: hit.metadata };
+        merged.set(collection, hit.id, fused);
       }
       if (retriever === 'dense') {
         fused.vectorScore = hit.score;
@@ -63,31 +62,56 @@ export function fuseLists(lists: RankedList[], settings: FusionSettings): FusedH
     });
   }
   return {
-    hits: [...merged.values()].sort(byScoreThenKey((h) => h.score)),
+    hits: merged.values().sort(byScoreThenKey((h) => h.score)),
     fusion: fuse ? settings.method : undefined,
   };
 }
 
+/** A hit of one retriever's merged list and the collection it came from. */
+interface RankedHit {
+  collection: string;
+  hit: VectorHit;
+}
+
 /** One retriever's lists as one, best score first, a document listed twice kept once with its best score. */
-function rankList(lists: RankedList[]): Array<VectorHit & { collection: string }> {
-  const best = new Map<string, VectorHit & { collection: string }>();
+function rankList(lists: RankedList[]): RankedHit[] {
+  const best = perDocument<RankedHit>();
   for (const { collection, hits } of lists) {
     for (const hit of hits) {
-      const key = JSON.stringify([collection, hit.id]);
-      const seen = best.get(key);
-      if (!seen || hit.score > seen.score) best.set(key, { ...hit, collection });
+      const seen = best.get(collection, hit.id);
+      if (!seen || hit.score > seen.hit.score) best.set(collection, hit.id, { collection, hit });
     }
   }
-  return [...best.values()].sort(
-    (a, b) =>
-      b.score - a.score ||
-      (a.collection < b.collection ? -1 : a.collection > b.collection ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  );
+  return best
+    .values()
+    .sort((a, b) => b.hit.score - a.hit.score || compareKeys(a.collection, a.hit.id, b.collection, b.hit.id));
+}
+
+/** Values by (collection, id): one map per collection, so no key string is built per hit. */
+function perDocument<T>() {
+  const byCollection = new Map<string, Map<string, T>>();
+  return {
+    get: (collection: string, id: string): T | undefined => byCollection.get(collection)?.get(id),
+    set(collection: string, id: string, value: T): void {
+      let ids = byCollection.get(collection);
+      if (!ids) {
+        ids = new Map();
+        byCollection.set(collection, ids);
+      }
+      ids.set(id, value);
+    },
+    /** Every value, in no particular order. */
+    values: (): T[] => [...byCollection.values()].flatMap((ids) => [...ids.values()]),
+  };
+}
+
+/** Orders (collection, id) pairs: by collection, then id. */
+function compareKeys(collectionA: string, idA: string, collectionB: string, idB: string): number {
+  if (collectionA !== collectionB) return collectionA < collectionB ? -1 : 1;
+  return idA < idB ? -1 : idA > idB ? 1 : 0;
 }
 
 /** A comparator: higher `score` first, then collection, then id. */
 export function byScoreThenKey(score: (hit: SearchHit) => number): (a: SearchHit, b: SearchHit) => number {
-  return (a, b) =>
-    score(b) - score(a) ||
-    (a.collection < b.collection ? -1 : a.collection > b.collection ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return (a, b) => score(b) - score(a) || compareKeys(a.collection, a.id, b.collection, b.id);
 }

@@ -1,11 +1,7 @@
 import { Bm25Index } from '../../../src/adapters/embedded-vectors/bm25-index';
 
 function scores(index: Bm25Index, query: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  index.score(query, (id, score) => {
-    out[id] = score;
-  });
-  return out;
+  return Object.fromEntries(index.best(query, 100).map(({ id, score }) => [id, score]));
 }
 
 /** BM25 by the book (k1 1.2, b 0.75, Lucene's IDF) for one term occurring `tf` times. */
@@ -45,5 +41,45 @@ describe('Bm25Index', () => {
     for (let i = 0; i < 3; i++) fresh.put(`d${i}`, `apple number${i}`);
     fresh.put('d3', 'banana');
     expect(scores(index, 'apple banana')).toEqual(scores(fresh, 'apple banana'));
+  });
+
+  it('sums the scores of every query term a document holds, each term counted once', () => {
+    const index = new Bm25Index();
+    index.put('both', 'invoice refund');
+    index.put('invoice', 'invoice desk');
+    index.put('refund', 'refund desk');
+    index.put('other', 'travel policy');
+
+    const avg = 2;
+    const invoice = (tf: number) => bm25(tf, 2, 4, 2, avg);
+    const got = scores(index, 'refund invoice invoices');
+    expect(Object.keys(got).sort()).toEqual(['both', 'invoice', 'refund']);
+    expect(got.both).toBeCloseTo(invoice(1) + bm25(1, 2, 4, 2, avg), 12);
+    expect(got.invoice).toBeCloseTo(invoice(1), 12);
+    expect(got.refund).toBeCloseTo(bm25(1, 2, 4, 2, avg), 12);
+  });
+
+  it('returns the best `limit` documents best first, and only those `accept` lets through', () => {
+    const index = new Bm25Index();
+    index.put('one', 'apple pear plum');
+    index.put('two', 'apple apple pear plum');
+    index.put('three', 'apple apple apple pear plum');
+    index.put('none', 'cherry');
+
+    expect(index.best('apple', 2).map((h) => h.id)).toEqual(['three', 'two']);
+    expect(index.best('apple', 10).map((h) => h.id)).toEqual(['three', 'two', 'one']);
+    const asked: string[] = [];
+    const accept = (id: string) => {
+      asked.push(id);
+      return id !== 'three';
+    };
+    expect(index.best('apple', 2, accept).map((h) => h.id)).toEqual(['two', 'one']);
+    expect(asked).not.toContain('none');
+    // A search leaves nothing behind for the next one: pear's scores are as computed by hand.
+    const avg = (3 + 4 + 5 + 1) / 4;
+    expect(Object.values(scores(index, 'pear'))).toEqual(
+      [3, 4, 5].map((length) => expect.closeTo(bm25(1, 3, 4, length, avg), 12)),
+    );
+    expect(index.best('cherry', 5).map((h) => h.id)).toEqual(['none']);
   });
 });

@@ -98,4 +98,21 @@ describe('fusion of hit lists', () => {
       ['docs', 'b', 0.6, 3],
     ]);
   });
+
+  it('orders equal scores by collection, then id, and never mixes up ids that read alike across collections', () => {
+    const lists: RankedList[] = [
+      { collection: 'b', retriever: 'dense', hits: [hit('x', 0.5), hit('a', 0.5)] },
+      { collection: 'a', retriever: 'dense', hits: [hit('b\u0000x', 0.5), hit('z', 0.5)] },
+      { collection: 'a\u0000b', retriever: 'dense', hits: [hit('x', 0.5)] },
+    ];
+    const { hits } = fuseLists(lists, { method: 'rrf', rrfK: 60, denseWeight: 0.5 });
+
+    expect(hits.map((h) => [h.collection, h.id])).toEqual([
+      ['a', 'b\u0000x'],
+      ['a', 'z'],
+      ['a\u0000b', 'x'],
+      ['b', 'a'],
+      ['b', 'x'],
+    ]);
+  });
 });
