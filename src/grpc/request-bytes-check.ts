@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { type DescField, type DescMessage, ScalarType } from '@bufbuild/protobuf';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import type { FieldViolation } from '../domain/errors';
@@ -7,7 +8,7 @@ const STRUCT = 'google.protobuf.Struct';
 const VALUE = 'google.protobuf.Value';
 const LIST_VALUE = 'google.protobuf.ListValue';
 
-/** Strict: a decoder that replaces bad bytes with U+FFFD (what generated code does) hides them. */
+/** Map keys, decoded for the violation's path once isUtf8 has passed them. */
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Why a request's raw bytes are refused: a violation naming the field, before anything decodes them. */
@@ -108,11 +109,7 @@ function join(path: string, name: string): string {
   return path ? `${path}.${name}` : name;
 }
 
+/** Strict (node:buffer's isUtf8): a decoder that replaces bad bytes with U+FFFD, as generated code does, would hide them. */
 function checkUtf8(bytes: Uint8Array, path: string): FieldViolation | undefined {
-  try {
-    utf8.decode(bytes);
-    return undefined;
-  } catch {
-    return { field: path, description: NOT_UTF8 };
-  }
+  return isUtf8(bytes) ? undefined : { field: path, description: NOT_UTF8 };
 }
