@@ -5,7 +5,6 @@ import { createInterface } from 'node:readline';
 
 /** The project root (bench/ lives directly under it). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
-const MAIN = path.join(PROJECT_ROOT, 'dist', 'src', 'main.js');
 const START_TIMEOUT_MS = 120_000;
 
 /** A recall server started by the benchmark from the build. */
@@ -22,16 +21,18 @@ export interface RecallProcess {
 }
 
 /**
- * Starts `node dist/src/main.js` with only `env` (plus PATH and HOME: no variable of the
- * benchmark's own environment leaks into the server) on ports 0, and waits for `listening`.
+ * Starts `node dist/src/main.js` of the checkout at `root` (this one by default) with only
+ * `env` (plus PATH and HOME: no variable of the benchmark's own environment leaks into the
+ * server) on ports 0, and waits for `listening`.
  */
 export async function startRecall(
   label: string,
   env: Record<string, string>,
   nodeArgs: readonly string[] = [],
+  root = PROJECT_ROOT,
 ): Promise<RecallProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
-    cwd: PROJECT_ROOT,
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist', 'src', 'main.js')], {
+    cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',

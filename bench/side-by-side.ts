@@ -1,0 +1,190 @@
+/**
+ * `npx tsx bench/side-by-side.ts [options] LABEL[@CHECKOUT]:[VAR=VALUE,...] ...`: recall servers
+ * that differ in configuration (SEARCH_RETRIEVAL_MODE=dense vs hybrid) or in build (another
+ * checkout's dist/) measured in one run, on copies of one seeded embedded data directory. Each
+ * round sends the same searches to every server back to back at concurrency 1, the order
+ * rotating per search, then loads each server in turn (the order reversed every other round)
+ * with the benchmark's mix at each --concurrency. Prints latencies and throughputs with their
+ * ratios to the first server, and writes JSON under bench/results/.
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { RerankMode, SearchRequest } from '../src/gen/recall/v1/search';
+import { type RecallClients, connectRecall } from './clients';
+import { generateCorpus } from './corpus';
+import { ensureBuild } from './ensure-build';
+import { runLoad } from './load-runner';
+import { createRandom } from './prng';
+import { createReporter } from './progress';
+import { type RecallProcess, startRecall } from './recall-process';
+import { renderText } from './report-table';
+import { fileStamp } from './results-writer';
+import { seed as seedData } from './seed';
+import { median, round, summarize } from './stats';
+
+interface ServerSpec {
+  label: string;
+  root: string | undefined;
+  env: Record<string, string>;
+}
+
+const USAGE = `usage: npx tsx bench/side-by-side.ts [options] LABEL[@CHECKOUT]:[VAR=VALUE,...] ...
+  e.g. dense:SEARCH_RETRIEVAL_MODE=dense hybrid:SEARCH_RETRIEVAL_MODE=hybrid
+  (@CHECKOUT: another checkout of recall, built, whose dist/ serves that label)
+options: --rounds N (6) --searches N per round at concurrency 1 (150) --seconds S per load (10)
+  --concurrency N[,N...] (16,2) --collections N (4) --docs N (3000) --seed N (42)`;
+
+function parseSpec(text: string): ServerSpec {
+  const match = /^([\w-]+)(?:@([^:]+))?:(.*)$/.exec(text);
+  if (!match) throw new Error(`bad server "${text}"\n${USAGE}`);
+  const env = Object.fromEntries(
+    match[3]!
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => pair.split(/=(.*)/s).slice(0, 2) as [string, string]),
+  );
+  return { label: match[1]!, root: match[2] && path.resolve(match[2]), env };
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      rounds: { type: 'string', default: '6' },
+      searches: { type: 'string', default: '150' },
+      seconds: { type: 'string', default: '10' },
+      concurrency: { type: 'string', default: '16,2' },
+      collections: { type: 'string', default: '4' },
+      docs: { type: 'string', default: '3000' },
+      seed: { type: 'string', default: '42' },
+    },
+  });
+  const specs = positionals.map(parseSpec);
+  if (specs.length < 2) throw new Error(USAGE);
+  const rounds = Number(values.rounds);
+  const searches = Number(values.searches);
+  const seconds = Number(values.seconds);
+  const concurrencies = values.concurrency.split(',').map(Number);
+  const seed = Number(values.seed);
+  const reporter = createReporter();
+  ensureBuild(reporter.log);
+
+  const corpus = generateCorpus({
+    seed,
+    collections: Number(values.collections),
+    docsPerCollection: Number(values.docs),
+    queries: 4000,
+    nearExactShare: 0.4,
+    goldenAnswers: 10,
+  });
+  const collections = corpus.collections.map((c) => c.name);
+  const memory = { seed, users: 20, factsPerUser: 50, conversationsPerUser: 5, messagesPerConversation: 4 };
+  const common = { SEARCH_DEFAULT_COLLECTIONS: collections.join(',') };
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'recall-side-'));
+  const servers: Array<{ spec: ServerSpec; process: RecallProcess; clients: RecallClients }> = [];
+  try {
+    const seeder = await startRecall('seed', { ...common, DATA_DIR: dataDir }, [], specs[0]!.root);
+    const seedClients = connectRecall(seeder.grpcAddress);
+    await seedData(seedClients, corpus, memory, reporter).finally(() => seedClients.close());
+    await seeder.stop();
+    for (const spec of specs) {
+      const dir = `${dataDir}-${spec.label}`;
+      cpSync(dataDir, dir, { recursive: true });
+      const server = await startRecall(spec.label, { ...common, ...spec.env, DATA_DIR: dir }, [], spec.root);
+      servers.push({ spec, process: server, clients: connectRecall(server.grpcAddress) });
+    }
+    const plan = { seed, collections, users: memory.users, queries: corpus.queries };
+    for (const { clients } of servers) {
+      await runLoad(clients, { ...plan, concurrency: 4, stream: 'warmup', durationMs: 5000 });
+    }
+
+    const latencies = servers.map((): number[] => []);
+    const throughputs = servers.map(() => concurrencies.map((): number[] => []));
+    for (let r = 0; r < rounds; r++) {
+      const random = createRandom(seed).fork(`side-by-side:${r}`);
+      for (let i = 0; i < searches; i++) {
+        const query = random.pick(corpus.queries);
+        const request = SearchRequest.fromPartial({
+          query: query.text,
+          collections,
+          limit: 10,
+          rerank: RerankMode.RERANK_MODE_AUTO,
+        });
+        for (let k = 0; k < servers.length; k++) {
+          const s = (i + k) % servers.length;
+          const t0 = performance.now();
+          await servers[s]!.clients.search.search(request, { timeoutMs: 30_000 });
+          latencies[s]!.push(performance.now() - t0);
+        }
+      }
+      for (let c = 0; c < concurrencies.length; c++) {
+        const order = servers.map((_, s) => s);
+        if (r % 2 === 1) order.reverse();
+        for (const s of order) {
+          const load = await runLoad(servers[s]!.clients, {
+            ...plan,
+            concurrency: concurrencies[c]!,
+            stream: `side-by-side:${r}`,
+            durationMs: seconds * 1000,
+          });
+          throughputs[s]![c]!.push(load.completed / (load.wallMs / 1000));
+        }
+      }
+      reporter.log(`round ${r + 1} of ${rounds} done`);
+    }
+    const result = servers.map(({ spec }, s) => {
+      const c1 = summarize(latencies[s]!);
+      return {
+        label: spec.label,
+        build: spec.root ? 'another checkout' : 'this checkout',
+        env: spec.env,
+        concurrency1: { p50: c1.p50, p95: c1.p95, mean: c1.mean },
+        // Per search, this server's latency over the first server's: the median of those ratios.
+        pairedRatioToFirst: round(median(latencies[s]!.map((ms, i) => ms / latencies[0]![i]!))),
+        throughputPerSecond: Object.fromEntries(
+          concurrencies.map((concurrency, c) => [`c${concurrency}`, round(median(throughputs[s]![c]!), 1)]),
+        ),
+        throughputRounds: throughputs[s]!.map((perRound) => perRound.map((v) => round(v, 1))),
+      };
+    });
+    const first = result[0]!;
+    const cells = [
+      [
+        'server',
+        'c=1 p50 ms',
+        'c=1 / first (paired)',
+        ...concurrencies.flatMap((c) => [`calls/s c=${c}`, `/ first c=${c}`]),
+      ],
+      ...result.map((row) => [
+        row.label,
+        String(row.concurrency1.p50),
+        `${row.pairedRatioToFirst}x`,
+        ...concurrencies.flatMap((c) => {
+          const mine = row.throughputPerSecond[`c${c}`]!;
+          return [String(mine), `${round(mine / first.throughputPerSecond[`c${c}`]!, 2)}x`];
+        }),
+      ]),
+    ];
+    const outDir = path.join(__dirname, 'results');
+    mkdirSync(outDir, { recursive: true });
+    const file = path.join(outDir, `side-by-side-${fileStamp()}.json`);
+    writeFileSync(file, `${JSON.stringify({ rounds, searches, seconds, concurrencies, servers: result }, null, 2)}\n`);
+    process.stdout.write(`${renderText(cells)}\n\nwrote ${path.relative(process.cwd(), file)}\n`);
+  } finally {
+    for (const { process: server, clients } of servers) {
+      clients.close();
+      await server.stop();
+    }
+    for (const dir of [dataDir, ...specs.map((s) => `${dataDir}-${s.label}`)]) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`side-by-side: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
