@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/side-by-side.ts [options] LABEL[@CHECKOUT]:[VAR=VALUE,...] ...`: recall servers
+ * `npm run bench:side-by-side -- [options] LABEL[@CHECKOUT]:[VAR=VALUE,...] ...`: recall servers
  * that differ in configuration (SEARCH_RETRIEVAL_MODE=dense vs hybrid) or in build (another
  * checkout's dist/) measured in one run, on copies of one seeded embedded data directory. Each
  * round sends the same searches to every server back to back at concurrency 1, the order
@@ -31,11 +31,28 @@ interface ServerSpec {
   env: Record<string, string>;
 }
 
-const USAGE = `usage: npx tsx bench/side-by-side.ts [options] LABEL[@CHECKOUT]:[VAR=VALUE,...] ...
+const USAGE = `usage: npm run bench:side-by-side -- [options] LABEL[@CHECKOUT]:[VAR=VALUE,...] ...
   e.g. dense:SEARCH_RETRIEVAL_MODE=dense hybrid:SEARCH_RETRIEVAL_MODE=hybrid
   (@CHECKOUT: another checkout of recall, built, whose dist/ serves that label)
 options: --rounds N (6) --searches N per round at concurrency 1 (150) --seconds S per load (10)
-  --concurrency N[,N...] (16,2) --collections N (4) --docs N (3000) --seed N (42)`;
+  --concurrency N[,N...] (16,2) --collections N (4) --docs N (3000) --seed N (42)
+  --rerank auto|never|always: the concurrency-1 searches' rerank mode (auto); never isolates
+  retrieval (with the built-in reranker, AUTO skips reranking after BM25 retrieval, so a
+  dense server reranks where a hybrid one does not)`;
+
+const RERANK_MODES: Record<string, RerankMode> = {
+  auto: RerankMode.RERANK_MODE_AUTO,
+  never: RerankMode.RERANK_MODE_NEVER,
+  always: RerankMode.RERANK_MODE_ALWAYS,
+};
+
+/** A whole number ≥ `min` from option `name`, or a usage error naming it. */
+function whole(name: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`--${name} must be a whole number ≥ ${min}, got "${text}"`);
+  return value;
+}
 
 function parseSpec(text: string): ServerSpec {
   const match = /^([\w-]+)(?:@([^:]+))?:(.*)$/.exec(text);
@@ -60,22 +77,25 @@ async function main(): Promise<void> {
       collections: { type: 'string', default: '4' },
       docs: { type: 'string', default: '3000' },
       seed: { type: 'string', default: '42' },
+      rerank: { type: 'string', default: 'auto' },
     },
   });
   const specs = positionals.map(parseSpec);
   if (specs.length < 2) throw new Error(USAGE);
-  const rounds = Number(values.rounds);
-  const searches = Number(values.searches);
-  const seconds = Number(values.seconds);
-  const concurrencies = values.concurrency.split(',').map(Number);
-  const seed = Number(values.seed);
+  const rounds = whole('rounds', values.rounds, 1);
+  const searches = whole('searches', values.searches, 1);
+  const seconds = whole('seconds', values.seconds, 1);
+  const concurrencies = values.concurrency.split(',').map((c) => whole('concurrency', c, 1));
+  const seed = whole('seed', values.seed, 0);
+  const rerank = RERANK_MODES[values.rerank];
+  if (rerank === undefined) throw new Error(`--rerank must be auto, never or always, got "${values.rerank}"`);
   const reporter = createReporter();
   ensureBuild(reporter.log);
 
   const corpus = generateCorpus({
     seed,
-    collections: Number(values.collections),
-    docsPerCollection: Number(values.docs),
+    collections: whole('collections', values.collections, 1),
+    docsPerCollection: whole('docs', values.docs, 1),
     queries: 4000,
     nearExactShare: 0.4,
     goldenAnswers: 10,
@@ -111,7 +131,7 @@ async function main(): Promise<void> {
           query: query.text,
           collections,
           limit: 10,
-          rerank: RerankMode.RERANK_MODE_AUTO,
+          rerank,
         });
         for (let k = 0; k < servers.length; k++) {
           const s = (i + k) % servers.length;
@@ -171,7 +191,10 @@ async function main(): Promise<void> {
     const outDir = path.join(__dirname, 'results');
     mkdirSync(outDir, { recursive: true });
     const file = path.join(outDir, `side-by-side-${fileStamp()}.json`);
-    writeFileSync(file, `${JSON.stringify({ rounds, searches, seconds, concurrencies, servers: result }, null, 2)}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ rounds, searches, seconds, concurrencies, rerank: values.rerank, servers: result }, null, 2)}\n`,
+    );
     process.stdout.write(`${renderText(cells)}\n\nwrote ${path.relative(process.cwd(), file)}\n`);
   } finally {
     for (const { process: server, clients } of servers) {
