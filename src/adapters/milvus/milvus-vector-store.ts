@@ -51,8 +51,9 @@ export interface MilvusVectorStoreOptions {
   /**
    * Flush a collection once this many rows were written to it since its last flush. Milvus
    * Lite scans unflushed rows without an index (10k rows of 384-d: ~1 s per search, ~0.15 s
-   * once flushed); a real Milvus seals segments by itself and rate-limits flush, so leave it
-   * unset there. Default: never.
+   * once flushed); on Lite the store also flushes before the first search after writes (see
+   * sealForRead), so this only bounds the memtable while a bulk load runs. A real Milvus
+   * seals segments by itself and rate-limits flush, so leave it unset there. Default: never.
    */
   flushAfterRows?: number;
   /** How reads wait for writes (see ReadConsistency). Default `session`. */
@@ -78,7 +79,8 @@ const MAX_QUERY_ROWS = 16_384;
  * say so (`lexical: false`, searchLexical resolving to undefined). Every call carries a timeout
  * from the caller's deadline; writes to one collection are serialised; reads take the
  * consistency level ReadConsistency chooses (by default Strong only where this process
- * could otherwise miss its own writes).
+ * could otherwise miss its own writes). On Milvus Lite a collection is flushed before the
+ * first search after writes, which Lite would otherwise search unindexed (see sealForRead).
  */
 export class MilvusVectorStore implements VectorStore {
   private readonly client: MilvusClient;
