@@ -34,6 +34,11 @@ export class KeyedMutex {
     }
   }
 
+  /** Whether the key's lock is held or awaited now. */
+  isLocked(key: string): boolean {
+    return this.tails.has(key);
+  }
+
   /** Keys currently locked or awaited (for tests and diagnostics). */
   get size(): number {
     return this.tails.size;

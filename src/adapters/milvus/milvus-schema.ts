@@ -87,6 +87,14 @@ export function serverHasBm25(version: string): boolean {
   return major > 2 || (major === 2 && minor >= 5);
 }
 
+/**
+ * Whether the server is Milvus Lite (GetVersion's string is `milvus_lite-3.2.2` there): a
+ * single Python process that searches rows it has not flushed without any index.
+ */
+export function isMilvusLite(version: string): boolean {
+  return /^milvus[_-]lite\b/i.test(version.trim());
+}
+
 /** Whether a described collection has its lexical side: the sparse field filled by the BM25 function. */
 export function describedLexical(schema: unknown): boolean {
   const { fields = [], functions = [] } = (schema ?? {}) as {

@@ -3,6 +3,7 @@ import {
   collectionFields,
   describedDimension,
   describedLexical,
+  isMilvusLite,
   serverHasBm25,
 } from '../../../src/adapters/milvus/milvus-schema';
 
@@ -13,6 +14,12 @@ describe('Milvus schema and BM25 support', () => {
     expect(serverHasBm25('v2.5.4')).toBe(true);
     expect(serverHasBm25('2.6.0')).toBe(true);
     expect(serverHasBm25('milvus_lite-3.2.2')).toBe(true);
+  });
+
+  it('tells Milvus Lite from a Milvus server by its version string', () => {
+    expect(isMilvusLite('milvus_lite-3.2.2')).toBe(true);
+    expect(isMilvusLite('v2.5.4')).toBe(false);
+    expect(isMilvusLite('2.6.0')).toBe(false);
   });
 
   it('gives lexical collections analysed text and a sparse field, dense-only ones neither', () => {
