@@ -17,7 +17,7 @@ describe('Bm25Index', () => {
     index.put('b', 'the refund policy');
     index.put('c', 'invoice');
 
-    // Tokens: a = [invoice, more, invoice] (stop word "and" dropped, plurals folded), b = [refund, policy], c = [invoice].
+    // Tokens: a = [invoic, more, invoic] (stop word "and" dropped, Porter2 stems), b = [refund, polici], c = [invoic].
     const avg = (3 + 2 + 1) / 3;
     const got = scores(index, 'invoice');
     expect(Object.keys(got).sort()).toEqual(['a', 'c']);
