@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type EmbeddingServer, startEmbeddingServer } from '../harness/embedding-server';
 import { startMilvusLite } from '../harness/milvus-lite';
 import { type ModelServer, startModelServer } from '../harness/model-server';
 import { findPostgres } from '../harness/postgres';
@@ -15,6 +16,8 @@ export interface BenchBackendOptions {
   rerankLatencyMs: number;
   /** Undefined: recall's built-in embedder; a number: the model embedding server with this latency. */
   embedLatencyMs: number | undefined;
+  /** The real all-MiniLM-L6-v2 model from the local embedding server (excludes embedLatencyMs). */
+  minilm?: boolean;
 }
 
 /** Rows written to a Milvus Lite collection between two flushes while seeding. */
@@ -101,6 +104,16 @@ export async function provideBenchBackends(options: BenchBackendOptions): Promis
       embedLatencyMs: options.embedLatencyMs ?? 0,
     });
     cleanups.push(() => models.close());
+    let minilm: EmbeddingServer | undefined;
+    if (options.minilm) {
+      minilm = await startEmbeddingServer();
+      cleanups.push(() => minilm?.stop());
+    }
+    const embedderEnv: Record<string, string> = minilm
+      ? { EMBEDDING_URL: minilm.url, EMBEDDING_MODEL: minilm.model, EMBEDDING_DIMENSION: String(minilm.dimension) }
+      : options.embedLatencyMs === undefined
+        ? {}
+        : { EMBEDDING_URL: models.url };
 
     // The benchmark opens the database as `npm run migrate` does: from the same variables a
     // recall process of the run gets, through the composition module.
@@ -143,8 +156,9 @@ export async function provideBenchBackends(options: BenchBackendOptions): Promis
         database,
         vectors,
         reranker: `model server, TEI /rerank shape, ${options.rerankLatencyMs} ms per call (a MODEL of a remote cross-encoder, not a measurement)`,
-        embedder:
-          options.embedLatencyMs === undefined
+        embedder: minilm
+          ? `${minilm.model} (a real model, local OpenAI-compatible server, numpy on the CPU)`
+          : options.embedLatencyMs === undefined
             ? 'built-in hashing-ngram-v1 (in process)'
             : `model server, OpenAI /v1/embeddings shape, ${options.embedLatencyMs} ms per call (a MODEL of a remote embedder)`,
         ...(databaseUrl ? { postgresVersion: await postgresVersion(databaseUrl) } : {}),
@@ -163,7 +177,7 @@ export async function provideBenchBackends(options: BenchBackendOptions): Promis
           // Milvus Lite searches unflushed rows without their index (about 4× slower here, and
           // one at a time): flush as the seeding goes, as a real Milvus seals segments by itself.
           ...(startedLite ? { MILVUS_FLUSH_AFTER_ROWS: String(LITE_FLUSH_AFTER_ROWS) } : {}),
-          ...(options.embedLatencyMs === undefined ? {} : { EMBEDDING_URL: models.url }),
+          ...embedderEnv,
         };
       },
       setMemoryIndexes,

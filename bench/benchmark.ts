@@ -65,6 +65,7 @@ async function runManaged(
     milvus: options.milvus,
     rerankLatencyMs: options.rerankLatencyMs,
     embedLatencyMs: options.embedLatencyMs,
+    minilm: options.minilm,
   });
   const running = new Set<RecallProcess>();
   let closed = false;

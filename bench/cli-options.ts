@@ -28,6 +28,8 @@ export interface BenchOptions {
   postgres: boolean;
   rerankLatencyMs: number;
   embedLatencyMs: number | undefined;
+  /** Embed with the real all-MiniLM-L6-v2 model, served locally (scripts/embedding-server.sh). */
+  minilm: boolean;
   /** host:port of a running recall to drive instead of starting one. */
   target: string | undefined;
   /** Its sidecar base URL (http://host:port), for the metrics. */
@@ -77,6 +79,9 @@ backends (default: the embedded default, PGlite and the in-process vector store)
   --milvus              Milvus: MILVUS_ADDRESS, or a Milvus Lite the benchmark starts and stops
   --rerank-latency-ms N modelled latency of the remote reranker (TEI /rerank shape; 50)
   --embed-latency-ms N  embed through the model server with this latency (default: built-in embedder)
+  --minilm              embed with the real all-MiniLM-L6-v2 model (local server, installed on
+                        first use); seeding is slow: about 25 texts/s on two cores, so pair it
+                        with --quick or smaller --docs / --facts
 
 other
   --target HOST:PORT    drive a running recall instead of starting one (one mode per run; the
@@ -142,6 +147,7 @@ export function parseBenchArgs(args: string[], defaultOutDir: string): BenchOpti
       milvus: { type: 'boolean', default: false },
       'rerank-latency-ms': { type: 'string' },
       'embed-latency-ms': { type: 'string' },
+      minilm: { type: 'boolean', default: false },
       target: { type: 'string' },
       'metrics-url': { type: 'string' },
       'skip-seed': { type: 'boolean', default: false },
@@ -169,6 +175,11 @@ export function parseBenchArgs(args: string[], defaultOutDir: string): BenchOpti
     );
   }
   if (values['skip-seed'] && !values.target) throw new UsageError('--skip-seed only applies with --target');
+  if (values.minilm && values['embed-latency-ms'] !== undefined) {
+    throw new UsageError('--minilm and --embed-latency-ms each choose the embedder: give one');
+  }
+  if (values.minilm && values.target)
+    throw new UsageError('--minilm chooses how the benchmark starts recall; not with --target');
   const base = values.quick ? QUICK : FULL;
   const int = (name: string, value: string | undefined, fallback: number, min: number, max = 10_000_000) => {
     if (value === undefined) return fallback;
@@ -210,6 +221,7 @@ export function parseBenchArgs(args: string[], defaultOutDir: string): BenchOpti
       values['embed-latency-ms'] === undefined
         ? undefined
         : int('embed-latency-ms', values['embed-latency-ms'], 0, 0, 60_000),
+    minilm: values.minilm,
     target: values.target,
     targetMetricsUrl: values['metrics-url'],
     skipRatios: values['skip-ratios'],

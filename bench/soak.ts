@@ -48,6 +48,7 @@ export async function runSoak(
     milvus: options.milvus,
     rerankLatencyMs: options.rerankLatencyMs,
     embedLatencyMs: options.embedLatencyMs,
+    minilm: options.minilm,
   });
   const server = await startRecall('soak', { ...backends.env(), SEARCH_DEFAULT_COLLECTIONS: collections.join(',') });
   const cleanup = async () => {
