@@ -1,7 +1,6 @@
 import { type CallContext, remainingMs } from '../context';
 import { RecallError } from '../errors';
 import type { Reranker } from '../ports';
-import { byScoreThenKey } from './fusion';
 import { runWithTimeout } from './run-with-timeout';
 import { type SearchLogger, type SearchMetrics, msSince, now } from './search-observability';
 import type { RerankMode, RerankOutcome, SearchHit } from './search-types';
@@ -68,7 +67,9 @@ export async function rerankStage(params: RerankParams, ctx: CallContext): Promi
     if (scores.length !== texts.length || !scores.every(Number.isFinite)) {
       throw new MalformedScoresError(scores.length, texts.length);
     }
-    const reranked = candidates.map((hit, i) => ({ ...hit, score: scores[i]! })).sort(byScoreThenKey((h) => h.score));
+    // Array sort is stable: hits the reranker scores alike keep their fused order (a lexical
+    // reranker gives 0 to every hit sharing no word with the query).
+    const reranked = candidates.map((hit, i) => ({ ...hit, score: scores[i]! })).sort((a, b) => b.score - a.score);
     const rerankMs = msSince(start);
     params.metrics?.rerankingDuration.observe(rerankMs / 1000);
     return { hits: reranked, outcome: 'reranked', earlyExit: false, rerankMs };

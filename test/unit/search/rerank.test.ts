@@ -61,6 +61,24 @@ describe('early exit and reranking', () => {
     ]);
   });
 
+  it('keeps the vector order among hits the reranker scores alike', async () => {
+    fixture = buildSearch();
+    fixture.store.scriptHits('docs', [
+      { id: 'z', score: 0.7, text: 'automobile' },
+      { id: 'm', score: 0.6, text: 'how do circuit breakers work' },
+      { id: 'a', score: 0.5, text: 'vehicle' },
+    ]);
+
+    const result = await fixture.service.search(searchRequest({ rerank: 'always' }), ctx());
+
+    // "m" shares the query's words; "z" and "a" share none and stay in vector order, not id order.
+    expect(result.hits.map((h) => [h.id, h.score])).toEqual([
+      ['m', 1],
+      ['z', 0],
+      ['a', 0],
+    ]);
+  });
+
   it('keeps the vector order with a generic reason when the reranker fails', async () => {
     fixture = buildSearch();
     fixture.store.scriptHits('docs', [
