@@ -80,8 +80,8 @@ backends (default: the embedded default, PGlite and the in-process vector store)
   --rerank-latency-ms N modelled latency of the remote reranker (TEI /rerank shape; 50)
   --embed-latency-ms N  embed through the model server with this latency (default: built-in embedder)
   --minilm              embed with the real all-MiniLM-L6-v2 model (local server, installed on
-                        first use); seeding is slow: about 25 texts/s on two cores, so pair it
-                        with --quick or smaller --docs / --facts
+                        first use); seeding is slower (the --quick corpus: about 30 s on two
+                        cores), so pair it with --quick or smaller --docs / --facts
 
 other
   --target HOST:PORT    drive a running recall instead of starting one (one mode per run; the
