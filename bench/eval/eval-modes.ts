@@ -20,6 +20,9 @@ export const EVAL_MODES: readonly EvalMode[] = [
   { name: 'lexical', rerank: RerankMode.RERANK_MODE_NEVER, retrieval: 'RETRIEVAL_MODE_LEXICAL' },
   { name: 'hybrid', rerank: RerankMode.RERANK_MODE_NEVER, retrieval: 'RETRIEVAL_MODE_HYBRID' },
   { name: 'hybrid + rerank', rerank: RerankMode.RERANK_MODE_ALWAYS, retrieval: 'RETRIEVAL_MODE_HYBRID' },
+  // Dense retrieval with AUTO: the reranker runs unless the early exit applies, so against
+  // dense + rerank this isolates the early exit's own quality cost.
+  { name: 'dense, AUTO', rerank: RerankMode.RERANK_MODE_AUTO, retrieval: 'RETRIEVAL_MODE_DENSE' },
   // The server's default retrieval (SEARCH_RETRIEVAL_MODE) with the early exit: what a caller gets.
   { name: 'AUTO (default)', rerank: RerankMode.RERANK_MODE_AUTO },
 ];

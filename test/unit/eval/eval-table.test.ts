@@ -30,20 +30,28 @@ describe('eval table and ratios', () => {
     expect(ratios).toEqual([{ system: 'sys', ratio: 'nDCG@10 AUTO / dense + rerank', value: expect.closeTo(0.9, 12) }]);
   });
 
-  it('with hybrid: its latency against dense, and AUTO against hybrid + rerank', () => {
+  it('with hybrid: its latency against dense, AUTO against hybrid + rerank, and the early exit alone on dense', () => {
     const ratios = evalRatios([
       system([
         mode('dense', 0.3, 4),
         mode('dense + rerank', 0.4, 30),
         mode('hybrid', 0.45, 5),
         mode('hybrid + rerank', 0.5, 35),
+        mode('dense, AUTO', 0.38, 25),
         mode('AUTO (default)', 0.45, 20),
       ]),
     ]);
     expect(ratios.map((r) => [r.ratio, r.value])).toEqual([
       ['p50 latency hybrid / dense', 1.25],
       ['nDCG@10 AUTO / hybrid + rerank', 0.9],
+      ['nDCG@10 dense, AUTO / dense + rerank', expect.closeTo(0.95, 12)],
     ]);
+    // Both AUTO rows show their reranked and early-exit shares; the others leave them blank.
+    const rows = evalTable({ ndcg10: 0.37, map100: 0.3, recall100: 0.74 }, [
+      system([mode('dense', 0.3, 4), mode('dense, AUTO', 0.38, 25)]),
+    ]).split('\n');
+    expect(rows[3]).toMatch(/\| {2}\| {2}\|$/);
+    expect(rows[4]).toMatch(/\| 50\.0 % \| 25\.0 % \|$/);
   });
 
   it('prints unavailable modes as such, the anchor first, and the reranked and early exit rates on AUTO only', () => {
