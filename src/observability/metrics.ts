@@ -68,6 +68,12 @@ export function createMetrics(prefix = 'recall_', options: { processMetrics?: bo
       buckets: LATENCY_BUCKETS,
       registers,
     }),
+    rerankOutcomes: new Counter({
+      name: `${prefix}rag_rerank_outcome_total`,
+      help: 'Searches by what happened at the rerank stage: reranked, skipped (and why) or failed.',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     earlyExits: new Counter({
       name: `${prefix}rag_early_exit_total`,
       help: 'Searches whose top score was above the early-exit threshold, so reranking was skipped.',

@@ -34,6 +34,8 @@ export interface SearchMetrics {
   fusionDuration?: Observer;
   /** Searches by the retrieval mode that ran (hybrid, dense, lexical). */
   retrievalModes?: LabelledIncrementer<'mode'>;
+  /** Searches by what happened at the rerank stage (RerankOutcome, lower case: `reranked`, `skipped_lexical`, …). */
+  rerankOutcomes?: LabelledIncrementer<'outcome'>;
 }
 
 /** Where best-effort failures go (they never fail a call, but must not vanish). */

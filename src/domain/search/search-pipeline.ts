@@ -47,6 +47,7 @@ export async function runSearch(
   };
   const finish = (result: Omit<SearchResult, 'timings'>): SearchResult => {
     if (result.goldenAnswer) metrics?.goldenAnswerHits.inc({ match: result.goldenAnswer.match });
+    metrics?.rerankOutcomes?.inc({ outcome: result.rerankOutcome });
     return { ...result, timings: { ...timings, totalMs: msSince(start) } };
   };
   const goldenOnly = (goldenAnswer: GoldenAnswerMatch) =>

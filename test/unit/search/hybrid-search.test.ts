@@ -206,6 +206,9 @@ describe('hybrid search', () => {
     const old = await fixture.service.search(searchRequest({ collections: ['old'] }), ctx());
     expect(old).toMatchObject({ reranked: true, rerankOutcome: 'reranked', lexicalUnavailable: ['old'] });
     expect(fixture.reranker.calls).toHaveLength(3);
+    const outcomes = fixture.metrics.rerankOutcomes;
+    expect(await counterValue(outcomes, { outcome: 'skipped_lexical' })).toBe(1);
+    expect(await counterValue(outcomes, { outcome: 'reranked' })).toBe(3);
   });
 
   it('gives the reranker the fused candidates, lexical-only ones included', async () => {
