@@ -11,9 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startPostgresCluster } from '../harness/postgres-cluster';
 import { startMonitoringStack } from '../test/support/ops/monitoring-stack';
 import { type PanelData, dashboardSvg } from '../test/support/ops/panel-svg';
-import { createPgCluster } from '../test/support/ops/pg-cluster';
 import { startServerProcess } from '../test/support/server-process';
 
 const ROOT = path.join(__dirname, '..');
@@ -36,13 +36,17 @@ const PANELS: Array<{ title: string; unit: PanelData['unit']; queries: Array<[st
     ],
   },
   {
-    title: 'Early-exit rate',
+    title: 'Early exit and rerank outcomes',
     unit: 'ratio',
     queries: [
       [
         'early exits / searches',
         `sum(rate(${P}rag_early_exit_total[${RATE}])) / sum(rate(${P}rag_pipeline_duration_seconds_count[${RATE}]))`,
       ],
+      ...(['reranked', 'skipped_lexical'] as const).map((outcome): [string, string] => [
+        outcome,
+        `sum(rate(${P}rag_rerank_outcome_total{outcome="${outcome}"}[${RATE}])) / sum(rate(${P}rag_pipeline_duration_seconds_count[${RATE}]))`,
+      ]),
     ],
   },
   {
@@ -79,9 +83,9 @@ async function rangeQuery(prometheusUrl: string, expr: string, start: number, en
 }
 
 async function main(out: string): Promise<void> {
-  const pg = await createPgCluster();
+  const pg = await startPostgresCluster();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'recall-snapshot-'));
-  const server = await startServerProcess({ DATABASE_URL: pg.url, DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+  const server = await startServerProcess({ DATABASE_URL: pg.adminUrl, DATA_DIR: dataDir, LOG_LEVEL: 'info' });
   const stack = await startMonitoringStack(Number(new URL(server.metricsUrl).port));
   try {
     const start = Date.now() / 1000;
@@ -99,7 +103,7 @@ async function main(out: string): Promise<void> {
         '--out',
         path.join(dataDir, 'bench'),
       ],
-      { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DATABASE_URL: pg.url } },
+      { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DATABASE_URL: pg.adminUrl } },
     );
     if (bench.status !== 0) throw new Error(`the benchmark failed (exit ${bench.status})`);
     await new Promise((r) => setTimeout(r, 3_000));
@@ -123,7 +127,7 @@ async function main(out: string): Promise<void> {
   } finally {
     await stack.stop();
     await server.stop();
-    pg.destroy();
+    await pg.destroy();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
