@@ -60,13 +60,7 @@ async function runManaged(
     `corpus: ${collections.length} collections × ${options.docsPerCollection} docs, ${corpus.queries.length} queries; ` +
       `memory: ${options.users} users × ${options.factsPerUser} facts, ${options.conversationsPerUser} conversations`,
   );
-  const backends = await provideBenchBackends({
-    postgres: options.postgres,
-    milvus: options.milvus,
-    rerankLatencyMs: options.rerankLatencyMs,
-    embedLatencyMs: options.embedLatencyMs,
-    minilm: options.minilm,
-  });
+  const backends = await provideBenchBackends(options);
   const running = new Set<RecallProcess>();
   let closed = false;
   const closeAll = async () => {

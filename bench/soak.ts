@@ -43,13 +43,7 @@ export async function runSoak(
   const corpus = corpusOf(options);
   const memory = memoryOptions(options);
   const collections = corpus.collections.map((c) => c.name);
-  const backends = await provideBenchBackends({
-    postgres: options.postgres,
-    milvus: options.milvus,
-    rerankLatencyMs: options.rerankLatencyMs,
-    embedLatencyMs: options.embedLatencyMs,
-    minilm: options.minilm,
-  });
+  const backends = await provideBenchBackends(options);
   const server = await startRecall('soak', { ...backends.env(), SEARCH_DEFAULT_COLLECTIONS: collections.join(',') });
   const cleanup = async () => {
     await server.stop().catch(() => undefined);
