@@ -36,7 +36,11 @@ export async function createApp(config: Config, logger: Logger, options: { metri
   const { sql, vectors, embedder, reranker } = backends;
 
   const memoryRepository = createSqlMemoryRepository(sql);
-  const factIndex = createFactIndex({ vectorStore: vectors, embedder, collection: INTERNAL_COLLECTIONS.userFacts });
+  const factIndex = createFactIndex({
+    vectorStore: vectors,
+    embedder: backends.memoryEmbedder,
+    collection: INTERNAL_COLLECTIONS.userFacts,
+  });
   const search = createSearchService(
     {
       vectorStore: vectors,

@@ -14,6 +14,8 @@ export interface Backends {
   sql: SqlClient;
   vectors: VectorStore;
   embedder: Embedder;
+  /** The embedder without the shared embedding cache, for memory (see openEmbedder). */
+  memoryEmbedder: Embedder;
   reranker: Reranker;
   /** Closes everything opened, in reverse order; a failing step is logged and the rest still run. */
   close(): Promise<void>;
@@ -57,6 +59,7 @@ export async function openBackends(config: Config, metrics: Metrics, logger: Log
       sql,
       vectors,
       embedder: embedder.value,
+      memoryEmbedder: embedder.uncached,
       reranker: reranker.value,
       close: () => closeAll((error) => logger.warn({ err: error }, 'closing a backend failed')),
     };

@@ -14,11 +14,17 @@ export interface Opened<T> {
   close(): void;
 }
 
+/** The embedder, and the same model without the shared cache (for people's memories). */
+export interface OpenedEmbedder extends Opened<Embedder> {
+  uncached: Embedder;
+}
+
 /**
  * The HTTP embedder when EMBEDDING_URL is set, else the built-in one; wrapped in the
- * embedding cache unless EMBEDDING_CACHE_SIZE is 0.
+ * embedding cache unless EMBEDDING_CACHE_SIZE is 0. `uncached` skips the cache: the texts
+ * it sees (facts, recall queries) are a user's data, which ForgetUser must leave nowhere.
  */
-export function openEmbedder(config: Config, metrics?: Metrics): Opened<Embedder> {
+export function openEmbedder(config: Config, metrics?: Metrics): OpenedEmbedder {
   const { embedding } = config;
   const base = embedding.url
     ? createHttpEmbedder(
@@ -35,7 +41,7 @@ export function openEmbedder(config: Config, metrics?: Metrics): Opened<Embedder
     : createLocalEmbedder({ dimension: embedding.dimension });
   const value =
     embedding.cacheSize > 0 ? createCachedEmbedder(base, { maxEntries: embedding.cacheSize }, metrics) : base;
-  return { value, close: () => closeIfClosable(base) };
+  return { value, uncached: base, close: () => closeIfClosable(base) };
 }
 
 /** The HTTP reranker when RERANK_URL is set, else the built-in lexical one. */

@@ -206,14 +206,42 @@ export interface ForgetUserCounts {
  * transaction, so the stats always equal the rows.
  */
 export interface MemoryRepository {
-  /** Stores facts; uniqueness of (user, normalised content) is enforced by the database. */
-  addFacts(userId: string, facts: NewFact[], ctx: CallContext): Promise<AddFactsResult>;
+  /**
+   * Stores facts; uniqueness of (user, normalised content) is enforced by the database.
+   * `inTransaction` runs after the rows are written and before they commit, under the user's
+   * fact lock (see {@link UserFactsStep}).
+   */
+  addFacts(
+    userId: string,
+    facts: NewFact[],
+    ctx: CallContext,
+    inTransaction?: UserFactsStep<AddFactsResult>,
+  ): Promise<AddFactsResult>;
   /** Newest first, strictly after `after` when given. */
   listFacts(userId: string, limit: number, after: TimeCursor | undefined, ctx: CallContext): Promise<Fact[]>;
   /** The user's facts among `ids` (others' ids are ignored), in no particular order. */
   getFacts(userId: string, ids: string[], ctx: CallContext): Promise<Fact[]>;
-  /** Deletes the user's facts among `ids`; resolves to the ids actually deleted. */
-  deleteFacts(userId: string, ids: string[], ctx: CallContext): Promise<string[]>;
+  /**
+   * Deletes the user's facts among `ids`; resolves to the ids actually deleted.
+   * `inTransaction` gets those ids before the deletion commits.
+   */
+  deleteFacts(
+    userId: string,
+    ids: string[],
+    ctx: CallContext,
+    inTransaction?: UserFactsStep<string[]>,
+  ): Promise<string[]>;
+  /**
+   * Of `ids`, those that are not (or no longer) the user's facts, decided under the user's
+   * fact lock; `inTransaction` gets them while the lock is held, so no write of the user's
+   * facts can interleave. Used to collect index entries left without a row.
+   */
+  withMissingFacts(
+    userId: string,
+    ids: string[],
+    ctx: CallContext,
+    inTransaction: UserFactsStep<string[]>,
+  ): Promise<string[]>;
   /**
    * Appends to the user's conversation (a new one when `conversationId` is undefined).
    * NotFoundError when the conversation does not exist or is another user's.
@@ -239,9 +267,20 @@ export interface MemoryRepository {
   getUserStats(userId: string, ctx: CallContext): Promise<UserStats | undefined>;
   /** Counts a search made on the user's behalf. */
   recordSearch(userId: string, ctx: CallContext): Promise<void>;
-  /** Deletes all of the user's rows in one transaction; exact counts. */
-  forgetUser(userId: string, ctx: CallContext): Promise<ForgetUserCounts>;
+  /**
+   * Deletes all of the user's rows in one transaction; exact counts. `beforeDelete` runs
+   * first, under the user's fact lock.
+   */
+  forgetUser(userId: string, ctx: CallContext, beforeDelete?: UserFactsStep<void>): Promise<ForgetUserCounts>;
 }
+
+/**
+ * Work another store does inside a repository transaction that changes a user's facts: it
+ * runs under a per-user lock that every such transaction takes (so, for example, a
+ * ForgetUser can never run between a fact's row and its vector), after the rows changed and
+ * before they commit. A rejection rolls the rows back and is the call's error.
+ */
+export type UserFactsStep<T> = (result: T) => Promise<void>;
 
 export interface GoldenAnswer {
   id: string;

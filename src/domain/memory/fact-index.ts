@@ -20,13 +20,24 @@ export interface RecalledFact {
   score: number;
 }
 
+/** A fact's entry in the index: its id, its text, and the text's embedding. */
+export interface FactEntry {
+  id: string;
+  content: string;
+  vector: number[];
+}
+
 /**
  * The semantic index behind MemoryService.RecallFacts. Every read and delete is scoped to one
- * user by a `user_id` filter, so no call can reach another user's facts.
+ * user by a `user_id` filter, so no call can reach another user's facts. Writes happen inside
+ * the repository's transaction for the same facts (see UserFactsStep), so the index never
+ * holds a fact that a committed ForgetUser or DeleteFacts removed.
  */
 export interface FactIndex {
-  /** Embeds the facts' contents (one batch) and upserts them under the user. */
-  index(userId: string, facts: { id: string; content: string }[], ctx: CallContext): Promise<void>;
+  /** Embeds fact contents (one batch), one vector per text, checked against the dimension. */
+  embed(contents: string[], ctx: CallContext): Promise<number[][]>;
+  /** Upserts the user's facts with their vectors. */
+  put(userId: string, entries: FactEntry[], ctx: CallContext): Promise<void>;
   /** Removes the user's facts among `ids` (others' ids are ignored); resolves to how many. */
   remove(userId: string, ids: string[], ctx: CallContext): Promise<number>;
   /** Removes every fact of the user; resolves to how many. */
@@ -41,6 +52,7 @@ export function createFactIndex(deps: FactIndexDeps): FactIndex {
   const collection = deps.collection ?? INTERNAL_COLLECTIONS.userFacts;
   const ofUser = (userId: string): MetadataFilter => ({ field: USER_KEY, operator: 'eq', values: [userId] });
   const embed = async (texts: string[], ctx: CallContext): Promise<number[][]> => {
+    if (texts.length === 0) return [];
     const vectors = await embedder.embed(texts, ctx);
     if (vectors.length !== texts.length || vectors.some((v) => v.length !== embedder.dimension)) {
       throw new RecallError('internal', `embedder ${embedder.name} returned a malformed batch`);
@@ -49,20 +61,18 @@ export function createFactIndex(deps: FactIndexDeps): FactIndex {
   };
 
   return {
-    async index(userId, facts, ctx) {
-      if (facts.length === 0) return;
-      const vectors = await embed(
-        facts.map((fact) => fact.content),
-        ctx,
-      );
+    embed,
+
+    async put(userId, entries, ctx) {
+      if (entries.length === 0) return;
       await vectorStore.ensureCollection(collection, embedder.dimension, ctx);
       await vectorStore.upsert(
         collection,
-        facts.map((fact, i) => ({
-          id: fact.id,
-          text: fact.content,
-          metadata: { [USER_KEY]: userId, [FACT_KEY]: fact.id },
-          vector: vectors[i]!,
+        entries.map((entry) => ({
+          id: entry.id,
+          text: entry.content,
+          metadata: { [USER_KEY]: userId, [FACT_KEY]: entry.id },
+          vector: entry.vector,
         })),
         ctx,
       );
