@@ -95,6 +95,8 @@ export interface VectorStore {
    * FailedPreconditionError when the backend cannot do lexical search at all.
    */
   addLexical?(collection: string, ctx: CallContext): Promise<{ added: boolean; documents: number }>;
+  /** Deletes the collection with everything in it; a missing one is a no-op. */
+  dropCollection?(name: string, ctx: CallContext): Promise<void>;
   /** Every collection with its size and dimension, by name. */
   listCollections(ctx: CallContext): Promise<CollectionStats[]>;
   /** Resolves when the backend answers. */
@@ -281,6 +283,19 @@ export interface MemoryRepository {
  * before they commit. A rejection rolls the rows back and is the call's error.
  */
 export type UserFactsStep<T> = (result: T) => Promise<void>;
+
+/**
+ * Which embedding space (model and dimension, see embeddingSpaceOf) each vector collection's
+ * vectors were made in, so vectors of two models are never compared.
+ */
+export interface EmbeddingSpaceRepository {
+  /** Every recorded collection's space, by collection name. */
+  all(ctx: CallContext): Promise<Map<string, string>>;
+  /** Records `space` for the collection unless one is recorded; resolves to the recorded one. */
+  claim(collection: string, space: string, ctx: CallContext): Promise<string>;
+  /** Records `space` for the collection, replacing any (after a re-embed). */
+  set(collection: string, space: string, ctx: CallContext): Promise<void>;
+}
 
 export interface GoldenAnswer {
   id: string;

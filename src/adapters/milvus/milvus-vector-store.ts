@@ -423,7 +423,7 @@ export class MilvusVectorStore implements VectorStore {
     return this.version;
   }
 
-  /** Drops a collection if it exists (tests and operators; not part of VectorStore). */
+  /** Drops a collection if it exists (the re-embed, tests and operators). */
   async dropCollection(name: string, ctx: CallContext): Promise<void> {
     assertCollectionName(name);
     await this.locked(name, ctx, async () => {

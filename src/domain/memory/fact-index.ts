@@ -1,4 +1,5 @@
 import type { CallContext } from '../context';
+import type { EmbeddingSpaceGuard } from '../embedding-spaces';
 import { NotFoundError, RecallError } from '../errors';
 import { INTERNAL_COLLECTIONS } from '../internal-collections';
 import type { Embedder, MetadataFilter, VectorStore } from '../ports';
@@ -12,6 +13,8 @@ export interface FactIndexDeps {
   embedder: Embedder;
   /** The internal collection holding fact embeddings; INTERNAL_COLLECTIONS.userFacts by default. */
   collection?: string;
+  /** Keeps the facts' vectors in one embedding space; unchecked without it. */
+  spaces?: EmbeddingSpaceGuard | undefined;
 }
 
 /** A fact found by {@link FactIndex.recall}, with its cosine similarity to the query. */
@@ -34,7 +37,11 @@ export interface FactEntry {
  * holds a fact that a committed ForgetUser or DeleteFacts removed.
  */
 export interface FactIndex {
-  /** Embeds fact contents (one batch), one vector per text, checked against the dimension. */
+  /**
+   * Embeds fact contents (one batch) for `put`, one vector per text, checked against the
+   * dimension; claims the index for this embedding space first (never inside a transaction:
+   * the claim is a query of its own).
+   */
   embed(contents: string[], ctx: CallContext): Promise<number[][]>;
   /** Upserts the user's facts with their vectors. */
   put(userId: string, entries: FactEntry[], ctx: CallContext): Promise<void>;
@@ -61,7 +68,11 @@ export function createFactIndex(deps: FactIndexDeps): FactIndex {
   };
 
   return {
-    embed,
+    async embed(contents, ctx) {
+      if (contents.length === 0) return [];
+      await deps.spaces?.claim(collection, ctx);
+      return embed(contents, ctx);
+    },
 
     async put(userId, entries, ctx) {
       if (entries.length === 0) return;
@@ -90,6 +101,7 @@ export function createFactIndex(deps: FactIndexDeps): FactIndex {
 
     async recall(userId, query, limit, ctx) {
       if (limit <= 0) return [];
+      await deps.spaces?.check([collection], ctx);
       const [vector] = await embed([query], ctx);
       const hits = await emptyIfMissing(
         vectorStore.search(collection, { vector: vector!, limit, filters: [ofUser(userId)] }, ctx),

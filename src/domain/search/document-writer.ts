@@ -1,4 +1,5 @@
 import type { CallContext } from '../context';
+import type { EmbeddingSpaceGuard } from '../embedding-spaces';
 import { InvalidArgumentError, RecallError } from '../errors';
 import type { Embedder, VectorRecord, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
@@ -9,6 +10,7 @@ export interface DocumentWriterDeps {
   vectorStore: VectorStore;
   embedder: Embedder;
   breakers: CollectionBreakers;
+  spaces?: EmbeddingSpaceGuard | undefined;
 }
 
 /** Writes callers' documents to public collections. */
@@ -49,6 +51,8 @@ export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
 
       // An empty vector means "none" (proto3 cannot tell them apart): the text is embedded.
       const missing = documents.filter((doc) => !doc.vector?.length);
+      // Texts recall embeds must land in a collection of this server's embedding space.
+      if (missing.length > 0) await deps.spaces?.claim(collection, ctx);
       const embedded =
         missing.length > 0
           ? await embedder.embed(

@@ -1,4 +1,5 @@
 import type { CallContext } from '../context';
+import type { EmbeddingSpaceGuard } from '../embedding-spaces';
 import type { GoldenAnswerLookup } from '../golden-answers/golden-answer-lookup';
 import type { Reranker, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
@@ -21,6 +22,7 @@ export interface SearchPipelineDeps {
   options: SearchOptions;
   metrics?: SearchMetrics;
   logger: SearchLogger;
+  spaces?: EmbeddingSpaceGuard | undefined;
 }
 
 /**
@@ -75,6 +77,8 @@ export async function runSearch(
   const runLexical = resolved.retrieval !== 'dense' && query !== undefined;
   let vector = resolved.vector;
   // Lexical alone needs no embedding, unless a semantic golden-answer match is wanted.
+  // Our query vector is compared only with collections of our embedding space.
+  if (!vector && runDense) await deps.spaces?.check(resolved.collections, ctx);
   if (!vector && (runDense || wantGolden)) {
     const embedding = await deps.queryEmbedder.embed(query!, ctx);
     vector = embedding.vector;

@@ -1,5 +1,6 @@
 import type { BreakerFactory } from '../breaker';
 import type { CallContext } from '../context';
+import type { EmbeddingSpaceGuard } from '../embedding-spaces';
 import { createGoldenAnswerLookup } from '../golden-answers/golden-answer-lookup';
 import { createGoldenAnswerPresence } from '../golden-answers/golden-answer-presence';
 import { createGoldenAnswerWriter } from '../golden-answers/golden-answer-writer';
@@ -34,6 +35,8 @@ export interface SearchServiceDeps {
   logger?: SearchLogger;
   /** Builds each collection's breaker (the composition root binds it to metrics). */
   createBreaker: BreakerFactory;
+  /** Keeps vectors of different models apart; unchecked without it (unit tests). */
+  spaces?: EmbeddingSpaceGuard;
 }
 
 /** SearchService's use cases, called by the gRPC layer with the caller's context. */
@@ -68,7 +71,8 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     metrics?.vectorSearchDuration.remove({ collection });
     metrics?.lexicalSearchDuration?.remove({ collection });
   });
-  const documents = createDocumentWriter({ vectorStore, embedder, breakers });
+  const { spaces } = deps;
+  const documents = createDocumentWriter({ vectorStore, embedder, breakers, spaces });
   const presence = createGoldenAnswerPresence(deps.goldenAnswers, resolved.goldenAnswerPresenceTtlMs);
   const mirror = createGoldenVectorMirror({
     vectorStore,
@@ -82,6 +86,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     embedder,
     collection: resolved.goldenAnswerCollection,
     logger,
+    spaces,
   });
   const pipeline = {
     vectorStore,
@@ -97,7 +102,9 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
       threshold: resolved.goldenAnswerThreshold,
       timeoutMs: resolved.perCollectionTimeoutMs,
       logger,
+      spaces,
     }),
+    spaces,
     breakers,
     options: resolved,
     metrics,
@@ -128,10 +135,14 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     deleteDocuments: (collection, ids, ctx) => documents.delete(collection, ids, ctx),
 
     async listCollections(ctx) {
-      const all = await vectorStore.listCollections(ctx);
+      const [all, recorded] = await Promise.all([
+        vectorStore.listCollections(ctx),
+        spaces?.recorded(ctx) ?? new Map<string, string>(),
+      ]);
       return all
         .filter((c) => !isInternalCollection(c.name))
         .map((c) => ({
+          embeddingSpace: recorded.get(c.name) ?? '',
           name: c.name,
           documentCount: c.count,
           dimension: c.dimension,

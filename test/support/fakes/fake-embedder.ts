@@ -7,7 +7,7 @@ import type { Embedder } from '../../../src/domain/ports';
  * fail, and inspect every batch it received.
  */
 export class FakeEmbedder implements Embedder {
-  readonly name = 'fake-embedder';
+  readonly name: string = 'fake-embedder';
   readonly calls: string[][] = [];
   failure: Error | undefined;
   private readonly pinned = new Map<string, number[]>();
