@@ -21,13 +21,13 @@ export interface TokenGrant {
  * A bearer token's characters (RFC 6750 `b64token`): letters, digits, `-._~+/`, then `=`
  * padding. `:` is not among them, so `TOKEN:SCOPES` splits one way only.
  */
-export const BEARER_TOKEN_PATTERN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const BEARER_TOKEN_PATTERN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /** Separates a token from its scopes in a configuration entry. */
-export const SCOPES_SEPARATOR = ':';
+const SCOPES_SEPARATOR = ':';
 
 /** Joins scopes in a configuration entry (`read+write`). */
-export const SCOPE_JOINER = '+';
+const SCOPE_JOINER = '+';
 
 /**
  * Parses one configuration entry: `TOKEN` (every scope: set-ups from before scopes keep full

@@ -33,9 +33,12 @@ export function authMiddleware(tokens: readonly TokenGrant[], metrics: Metrics):
     const grant = find(known, presented);
     if (!grant) return deny('unknown_token', new UnauthenticatedError());
     const scope = requiredScope(call.method);
-    if (!scope || !grants(grant, scope)) {
-      const needs = scope ? `the "${scope}" scope` : 'a scope no token has';
-      return deny('missing_scope', new PermissionDeniedError(`this call needs ${needs}; the token lacks it`));
+    if (!scope) return deny('missing_scope', new PermissionDeniedError('this call has no scope; no token may make it'));
+    if (!grants(grant, scope)) {
+      return deny(
+        'missing_scope',
+        new PermissionDeniedError(`this call needs the "${scope}" scope; the token lacks it`),
+      );
     }
     return next(context);
   };
