@@ -12,7 +12,7 @@ Routes:
   POST /v1/rerank      Cohere/Jina shape: {"query", "documents", "top_n"?}
                        → {"results": [{"index", "relevance_score"}]} (sigmoid), best first
   GET  /health         → {"status": "ok", "embedding_model", "dimension", "rerank_model"}
-  GET  /stats          → rows computed and skipped, requests abandoned by their client
+  GET  /stats          → rows computed and skipped, requests abandoned by their client, CPU seconds
 
 Rows (texts, pairs) run one at a time (see models.py) on `--workers` threads shared by all
 requests. A client that disconnects is noticed between rows: its rows not yet started are
