@@ -1,6 +1,7 @@
 import { createCachedEmbedder } from '../adapters/embedders/cached-embedder';
 import { createHttpEmbedder } from '../adapters/embedders/http-embedder';
 import { createLocalEmbedder } from '../adapters/embedders/local-embedder';
+import { createPrefixedEmbedder } from '../adapters/embedders/prefixed-embedder';
 import { createHttpReranker } from '../adapters/rerankers/http-reranker';
 import { createLexicalReranker } from '../adapters/rerankers/lexical-reranker';
 import type { Config } from '../config';
@@ -20,9 +21,11 @@ export interface OpenedEmbedder extends Opened<Embedder> {
 }
 
 /**
- * The HTTP embedder when EMBEDDING_URL is set, else the built-in one; wrapped in the
- * embedding cache unless EMBEDDING_CACHE_SIZE is 0. `uncached` skips the cache: the texts
- * it sees (facts, recall queries) are a user's data, which ForgetUser must leave nowhere.
+ * The HTTP embedder when EMBEDDING_URL is set, else the built-in one; given the instruction
+ * prefixes (EMBEDDING_QUERY_PREFIX, EMBEDDING_DOCUMENT_PREFIX), then wrapped in the embedding
+ * cache unless EMBEDDING_CACHE_SIZE is 0 (it keys on the kind, so on the prefix too).
+ * `uncached` skips the cache: the texts it sees (facts, recall queries) are a user's data,
+ * which ForgetUser must leave nowhere.
  */
 export function openEmbedder(config: Config, metrics?: Metrics): OpenedEmbedder {
   const { embedding } = config;
@@ -39,9 +42,10 @@ export function openEmbedder(config: Config, metrics?: Metrics): OpenedEmbedder 
         metrics,
       )
     : createLocalEmbedder({ dimension: embedding.dimension });
+  const prefixed = createPrefixedEmbedder(base, embedding.prefixes);
   const value =
-    embedding.cacheSize > 0 ? createCachedEmbedder(base, { maxEntries: embedding.cacheSize }, metrics) : base;
-  return { value, uncached: base, close: () => closeIfClosable(base) };
+    embedding.cacheSize > 0 ? createCachedEmbedder(prefixed, { maxEntries: embedding.cacheSize }, metrics) : prefixed;
+  return { value, uncached: prefixed, close: () => closeIfClosable(base) };
 }
 
 /** The HTTP reranker when RERANK_URL is set, else the built-in lexical one. */

@@ -3,12 +3,14 @@ import { FailedPreconditionError } from './errors';
 import type { Embedder, EmbeddingSpaceRepository } from './ports';
 
 /**
- * The space an embedder's vectors live in: its name (model) and dimension. Two embedders with
- * the same dimension but different models (the built-in one and all-MiniLM-L6-v2 are both
- * 384-d) have different spaces, and their vectors must never be compared.
+ * The space an embedder's vectors live in: its name (model), dimension and variant
+ * (instruction prefixes). Two embedders with the same dimension but different models (the
+ * built-in one and all-MiniLM-L6-v2 are both 384-d) have different spaces, and their vectors
+ * must never be compared.
  */
-export function embeddingSpaceOf(embedder: Pick<Embedder, 'name' | 'dimension'>): string {
-  return `${embedder.name}@${embedder.dimension}`;
+export function embeddingSpaceOf(embedder: Pick<Embedder, 'name' | 'dimension' | 'variant'>): string {
+  const base = `${embedder.name}@${embedder.dimension}`;
+  return embedder.variant ? `${base}+${embedder.variant}` : base;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface EmbeddingSpaceGuard {
 /** What the guard remembers of the records, re-read after `ttlMs` (another process may re-embed). */
 export function createEmbeddingSpaceGuard(deps: {
   repository: EmbeddingSpaceRepository;
-  embedder: Pick<Embedder, 'name' | 'dimension'>;
+  embedder: Pick<Embedder, 'name' | 'dimension' | 'variant'>;
   ttlMs?: number;
   now?: () => number;
 }): EmbeddingSpaceGuard {

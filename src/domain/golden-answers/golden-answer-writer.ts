@@ -83,7 +83,8 @@ export function createGoldenAnswerWriter(deps: GoldenAnswerWriterDeps): GoldenAn
       const normalizedQuestion = normalizeQuestion(input.question);
       if (normalizedQuestion.length === 0) throw InvalidArgumentError.of('question', 'must contain words');
       await deps.spaces?.claim(collection, ctx);
-      const [vector] = await embedder.embed([input.question], ctx);
+      // A question is matched against search queries (query to query), so it is embedded as one.
+      const [vector] = await embedder.embed([input.question], ctx, 'query');
       if (vector?.length !== embedder.dimension) {
         throw new RecallError('internal', `embedder ${embedder.name} returned a malformed vector`);
       }

@@ -2,7 +2,7 @@ import type { CallContext } from '../context';
 import type { EmbeddingSpaceGuard } from '../embedding-spaces';
 import { NotFoundError, RecallError } from '../errors';
 import { INTERNAL_COLLECTIONS } from '../internal-collections';
-import type { Embedder, MetadataFilter, VectorStore } from '../ports';
+import type { Embedder, EmbeddingKind, MetadataFilter, VectorStore } from '../ports';
 
 /** Metadata keys of a fact's entry in the facts collection. */
 const USER_KEY = 'user_id';
@@ -58,9 +58,9 @@ export function createFactIndex(deps: FactIndexDeps): FactIndex {
   const { vectorStore, embedder } = deps;
   const collection = deps.collection ?? INTERNAL_COLLECTIONS.userFacts;
   const ofUser = (userId: string): MetadataFilter => ({ field: USER_KEY, operator: 'eq', values: [userId] });
-  const embed = async (texts: string[], ctx: CallContext): Promise<number[][]> => {
+  const embed = async (texts: string[], ctx: CallContext, kind: EmbeddingKind): Promise<number[][]> => {
     if (texts.length === 0) return [];
-    const vectors = await embedder.embed(texts, ctx);
+    const vectors = await embedder.embed(texts, ctx, kind);
     if (vectors.length !== texts.length || vectors.some((v) => v.length !== embedder.dimension)) {
       throw new RecallError('internal', `embedder ${embedder.name} returned a malformed batch`);
     }
@@ -71,7 +71,7 @@ export function createFactIndex(deps: FactIndexDeps): FactIndex {
     async embed(contents, ctx) {
       if (contents.length === 0) return [];
       await deps.spaces?.claim(collection, ctx);
-      return embed(contents, ctx);
+      return embed(contents, ctx, 'document');
     },
 
     async put(userId, entries, ctx) {
@@ -102,7 +102,7 @@ export function createFactIndex(deps: FactIndexDeps): FactIndex {
     async recall(userId, query, limit, ctx) {
       if (limit <= 0) return [];
       await deps.spaces?.check([collection], ctx);
-      const [vector] = await embed([query], ctx);
+      const [vector] = await embed([query], ctx, 'query');
       const hits = await emptyIfMissing(
         vectorStore.search(collection, { vector: vector!, limit, filters: [ofUser(userId)] }, ctx),
         [],
