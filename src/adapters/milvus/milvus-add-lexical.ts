@@ -72,10 +72,12 @@ export async function addLexicalSide(
       );
       throwIfFailed(res.status, 'query', name);
       // Rows written before texts were stored NFC are analysed as NFC in their new home.
-      const rows = (res.data as RowData[]).map((row): RowData => ({
-        ...row,
-        [FIELDS.text]: nfc(String(row[FIELDS.text] ?? '')),
-      }));
+      const rows = (res.data as RowData[]).map(
+        (row): RowData => ({
+          ...row,
+          [FIELDS.text]: nfc(String(row[FIELDS.text] ?? '')),
+        }),
+      );
       if (rows.length === 0) break;
       const upserted = await call(ctx, 'upsert', (timeout) =>
         client.upsert({ collection_name: target, data: rows, timeout }),
