@@ -82,6 +82,12 @@ export function lexicalStoreContract(h: LexicalHarness): void {
     });
   }
 
+  test('drops English stop words: a query of them alone finds nothing, and they never decide a ranking', async () => {
+    const name = await collectionWith('stop', TEXTS);
+    expect(await lexical(name, 'the to and it')).toEqual([]);
+    expect((await lexical(name, 'what is the refund'))!.map((x) => x.id)).toEqual(['refund']);
+  });
+
   test('finds "café" typed in NFD from NFC and the other way round, returning the text as written', async () => {
     const nfc = 'café'.normalize('NFC');
     const nfd = 'café'.normalize('NFD');
