@@ -1,4 +1,5 @@
-import type { FieldType, FunctionObject } from '@zilliz/milvus2-sdk-node';
+import type { FieldType, FunctionObject, RowData } from '@zilliz/milvus2-sdk-node';
+import type { VectorRecord } from '../../domain/ports';
 import { SEARCH_LIMITS } from '../../domain/search/search-rules';
 import { ENGLISH_STOP_WORDS } from '../rerankers/lexical-tokens';
 
@@ -16,11 +17,11 @@ export const BM25_FUNCTION = 'text_bm25';
 
 /**
  * How the server analyses `text` for BM25: the standard tokenizer, lowercase, the embedded
- * store's English stop words (listed (Lite takes the
- * `_english_` shorthand as a literal word) and the English (Snowball) stemmer. Spelled out, not the built-in `english` analyzer,
+ * store's English stop words, listed (Lite takes the `_english_` shorthand as a literal word),
+ * and the English (Snowball) stemmer. Spelled out rather than the built-in `english` analyzer
  * because Milvus Lite 3.2.2 knows only the `standard` and `jieba` tokenizers by name; it
- * applies the stop list and lowercases, and silently skips the stemmer. A changed analyzer
- * only applies to collections created after the change (docs/lexical-analysis.md).
+ * lowercases and applies the stop list, and silently skips the stemmer. A changed analyzer
+ * applies only to collections created after the change (docs/lexical-analysis.md).
  */
 const ENGLISH_ANALYZER = {
   tokenizer: 'standard',
@@ -39,6 +40,11 @@ const ENGLISH_ANALYZER = {
  */
 export function nfc(text: string): string {
   return text.normalize('NFC');
+}
+
+/** The row Milvus stores for a record: its four fields only, the text NFC (see nfc). */
+export function milvusRow({ id, vector, text, metadata }: VectorRecord): RowData {
+  return { [FIELDS.id]: id, [FIELDS.vector]: vector, [FIELDS.text]: nfc(text), [FIELDS.metadata]: metadata };
 }
 
 /** Index types recall can create; all use the COSINE metric. */

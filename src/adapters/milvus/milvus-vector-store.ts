@@ -31,7 +31,15 @@ import {
   loadCollection,
 } from './milvus-collection-lifecycle';
 import { type MilvusStatus, isCollectionMissing, isCollectionNotLoaded, throwIfFailed } from './milvus-errors';
-import { FIELDS, type MilvusIndexType, isMilvusLite, nfc, searchParams, serverHasBm25 } from './milvus-schema';
+import {
+  FIELDS,
+  type MilvusIndexType,
+  isMilvusLite,
+  milvusRow,
+  nfc,
+  searchParams,
+  serverHasBm25,
+} from './milvus-schema';
 import { ReadConsistency, type ReadConsistencyMode } from './read-consistency';
 
 /** How to reach Milvus and how long to wait for it. */
@@ -153,13 +161,7 @@ export class MilvusVectorStore implements VectorStore {
     const dimension = await this.dimensionOf(collection, ctx);
     if (records.length === 0) return;
     assertRecords(collection, records, dimension);
-    // NFC: the server analyses the stored text itself (docs/lexical-analysis.md).
-    const rows = lastPerId(records).map((r) => ({
-      id: r.id,
-      vector: r.vector,
-      text: nfc(r.text),
-      metadata: r.metadata,
-    }));
+    const rows = lastPerId(records).map(milvusRow);
     await this.locked(collection, ctx, async () => {
       for (let i = 0; i < rows.length; i += this.batchSize) {
         const batch = rows.slice(i, i + this.batchSize);
