@@ -5,7 +5,8 @@
  * - runs of Han, Hiragana, Katakana and Hangul become overlapping character bigrams, as
  *   Lucene's CJK analyzer does ("机器学习" → 机器 器学 学习; a lone character stays a
  *   unigram), so a CJK word is found inside a sentence written without spaces;
- * - other runs of letters, digits and marks are lowercased with their accents removed,
+ * - other runs of letters, digits and marks are lowercased with their accents removed (the
+ *   vowel signs of Indic and Southeast Asian scripts are letters there and stay),
  *   English stop words dropped, each reduced to its Snowball English (Porter2) stem, so
  *   that "invoices", "invoiced" and "invoicing" all match "invoice" (Porter2 is the stemmer
  *   of Milvus's `english` analyzer and of the usual BM25 baselines);
@@ -21,6 +22,15 @@ const HAS_CJK = new RegExp(`[${CJK}]`, 'u');
 /** Inside a run: a CJK stretch (group 1) or a stretch of anything else (group 2). */
 const CJK_SPLIT = new RegExp(`([${CJK}]+)|([^${CJK}]+)`, 'gu');
 const PICTOGRAPH = /^\p{Extended_Pictographic}$/u;
+/** Scripts whose combining marks are letters' vowels, not optional accents: never folded. */
+const VOWEL_SIGN_SCRIPTS =
+  'Devanagari Bengali Gurmukhi Gujarati Oriya Tamil Telugu Kannada Malayalam Sinhala Thai Lao Tibetan Myanmar Khmer';
+const KEEPS_MARKS = new RegExp(
+  `[${VOWEL_SIGN_SCRIPTS.split(' ')
+    .map((script) => `\\p{Script=${script}}`)
+    .join('')}]`,
+  'u',
+);
 const MARKS = /\p{M}+/gu;
 
 const STOP_WORD_LIST = (
@@ -57,9 +67,9 @@ export function lexicalTokens(text: string): string[] {
   return (content.length > 0 ? content : tokens).map((t) => (t.word ? stem(t.term) : t.term));
 }
 
-/** Lowercase without accents; a run of marks alone (nothing left) is no word. */
+/** Lowercase without accents (Indic and Southeast Asian vowel signs kept); marks alone are no word. */
 function pushWord(tokens: Token[], run: string): void {
-  const word = run.normalize('NFKD').replace(MARKS, '').toLowerCase();
+  const word = KEEPS_MARKS.test(run) ? run.toLowerCase() : run.normalize('NFKD').replace(MARKS, '').toLowerCase();
   if (word !== '') tokens.push({ term: word, word: true });
 }
 

@@ -11,8 +11,10 @@ describe('lexical tokens', () => {
     expect(lexicalTokens(`${NFD} crème`)).toEqual(lexicalTokens(`${NFC} crème`.normalize('NFD')));
     expect(lexicalTokens(NFD)).toEqual(['cafe']);
     expect(lexicalTokens('ＡＢＣ１２３ ｶﾀｶﾅ')).toEqual(lexicalTokens('ABC123 カタカナ'));
-    // Kana keep their voicing marks: が (ga) is not か (ka).
+    // Kana keep their voicing marks: が (ga) is not か (ka); Indic and Thai vowel signs are letters.
     expect(lexicalTokens('が')).not.toEqual(lexicalTokens('か'));
+    expect(lexicalTokens('किताब कताब')).toEqual(['किताब', 'कताब']);
+    expect(lexicalTokens('Ελλάδα')).toEqual(['ελλαδα']);
   });
 
   it('splits Han, Kana and Hangul runs into overlapping bigrams, as Lucene’s CJK analyzer does', () => {
