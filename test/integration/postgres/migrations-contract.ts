@@ -37,7 +37,7 @@ export function migrationsContract(getClient: () => SqlClient): void {
     const client = getClient();
     expect((await migrationStatus(client, { dir })).every((m) => !m.applied)).toBe(true);
     expect(await migrate(client, { dir })).toEqual({
-      applied: ['001_memory_schema', '002_golden_answers', '003_memory_indexes'],
+      applied: ['001_memory_schema', '002_golden_answers', '003_memory_indexes', '004_embedding_spaces'],
     });
     expect(await migrate(client, { dir })).toEqual({ applied: [] });
     const status = await migrationStatus(client, { dir });
@@ -73,7 +73,7 @@ export function migrationsContract(getClient: () => SqlClient): void {
     try {
       await expect(migrate(client, { dir })).rejects.toThrow(/checksum mismatch.*002_golden_answers\.sql/);
       const status = await migrationStatus(client, { dir });
-      expect(status.map((m) => m.checksumMatches)).toEqual([true, false, true]);
+      expect(status.map((m) => m.checksumMatches)).toEqual([true, false, true, true]);
     } finally {
       await writeFile(file, original);
     }

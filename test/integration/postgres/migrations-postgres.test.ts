@@ -29,6 +29,7 @@ describe('migrations on PostgreSQL', () => {
         '001_memory_schema',
         '002_golden_answers',
         '003_memory_indexes',
+        '004_embedding_spaces',
       ]);
       expect(await reportIndexes(clients[0]!)).toHaveLength(2);
     } finally {
