@@ -54,6 +54,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
       earlyExitEnabled: config.search.earlyExitEnabled,
       fanOut: config.search.fanOut,
       perCollectionTimeoutMs: config.search.collectionTimeoutMs,
+      embeddingTimeoutMs: config.search.embeddingTimeoutMs,
       goldenAnswerThreshold: config.search.goldenAnswerThreshold,
       goldenAnswerCollection: INTERNAL_COLLECTIONS.goldenAnswers,
       rerankMinBudgetMs: config.search.rerankMinBudgetMs,

@@ -4,8 +4,10 @@ import { createLocalEmbedder } from '../adapters/embedders/local-embedder';
 import { createHttpReranker } from '../adapters/rerankers/http-reranker';
 import { createLexicalReranker } from '../adapters/rerankers/lexical-reranker';
 import type { Config } from '../config';
+import { type GuardedEmbedder, guardEmbedder } from '../domain/embedder-breaker';
 import type { Embedder, Reranker } from '../domain/ports';
 import type { Metrics } from '../observability/metrics';
+import { createBreaker } from '../resilience/breaker';
 import { adapterBreakerOptions } from './breaker-options';
 
 /** A model adapter and what closes it (a no-op for the built-in ones). */
@@ -14,28 +16,35 @@ export interface Opened<T> {
   close(): void;
 }
 
+/** The embedder to use everywhere, and its breaker (to count a search's abandoned waits). */
+export interface OpenedEmbedder extends Opened<Embedder> {
+  guard: GuardedEmbedder;
+}
+
 /**
- * The HTTP embedder when EMBEDDING_URL is set, else the built-in one; wrapped in the
- * embedding cache unless EMBEDDING_CACHE_SIZE is 0.
+ * The HTTP embedder when EMBEDDING_URL is set, else the built-in one, behind the `embedder`
+ * circuit breaker (BREAKER_* tuning; no timeout of its own: EMBEDDING_TIMEOUT_MS bounds each
+ * HTTP attempt), wrapped in the embedding cache unless EMBEDDING_CACHE_SIZE is 0 — outside
+ * the breaker, so cached queries are answered while it is open.
  */
-export function openEmbedder(config: Config, metrics?: Metrics): Opened<Embedder> {
+export function openEmbedder(config: Config, metrics?: Metrics): OpenedEmbedder {
   const { embedding } = config;
   const base = embedding.url
-    ? createHttpEmbedder(
-        {
-          url: embedding.url,
-          model: embedding.model,
-          apiKey: embedding.apiKey,
-          dimension: embedding.dimension,
-          timeoutMs: embedding.timeoutMs,
-          breaker: adapterBreakerOptions(config),
-        },
-        metrics,
-      )
+    ? createHttpEmbedder({
+        url: embedding.url,
+        model: embedding.model,
+        apiKey: embedding.apiKey,
+        dimension: embedding.dimension,
+        timeoutMs: embedding.timeoutMs,
+      })
     : createLocalEmbedder({ dimension: embedding.dimension });
+  const guard = guardEmbedder(
+    base,
+    createBreaker({ ...adapterBreakerOptions(config), name: 'embedder', timeoutMs: false }, metrics),
+  );
   const value =
-    embedding.cacheSize > 0 ? createCachedEmbedder(base, { maxEntries: embedding.cacheSize }, metrics) : base;
-  return { value, close: () => closeIfClosable(base) };
+    embedding.cacheSize > 0 ? createCachedEmbedder(guard, { maxEntries: embedding.cacheSize }, metrics) : guard;
+  return { value, guard, close: () => guard.breaker.shutdown() };
 }
 
 /** The HTTP reranker when RERANK_URL is set, else the built-in lexical one. */

@@ -15,6 +15,7 @@ import {
   Retriever,
   type SearchResponse,
   type SearchServiceService,
+  SkippedStage,
 } from '../gen/recall/v1/search';
 import type { Handlers } from './rpc-runtime';
 import { asMetadataFilters, toFilterInputs, toFusionMethod, toRerankMode, toRetrievalMode } from './search-validation';
@@ -31,6 +32,11 @@ const OUTCOMES: Record<SearchResult['rerankOutcome'], RerankOutcome> = {
 
 const RETRIEVERS = { dense: Retriever.RETRIEVER_DENSE, lexical: Retriever.RETRIEVER_LEXICAL } as const;
 const FUSIONS = { rrf: FusionMethod.FUSION_METHOD_RRF, weighted: FusionMethod.FUSION_METHOD_WEIGHTED } as const;
+
+const SKIPPED_STAGES = {
+  dense_retrieval: SkippedStage.SKIPPED_STAGE_DENSE_RETRIEVAL,
+  semantic_golden_answer: SkippedStage.SKIPPED_STAGE_SEMANTIC_GOLDEN_ANSWER,
+} as const;
 
 const BREAKER_STATES = {
   closed: BreakerState.BREAKER_STATE_CLOSED,
@@ -177,5 +183,7 @@ function toSearchResponse(result: SearchResult): SearchResponse {
     retrievers: result.retrievers.map((r) => RETRIEVERS[r]),
     lexicalUnavailable: result.lexicalUnavailable,
     fusion: result.fusion ? FUSIONS[result.fusion] : FusionMethod.FUSION_METHOD_UNSPECIFIED,
+    skipped: result.skipped.map((stage) => SKIPPED_STAGES[stage]),
+    embeddingError: result.embeddingError ?? '',
   };
 }

@@ -74,6 +74,12 @@ export function createMetrics(prefix = 'recall_', options: { processMetrics?: bo
       labelNames: ['outcome'] as const,
       registers,
     }),
+    skippedStages: new Counter({
+      name: `${prefix}rag_skipped_stage_total`,
+      help: 'Searches that went on without a stage (dense_retrieval, semantic_golden_answer) because the query could not be embedded.',
+      labelNames: ['stage'] as const,
+      registers,
+    }),
     earlyExits: new Counter({
       name: `${prefix}rag_early_exit_total`,
       help: 'Searches whose top score was above the early-exit threshold, so reranking was skipped.',

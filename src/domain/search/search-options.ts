@@ -20,6 +20,11 @@ export interface SearchOptions {
   fanOut: FanOutMode;
   /** Each collection search's own timeout; the caller's deadline applies too. */
   perCollectionTimeoutMs: number;
+  /**
+   * How long a search waits for its query embedding (SEARCH_EMBEDDING_TIMEOUT_MS) before it
+   * goes on without it: hybrid answers with the lexical hits, dense fails UNAVAILABLE.
+   */
+  embeddingTimeoutMs: number;
   /** Tuning of the per-collection circuit breakers. */
   breaker: BreakerSettings;
   /** A semantic golden-answer match needs a cosine similarity strictly above this. */
@@ -56,6 +61,7 @@ export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
   earlyExitEnabled: true,
   fanOut: 'parallel',
   perCollectionTimeoutMs: 2_000,
+  embeddingTimeoutMs: 5_000,
   breaker: {
     errorThresholdPercentage: 50,
     resetTimeoutMs: 10_000,

@@ -86,7 +86,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
   const pipeline = {
     vectorStore,
     reranker: deps.reranker,
-    queryEmbedder: createQueryEmbedder(embedder, metrics),
+    queryEmbedder: createQueryEmbedder(embedder, metrics, resolved.embeddingTimeoutMs),
     goldenAnswers: createGoldenAnswerLookup({
       repository: deps.goldenAnswers,
       presence,

@@ -1,4 +1,4 @@
-import type { CallContext } from '../../../src/domain/context';
+import { type CallContext, contextError } from '../../../src/domain/context';
 import type { Embedder } from '../../../src/domain/ports';
 
 /**
@@ -10,6 +10,8 @@ export class FakeEmbedder implements Embedder {
   readonly name = 'fake-embedder';
   readonly calls: string[][] = [];
   failure: Error | undefined;
+  /** When true, calls answer only when their context ends (rejecting as an aborted HTTP call does). */
+  hang = false;
   private readonly pinned = new Map<string, number[]>();
 
   constructor(readonly dimension = 16) {}
@@ -25,9 +27,13 @@ export class FakeEmbedder implements Embedder {
     return this.calls.reduce((n, batch) => n + batch.length, 0);
   }
 
-  async embed(texts: string[], _ctx: CallContext): Promise<number[][]> {
+  async embed(texts: string[], ctx: CallContext): Promise<number[][]> {
     this.calls.push([...texts]);
     if (this.failure) throw this.failure;
+    if (this.hang) {
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+      throw contextError(ctx);
+    }
     return texts.map((text) => this.pinned.get(text) ?? this.bagOfWords(text));
   }
 

@@ -31,6 +31,7 @@ const EMPTY_RESULT: SearchResult = {
   timings: { embeddingMs: 0, goldenAnswerMs: 0, vectorSearchMs: 0, rerankMs: 0, totalMs: 0, fusionMs: 0 },
   retrievers: [],
   lexicalUnavailable: [],
+  skipped: [],
 };
 const service = {
   async search() {
