@@ -1,5 +1,5 @@
 import type { Breaker } from './breaker';
-import { type CallContext, contextWithTimeout } from './context';
+import type { CallContext } from './context';
 import { RecallError, UnavailableError } from './errors';
 import type { Embedder } from './ports';
 import { raceContext } from './race-context';
@@ -17,17 +17,28 @@ interface Budget {
 /** Contexts made by {@link embeddingBudget}; weak, so a finished call leaves nothing behind. */
 const budgets = new WeakMap<CallContext, Budget>();
 
+/** A search's embedding budget: its context, and `release()` to call once the wait is over. */
+export interface EmbeddingBudget {
+  ctx: CallContext;
+  release(): void;
+}
+
 /**
  * A child of `ctx` that ends after `ms` (or with `ctx`): the most a search waits for its query
  * embedding. When it ends before `ctx` does, the embedding failed on the embedder's account —
  * {@link embeddingBudgetError} says so, and a guarded embedder counts it against its breaker
- * (an ordinary end of the caller's deadline never counts).
+ * (an ordinary end of the caller's deadline never counts). Its timer is cleared by `release()`,
+ * so a search that got its vector in time leaves nothing pending (an AbortSignal.timeout would
+ * be held until it fired, for every search).
  */
-export function embeddingBudget(ctx: CallContext, ms: number): CallContext {
-  if (!Number.isFinite(ms)) return ctx;
-  const child = contextWithTimeout(ms, ctx);
+export function embeddingBudget(ctx: CallContext, ms: number): EmbeddingBudget {
+  if (!Number.isFinite(ms) || ctx.deadline <= Date.now() + ms) return { ctx, release: () => undefined };
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('embedding budget', 'TimeoutError')), ms);
+  timer.unref();
+  const child: CallContext = { deadline: Date.now() + ms, signal: AbortSignal.any([ctx.signal, controller.signal]) };
   budgets.set(child, { parent: ctx, ms });
-  return child;
+  return { ctx: child, release: () => clearTimeout(timer) };
 }
 
 /** UnavailableError "embedder timed out after N ms" when `ctx` is a budget that ran out while its caller's context had not; else undefined. */

@@ -5,6 +5,7 @@ import {
   checkGoldenAnswer,
   checkSearch,
   checkUpsertDocuments,
+  searchFieldViolations,
 } from '../domain/search';
 import { Violations } from '../domain/validation';
 import {
@@ -54,21 +55,26 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
       const rerank = toRerankMode(v, req.rerank);
       const retrieval = toRetrievalMode(v, req.retrieval);
       const fusion = toFusionMethod(v, req.fusion);
+      const fields = {
+        query: req.query || undefined,
+        vector: req.vector.length > 0 ? req.vector : undefined,
+        limit: req.limit,
+        ...(retrieval ? { retrieval } : {}),
+        ...(req.rrfK > 0 ? { rrfK: req.rrfK } : {}),
+      };
+      // Every bad field in one error: the domain would name these only once the rest passed.
+      for (const violation of searchFieldViolations(fields)) v.add(violation.field, violation.description);
       v.throwIfAny();
       const result = await search.search(
         {
-          query: req.query || undefined,
-          vector: req.vector.length > 0 ? req.vector : undefined,
+          ...fields,
           collections: req.collections,
-          limit: req.limit,
           filters: asMetadataFilters(filterInputs),
           rerank,
           userId: req.userId || undefined,
           skipGoldenAnswer: req.skipGoldenAnswer,
           goldenAnswerOnly: req.goldenAnswerOnly,
-          ...(retrieval ? { retrieval } : {}),
           ...(fusion ? { fusion } : {}),
-          ...(req.rrfK > 0 ? { rrfK: req.rrfK } : {}),
         },
         ctx,
       );

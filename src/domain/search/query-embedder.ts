@@ -34,9 +34,11 @@ export function createQueryEmbedder(
       const budget = embeddingBudget(ctx, timeoutMs);
       let vector: number[] | undefined;
       try {
-        [vector] = await raceContext(embedder.embed([text], budget), budget);
+        [vector] = await raceContext(embedder.embed([text], budget.ctx), budget.ctx);
       } catch (error) {
-        throw embeddingBudgetError(budget, error) ?? error;
+        throw embeddingBudgetError(budget.ctx, error) ?? error;
+      } finally {
+        budget.release();
       }
       const ms = msSince(start);
       if (!vector || vector.length !== embedder.dimension) {
