@@ -55,6 +55,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
       fanOut: config.search.fanOut,
       perCollectionTimeoutMs: config.search.collectionTimeoutMs,
       embeddingTimeoutMs: config.search.embeddingTimeoutMs,
+      maxCollections: config.search.maxCollections,
       goldenAnswerThreshold: config.search.goldenAnswerThreshold,
       goldenAnswerCollection: INTERNAL_COLLECTIONS.goldenAnswers,
       rerankMinBudgetMs: config.search.rerankMinBudgetMs,

@@ -2,6 +2,7 @@ import type { CallContext } from '../context';
 import { InvalidArgumentError, RecallError } from '../errors';
 import type { Embedder, VectorRecord, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
+import type { CollectionQuota } from './collection-quota';
 import { assertPublicCollection, vectorProblem } from './search-rules';
 import type { DocumentInput } from './search-types';
 
@@ -9,6 +10,8 @@ export interface DocumentWriterDeps {
   vectorStore: VectorStore;
   embedder: Embedder;
   breakers: CollectionBreakers;
+  /** Refuses a write that would create one collection too many; none: no limit. */
+  quota?: CollectionQuota;
 }
 
 /** Writes callers' documents to public collections. */
@@ -46,6 +49,8 @@ export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
       });
       if (violations.length > 0) throw new InvalidArgumentError(violations);
       if (documents.length === 0) return [];
+      // Before embedding: a write refused for want of room must cost nothing.
+      await deps.quota?.allowWrite(collection, ctx);
 
       // An empty vector means "none" (proto3 cannot tell them apart): the text is embedded.
       const missing = documents.filter((doc) => !doc.vector?.length);

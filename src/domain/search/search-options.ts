@@ -25,6 +25,8 @@ export interface SearchOptions {
    * goes on without it: hybrid answers with the lexical hits, dense fails UNAVAILABLE.
    */
   embeddingTimeoutMs: number;
+  /** Most public collections; an UpsertDocuments that would create one more is RESOURCE_EXHAUSTED (MAX_COLLECTIONS). */
+  maxCollections: number;
   /** Tuning of the per-collection circuit breakers. */
   breaker: BreakerSettings;
   /** A semantic golden-answer match needs a cosine similarity strictly above this. */
@@ -62,6 +64,7 @@ export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
   fanOut: 'parallel',
   perCollectionTimeoutMs: 2_000,
   embeddingTimeoutMs: 5_000,
+  maxCollections: 100,
   breaker: {
     errorThresholdPercentage: 50,
     resetTimeoutMs: 10_000,

@@ -7,6 +7,7 @@ import { createGoldenVectorMirror } from '../golden-answers/golden-vector-mirror
 import { isInternalCollection } from '../internal-collections';
 import type { Embedder, GoldenAnswer, GoldenAnswerRepository, MemoryRepository, Reranker, VectorStore } from '../ports';
 import { createCollectionBreakers } from './collection-breakers';
+import { createCollectionQuota } from './collection-quota';
 import { createDocumentWriter } from './document-writer';
 import { createQueryEmbedder } from './query-embedder';
 import { resolveSearchInput } from './search-input';
@@ -68,7 +69,12 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     metrics?.vectorSearchDuration.remove({ collection });
     metrics?.lexicalSearchDuration?.remove({ collection });
   });
-  const documents = createDocumentWriter({ vectorStore, embedder, breakers });
+  const documents = createDocumentWriter({
+    vectorStore,
+    embedder,
+    breakers,
+    quota: createCollectionQuota(vectorStore, resolved.maxCollections, (name) => breakers.has(name)),
+  });
   const presence = createGoldenAnswerPresence(deps.goldenAnswers, resolved.goldenAnswerPresenceTtlMs);
   const mirror = createGoldenVectorMirror({
     vectorStore,
