@@ -105,6 +105,11 @@ export async function createApp(config: Config, logger: Logger, options: { metri
     probes,
     isShuttingDown: () => shuttingDown,
     logger,
+    // Not a readiness failure: every replica shares the model, and searches degrade without it.
+    degraded: (): Record<string, string> => {
+      const state = backends.embedderGuard.breaker.state();
+      return state === 'closed' ? {} : { embedder: state };
+    },
   });
 
   let healthTimer: NodeJS.Timeout | undefined;

@@ -16,7 +16,7 @@ import {
 import { type ServerProcess, startServerProcess } from '../support/server-process';
 import { countBy, reportFigures } from './support/figures';
 import { sleep, waitUntil } from './support/load';
-import { httpGet, httpStatus } from './support/sidecar';
+import { httpGet } from './support/sidecar';
 
 const QUESTION = 'How do I reset my password?';
 const BUDGET_MS = 500;
@@ -144,7 +144,9 @@ describe('the embedder down, slow and flapping', () => {
       status.UNAVAILABLE,
     );
     expect(model.requests.embed).toBe(whileOpen);
-    expect(await httpStatus(server.metricsUrl, '/readyz')).toBe(200);
+    const readyz = await httpGet(`${server.metricsUrl}/readyz`);
+    expect(readyz.status).toBe(200);
+    expect(JSON.parse(readyz.body)).toMatchObject({ ready: true, degraded: { embedder: 'open' } });
 
     // Slow: the model answers again, 3 s late — later than a search's embedding budget.
     model.fail(undefined);
