@@ -13,6 +13,8 @@ export interface DelayProxy {
   setDelay(ms: number): void;
   /** Connections currently open through the proxy. */
   connections(): number;
+  /** Bytes received from clients so far (whether or not passed on yet). */
+  bytesFromClients(): number;
   /** Stops listening and drops every connection. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -20,6 +22,7 @@ export interface DelayProxy {
 /** Starts a proxy to `targetHost:targetPort` with no delay. */
 export async function startDelayProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<DelayProxy> {
   let delayMs = 0;
+  let fromClients = 0;
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -53,6 +56,9 @@ export async function startDelayProxy(targetPort: number, targetHost = '127.0.0.
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
     }
+    client.on('data', (chunk: Buffer) => {
+      fromClients += chunk.length;
+    });
     pipe(client, upstream);
     pipe(upstream, client);
   });
@@ -70,6 +76,7 @@ export async function startDelayProxy(targetPort: number, targetHost = '127.0.0.
       delayMs = Math.max(0, ms);
     },
     connections: () => sockets.size / 2,
+    bytesFromClients: () => fromClients,
     close() {
       closed ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);

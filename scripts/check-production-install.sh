@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves the production install in a fresh clone of the committed tree (never in the working
 # tree, whose node_modules may be shared): build with dev dependencies, then reinstall with
-# `npm ci --omit=dev` (no TypeScript, no tsx) and check that `npm run migrate`, `npm start`
+# `npm ci --omit=dev` (no TypeScript, no tsx, no esbuild) and check that `npm run migrate`, `npm start`
 # and `npm run ingest` all run from the compiled build, and that a second `npm start` does not
 # rebuild. Needs the PostgreSQL of the test tier (RECALL_TEST_DATABASE_URL or 127.0.0.1:5432).
 #
@@ -72,7 +72,7 @@ npm run build --silent
 step "npm ci --omit=dev: production dependencies only"
 rm -rf node_modules
 npm ci --omit=dev --no-audit --no-fund --loglevel=error >/dev/null
-[[ ! -e node_modules/typescript && ! -e node_modules/tsx ]] || fail "dev dependencies are still installed"
+[[ ! -e node_modules/typescript && ! -e node_modules/tsx && ! -e node_modules/esbuild ]] || fail "dev dependencies are still installed"
 
 psql "$ADMIN_URL" -qc "CREATE DATABASE $DB" >/dev/null
 DATABASE_URL="$(node -e 'const u=new URL(process.argv[1]);u.pathname="/"+process.argv[2];console.log(u.toString())' "$ADMIN_URL" "$DB")"
@@ -85,7 +85,7 @@ grep -q '001' "$WORK/status.txt" || fail "migrate --status lists no migration"
 
 step "npm start (first start after the build)"
 start_server "$WORK/start1.log"
-grep -q 'building' "$WORK/start1.log.err" && fail "npm start rebuilt an unchanged tree"
+grep -q 'sources changed' "$WORK/start1.log.err" && fail "npm start rebuilt an unchanged tree"
 
 step "npm run ingest against it"
 printf '%s\n' '{"id": "a", "text": "Invoices are due within 30 days."}' '{"id": "b", "text": "Late invoices accrue interest."}' >"$WORK/docs.jsonl"
@@ -95,7 +95,7 @@ stop_server "$WORK/start1.log"
 
 step "npm start again (unchanged tree: no build)"
 start_server "$WORK/start2.log"
-grep -q 'building' "$WORK/start2.log.err" && fail "npm start rebuilt an unchanged tree"
+grep -q 'sources changed' "$WORK/start2.log.err" && fail "npm start rebuilt an unchanged tree"
 stop_server "$WORK/start2.log"
 
 step "node dist/src/main.js (the image's CMD): SIGTERM drains and exits 0"

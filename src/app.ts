@@ -1,3 +1,4 @@
+import { createSqlEmbeddingSpaceRepository } from './adapters/sql/embedding-space-repository';
 import { createSqlGoldenAnswerRepository } from './adapters/sql/golden-answer-repository';
 import { createSqlMemoryRepository } from './adapters/sql/memory-repository';
 import { sqlHealthProbe } from './adapters/sql/sql-health-probe';
@@ -6,6 +7,7 @@ import { describeDatabase } from './composition/open-sql-client';
 import { vectorStoreDir } from './composition/open-vector-store';
 import type { Config } from './config';
 import { contextWithTimeout } from './domain/context';
+import { createEmbeddingSpaceGuard } from './domain/embedding-spaces';
 import { INTERNAL_COLLECTIONS, INTERNAL_COLLECTION_NAMES } from './domain/internal-collections';
 import { createFactIndex } from './domain/memory/fact-index';
 import { createMemoryService } from './domain/memory/memory-service';
@@ -36,7 +38,13 @@ export async function createApp(config: Config, logger: Logger, options: { metri
   const { sql, vectors, embedder, reranker } = backends;
 
   const memoryRepository = createSqlMemoryRepository(sql);
-  const factIndex = createFactIndex({ vectorStore: vectors, embedder, collection: INTERNAL_COLLECTIONS.userFacts });
+  const spaces = createEmbeddingSpaceGuard({ repository: createSqlEmbeddingSpaceRepository(sql), embedder });
+  const factIndex = createFactIndex({
+    vectorStore: vectors,
+    embedder: backends.memoryEmbedder,
+    collection: INTERNAL_COLLECTIONS.userFacts,
+    spaces,
+  });
   const search = createSearchService(
     {
       vectorStore: vectors,
@@ -47,6 +55,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
       metrics,
       logger,
       createBreaker: (o) => createBreaker(o, metrics),
+      spaces,
     },
     {
       defaultCollections: [...config.search.defaultCollections],

@@ -4,6 +4,7 @@ import { READ_CONSISTENCY_MODES, type ReadConsistencyMode } from './adapters/mil
 import { RERANK_FORMATS, type RerankFormat } from './adapters/rerankers/rerank-format';
 import { RRF_K_MAX } from './domain/search/search-input';
 import { SEARCH_LIMITS } from './domain/search/search-rules';
+import { type TokenGrant, parseTokenConfig } from './domain/token-scopes';
 
 /** Thrown at boot when an environment variable has a bad value; names the variable. */
 export class ConfigError extends Error {
@@ -70,6 +71,8 @@ export interface Config {
     readonly dimension: number;
     readonly timeoutMs: number;
     readonly cacheSize: number;
+    /** Instruction prefixes for queries and for documents (bge, e5), used exactly as given. */
+    readonly prefixes: { readonly query: string; readonly document: string };
   };
   readonly rerank: {
     /** Rerank endpoint; undefined selects the built-in lexical reranker. */
@@ -80,7 +83,8 @@ export interface Config {
     readonly timeoutMs: number;
   };
   readonly security: {
-    readonly authTokens: readonly string[];
+    /** Bearer tokens and their scopes (AUTH_TOKENS, AUTH_TOKENS_FILE); none turns auth off. */
+    readonly authTokens: readonly TokenGrant[];
     readonly tlsCertFile: string | undefined;
     readonly tlsKeyFile: string | undefined;
     readonly tlsClientCaFile: string | undefined;
@@ -118,7 +122,7 @@ const BUILT_IN_FUSION_DEFAULTS = { fusion: 'weighted', weight: 0.2 } as const;
 /** Parses and validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const r = reader(env);
-  const authTokens = [...r.list('AUTH_TOKENS'), ...(env.AUTH_TOKENS_FILE ? readTokensFile(env.AUTH_TOKENS_FILE) : [])];
+  const authTokens = tokenGrants(r.list('AUTH_TOKENS'), r.optional('AUTH_TOKENS_FILE'));
   const tlsCertFile = r.file('TLS_CERT_FILE');
   const tlsKeyFile = r.file('TLS_KEY_FILE');
   if (Boolean(tlsCertFile) !== Boolean(tlsKeyFile)) {
@@ -176,6 +180,7 @@ export function loadConfig(env: Env = process.env): Config {
       dimension: r.int('EMBEDDING_DIMENSION', 384, 2, SEARCH_LIMITS.dimensionMax),
       timeoutMs: r.int('EMBEDDING_TIMEOUT_MS', 10_000, 1, 600_000),
       cacheSize: r.int('EMBEDDING_CACHE_SIZE', 10_000, 0, 10_000_000),
+      prefixes: { query: r.verbatim('EMBEDDING_QUERY_PREFIX'), document: r.verbatim('EMBEDDING_DOCUMENT_PREFIX') },
     },
     rerank: {
       url: r.url('RERANK_URL', ['http:', 'https:']),
@@ -198,15 +203,17 @@ export function loadConfig(env: Env = process.env): Config {
   return deepFreeze(config);
 }
 
-function readTokensFile(file: string): string[] {
+/** The tokens and their scopes; a bad entry fails naming its variable and place, never its text. */
+function tokenGrants(listed: string[], file: string | undefined): TokenGrant[] {
+  let text = '';
   try {
-    return readFileSync(file, 'utf8')
-      .split(/[\n,]/)
-      .map((t) => t.trim())
-      .filter((t) => t.length > 0 && !t.startsWith('#'));
+    if (file) text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError('AUTH_TOKENS_FILE', `cannot read the file (${(error as NodeJS.ErrnoException).code})`);
   }
+  const parsed = parseTokenConfig(listed, text);
+  if ('problem' in parsed) throw new ConfigError(parsed.inFile ? 'AUTH_TOKENS_FILE' : 'AUTH_TOKENS', parsed.problem);
+  return parsed;
 }
 
 function reader(env: Env) {
@@ -217,6 +224,8 @@ function reader(env: Env) {
   const r = {
     optional: raw,
     string: (name: string, fallback: string): string => raw(name) ?? fallback,
+    /** Not trimmed: an instruction prefix such as "query: " ends in a space. */
+    verbatim: (name: string): string => env[name] ?? '',
     int(name: string, fallback: number, min: number, max: number): number {
       const value = raw(name);
       if (value === undefined) return fallback;

@@ -18,6 +18,8 @@ export interface Backends {
   embedder: Embedder;
   /** The embedder's breaker, for searches to report the waits they abandoned. */
   embedderGuard: GuardedEmbedder;
+  /** The embedder without the shared embedding cache, for memory (see openEmbedder). */
+  memoryEmbedder: Embedder;
   reranker: Reranker;
   /** Closes everything opened, in reverse order; a failing step is logged and the rest still run. */
   close(): Promise<void>;
@@ -62,6 +64,7 @@ export async function openBackends(config: Config, metrics: Metrics, logger: Log
       vectors,
       embedder: embedder.value,
       embedderGuard: embedder.guard,
+      memoryEmbedder: embedder.uncached,
       reranker: reranker.value,
       close: () => closeAll((error) => logger.warn({ err: error }, 'closing a backend failed')),
     };

@@ -1,7 +1,7 @@
 import type { Breaker } from './breaker';
 import type { CallContext } from './context';
 import { RecallError, UnavailableError } from './errors';
-import type { Embedder } from './ports';
+import type { Embedder, EmbeddingKind } from './ports';
 import { raceContext } from './race-context';
 
 /** An embedder whose calls go through one circuit breaker, and that breaker. */
@@ -63,12 +63,12 @@ export function guardEmbedder(inner: Embedder, breaker: Breaker): GuardedEmbedde
     name: inner.name,
     dimension: inner.dimension,
     breaker,
-    embed: (texts: string[], ctx: CallContext) =>
+    embed: (texts: string[], ctx: CallContext, kind?: EmbeddingKind) =>
       texts.length === 0
         ? Promise.resolve([])
         : breaker.run(async () => {
             try {
-              return await raceContext(inner.embed(texts, ctx), ctx);
+              return await raceContext(inner.embed(texts, ctx, kind), ctx);
             } catch (error) {
               throw embeddingBudgetError(ctx, error) ?? error;
             }

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'deadline_exceeded'
   | 'cancelled'
   | 'unauthenticated'
+  | 'permission_denied'
   | 'internal';
 
 /** One offending field, as in google.rpc.BadRequest.FieldViolation. */
@@ -109,6 +110,14 @@ export class ResourceExhaustedError extends RecallError {
   }
 }
 
+/** The caller's credential is valid but does not carry what the call needs (a token scope). */
+export class PermissionDeniedError extends RecallError {
+  override readonly name = 'PermissionDeniedError';
+  constructor(message: string) {
+    super('permission_denied', message);
+  }
+}
+
 /** True for errors caused by the caller's input: they must never count as an outage. */
 export function isCallerError(error: unknown): boolean {
   return (
@@ -118,6 +127,7 @@ export function isCallerError(error: unknown): boolean {
       error.code === 'already_exists' ||
       error.code === 'failed_precondition' ||
       error.code === 'resource_exhausted' ||
+      error.code === 'permission_denied' ||
       error.code === 'cancelled' ||
       error.code === 'deadline_exceeded')
   );

@@ -95,6 +95,8 @@ export interface VectorStore {
    * FailedPreconditionError when the backend cannot do lexical search at all.
    */
   addLexical?(collection: string, ctx: CallContext): Promise<{ added: boolean; documents: number }>;
+  /** Deletes the collection with everything in it; a missing one is a no-op. */
+  dropCollection?(name: string, ctx: CallContext): Promise<void>;
   /** Every collection with its size and dimension, by name. */
   listCollections(ctx: CallContext): Promise<CollectionStats[]>;
   /** Resolves when the backend answers. */
@@ -105,12 +107,25 @@ export interface VectorStore {
 // ---------------------------------------------------------------------------------------
 // Embedding and reranking
 
+/**
+ * What texts are embedded for. Models such as bge and e5 embed a search query differently from
+ * the passage that answers it (an instruction prefix on one side): `query` is what is searched
+ * with (a Search query, a RecallFacts query, a golden answer's question), `document` what is
+ * searched (documents, facts).
+ */
+export type EmbeddingKind = 'query' | 'document';
+
 /** Turns texts into vectors of a fixed dimension, unit length. */
 export interface Embedder {
   readonly name: string;
   readonly dimension: number;
-  /** One vector per text, same order. */
-  embed(texts: string[], ctx: CallContext): Promise<number[][]>;
+  /**
+   * What else shapes the vectors besides the model and dimension (a digest of the
+   * instruction prefixes), so that it is part of the embedding space; absent when nothing.
+   */
+  readonly variant?: string;
+  /** One vector per text, same order; `kind` defaults to `document`. */
+  embed(texts: string[], ctx: CallContext, kind?: EmbeddingKind): Promise<number[][]>;
 }
 
 /** Scores texts against a query; higher is more relevant. */
@@ -206,14 +221,42 @@ export interface ForgetUserCounts {
  * transaction, so the stats always equal the rows.
  */
 export interface MemoryRepository {
-  /** Stores facts; uniqueness of (user, normalised content) is enforced by the database. */
-  addFacts(userId: string, facts: NewFact[], ctx: CallContext): Promise<AddFactsResult>;
+  /**
+   * Stores facts; uniqueness of (user, normalised content) is enforced by the database.
+   * `inTransaction` runs after the rows are written and before they commit, under the user's
+   * fact lock (see {@link UserFactsStep}).
+   */
+  addFacts(
+    userId: string,
+    facts: NewFact[],
+    ctx: CallContext,
+    inTransaction?: UserFactsStep<AddFactsResult>,
+  ): Promise<AddFactsResult>;
   /** Newest first, strictly after `after` when given. */
   listFacts(userId: string, limit: number, after: TimeCursor | undefined, ctx: CallContext): Promise<Fact[]>;
   /** The user's facts among `ids` (others' ids are ignored), in no particular order. */
   getFacts(userId: string, ids: string[], ctx: CallContext): Promise<Fact[]>;
-  /** Deletes the user's facts among `ids`; resolves to the ids actually deleted. */
-  deleteFacts(userId: string, ids: string[], ctx: CallContext): Promise<string[]>;
+  /**
+   * Deletes the user's facts among `ids`; resolves to the ids actually deleted.
+   * `inTransaction` gets those ids before the deletion commits.
+   */
+  deleteFacts(
+    userId: string,
+    ids: string[],
+    ctx: CallContext,
+    inTransaction?: UserFactsStep<string[]>,
+  ): Promise<string[]>;
+  /**
+   * Of `ids`, those that are not (or no longer) the user's facts, decided under the user's
+   * fact lock; `inTransaction` gets them while the lock is held, so no write of the user's
+   * facts can interleave. Used to collect index entries left without a row.
+   */
+  withMissingFacts(
+    userId: string,
+    ids: string[],
+    ctx: CallContext,
+    inTransaction: UserFactsStep<string[]>,
+  ): Promise<string[]>;
   /**
    * Appends to the user's conversation (a new one when `conversationId` is undefined).
    * NotFoundError when the conversation does not exist or is another user's.
@@ -239,8 +282,32 @@ export interface MemoryRepository {
   getUserStats(userId: string, ctx: CallContext): Promise<UserStats | undefined>;
   /** Counts a search made on the user's behalf. */
   recordSearch(userId: string, ctx: CallContext): Promise<void>;
-  /** Deletes all of the user's rows in one transaction; exact counts. */
-  forgetUser(userId: string, ctx: CallContext): Promise<ForgetUserCounts>;
+  /**
+   * Deletes all of the user's rows in one transaction; exact counts. `beforeDelete` runs
+   * first, under the user's fact lock.
+   */
+  forgetUser(userId: string, ctx: CallContext, beforeDelete?: UserFactsStep<void>): Promise<ForgetUserCounts>;
+}
+
+/**
+ * Work another store does inside a repository transaction that changes a user's facts: it
+ * runs under a per-user lock that every such transaction takes (so, for example, a
+ * ForgetUser can never run between a fact's row and its vector), after the rows changed and
+ * before they commit. A rejection rolls the rows back and is the call's error.
+ */
+export type UserFactsStep<T> = (result: T) => Promise<void>;
+
+/**
+ * Which embedding space (model and dimension, see embeddingSpaceOf) each vector collection's
+ * vectors were made in, so vectors of two models are never compared.
+ */
+export interface EmbeddingSpaceRepository {
+  /** Every recorded collection's space, by collection name. */
+  all(ctx: CallContext): Promise<Map<string, string>>;
+  /** Records `space` for the collection unless one is recorded; resolves to the recorded one. */
+  claim(collection: string, space: string, ctx: CallContext): Promise<string>;
+  /** Records `space` for the collection, replacing any (after a re-embed). */
+  set(collection: string, space: string, ctx: CallContext): Promise<void>;
 }
 
 export interface GoldenAnswer {

@@ -16,6 +16,7 @@ const CODES: Record<ErrorCode, status> = {
   deadline_exceeded: status.DEADLINE_EXCEEDED,
   cancelled: status.CANCELLED,
   unauthenticated: status.UNAUTHENTICATED,
+  permission_denied: status.PERMISSION_DENIED,
   internal: status.INTERNAL,
 };
 

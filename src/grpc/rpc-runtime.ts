@@ -1,9 +1,11 @@
 import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { CallContext } from '../domain/context';
+import type { TokenGrant } from '../domain/token-scopes';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { guardDefinition, loadMessageRegistry } from './guarded-definition';
 import { authMiddleware } from './middleware/auth';
+import { requiredScope } from './middleware/auth-scopes';
 import { deadlineMiddleware } from './middleware/deadline';
 import { grpcJsHandler, parseMethodPath } from './middleware/grpc-js-handler';
 import { loggingMiddleware } from './middleware/logging';
@@ -34,16 +36,16 @@ export type Handlers<D> = {
 /**
  * The chain every RPC runs through, outermost first: request id (so every later step and the
  * caller have it), metrics, logging (both see the final status, including auth failures),
- * authentication, a request that could not be decoded (INVALID_ARGUMENT, see guardDefinition),
+ * authentication and the method's token scope, a request that could not be decoded (INVALID_ARGUMENT, see guardDefinition),
  * then the caller's deadline and cancellation as the domain's CallContext.
  * The grpc-js adapter maps whatever escapes to a status via toGrpcStatus.
  */
-export function createRpcRuntime(deps: { metrics: Metrics; logger: Logger; authTokens: readonly string[] }) {
+export function createRpcRuntime(deps: { metrics: Metrics; logger: Logger; authTokens: readonly TokenGrant[] }) {
   const chain = pipeline()
     .use(requestIdMiddleware())
     .use(metricsMiddleware(deps.metrics))
     .use(loggingMiddleware(deps.logger))
-    .use(authMiddleware(deps.authTokens))
+    .use(authMiddleware(deps.authTokens, deps.metrics))
     .use(undecodableRequestMiddleware())
     .use(deadlineMiddleware());
   const registry = loadMessageRegistry();
@@ -57,6 +59,8 @@ export function createRpcRuntime(deps: { metrics: Metrics; logger: Logger; authT
         const handler = handlers[key] as UnaryHandler<unknown, unknown> | undefined;
         if (!definitionOfMethod || !handler) throw new Error(`no handler for ${String(key)}`);
         const method = parseMethodPath(definitionOfMethod.path);
+        // Fail at start-up, not at the first call, for a method nobody gave a scope.
+        if (!requiredScope(method)) throw new Error(`no scope for ${method.service}/${method.name} in RPC_SCOPES`);
         registerMethodMetrics(deps.metrics, method);
         impl[key] = grpcJsHandler(method, (call) => chain.run(call, handler));
       }

@@ -115,6 +115,7 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
           dimension: c.dimension,
           state: BREAKER_STATES[c.breakerState],
           lexical: c.lexical,
+          embeddingSpace: c.embeddingSpace,
         })),
       };
     },

@@ -161,6 +161,13 @@ export function createMetrics(prefix = 'recall_', options: { processMetrics?: bo
       registers,
     }),
 
+    authDenied: new Counter({
+      name: `${prefix}auth_denied_total`,
+      help: 'Calls refused by the bearer-token check: missing_token, unknown_token (UNAUTHENTICATED), missing_scope (PERMISSION_DENIED).',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+
     grpcStarted: new Counter({
       name: 'grpc_server_started_total',
       help: 'Total number of RPCs started on the server.',

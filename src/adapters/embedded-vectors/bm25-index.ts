@@ -1,4 +1,4 @@
-import { lexicalTokens } from '../rerankers/lexical-tokens';
+import { lexicalTokens, termCounts } from '../rerankers/lexical-tokens';
 import { TopK } from './top-k';
 
 /** BM25's textbook parameters: term-frequency saturation and length normalisation. */
@@ -18,7 +18,9 @@ interface Posting {
  * updated with every put and remove; the store rebuilds it from the stored texts when it
  * loads a collection (cheaper than persisting it: see the report in the commit). Tokens are
  * the built-in lexical reranker's (lexical-tokens.ts), so retrieval and reranking agree on
- * what a word is. Scores use Lucene's IDF, ln(1 + (N − df + 0.5) / (df + 0.5)), never negative.
+ * what a word is. Scores use Lucene's IDF, ln(1 + (N − df + 0.5) / (df + 0.5)), never negative,
+ * and count a term repeated in the query once per occurrence, as Lucene and bm25s do (long
+ * prose queries repeat their key terms; counting each once flattened them).
  *
  * Documents get numbers that are never reused; removing one only marks it, and its postings
  * are swept out once removed documents outnumber the live ones, so writes stay O(terms).
@@ -47,8 +49,7 @@ export class Bm25Index {
   put(id: string, text: string): void {
     this.remove(id);
     const tokens = lexicalTokens(text);
-    const tf = new Map<string, number>();
-    for (const token of tokens) tf.set(token, (tf.get(token) ?? 0) + 1);
+    const tf = termCounts(tokens);
     const doc = this.ids.length;
     const postings: Posting[] = [];
     for (const [term, count] of tf) {
@@ -115,10 +116,11 @@ export class Bm25Index {
     const { ids, lengths, sums, matched } = this;
     const avgLength = this.totalLength / n || 1;
     let count = 0;
-    for (const term of new Set(lexicalTokens(query))) {
+    for (const [term, qtf] of termCounts(lexicalTokens(query))) {
       const posting = this.postings.get(term);
       if (!posting || posting.df === 0) continue;
-      const idf = Math.log(1 + (n - posting.df + 0.5) / (posting.df + 0.5));
+      // Lucene sums one clause per query occurrence: the same as weighting the term by its count.
+      const weight = qtf * Math.log(1 + (n - posting.df + 0.5) / (posting.df + 0.5));
       const { docs, tfs } = posting;
       for (let i = 0; i < docs.length; i++) {
         const doc = docs[i]!;
@@ -127,7 +129,7 @@ export class Bm25Index {
         const norm = K1 * (1 - B + (B * lengths[doc]!) / avgLength);
         const sum = sums[doc]!;
         if (sum === 0) matched[count++] = doc;
-        sums[doc] = sum + (idf * tf * (K1 + 1)) / (tf + norm);
+        sums[doc] = sum + (weight * tf * (K1 + 1)) / (tf + norm);
       }
     }
     return count;

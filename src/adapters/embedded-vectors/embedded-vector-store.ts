@@ -1,4 +1,4 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CallContext, throwIfDone } from '../../domain/context';
 import {
@@ -160,6 +160,18 @@ export class EmbeddedVectorStore implements VectorStore {
       if (open) stats.push({ name, count: open.collection.size, dimension: open.collection.dimension, lexical: true });
     }
     return stats;
+  }
+
+  /** Deletes the collection and its files (after its pending writes); a missing one is a no-op. */
+  async dropCollection(name: string, ctx: CallContext): Promise<void> {
+    this.begin(name, ctx);
+    const open = await this.get(name);
+    if (open) {
+      await open.tail.catch(() => undefined);
+      await open.files.close();
+    }
+    this.collections.delete(name);
+    await io(`drop collection "${name}"`, () => rm(this.dir(name), { recursive: true, force: true }));
   }
 
   async ping(ctx: CallContext): Promise<void> {

@@ -15,6 +15,7 @@ export const LOCAL_EMBEDDER_NAME = 'hashing-ngram-v1';
 const WORD_SEED = 0x2545f491;
 const TRIGRAM_SEED = 0x9e3779b9;
 const SIGN_SALT = 0x5bd1e995;
+const RAW_SEED = 0x27d4eb2f;
 const EMPTY_FEATURE = fmix32(0x1badb002);
 /** Words carry the meaning; character 3-grams (lighter, as a word has several) let inflections
  * and typos still overlap without letting common 3-grams ("ing", "the") dominate. */
@@ -30,7 +31,8 @@ const MARKS = /\p{M}+/gu;
  * character 3-grams into `dimension` signed buckets, sublinear TF (1 + ln tf), L2-normalised.
  * Case, accents and punctuation are ignored. No network, no model file; a vector space of
  * its own (not comparable with any neural model), good at "same words", blind to synonyms.
- * A text with no letters or digits maps to one fixed unit vector.
+ * A text with no letters or digits ("?", "!!!", "🔥") is hashed from its raw characters instead
+ * (see rawFeatures), so two such texts match only when they are the same text.
  */
 export function createLocalEmbedder(options: LocalEmbedderOptions = {}): Embedder {
   const dimension = options.dimension ?? 384;
@@ -67,11 +69,14 @@ export function embedText(text: string, dimension: number): number[] {
     for (let i = 0; i + 3 <= padded.length; i++) trigrams.add(hashRange(padded, i, i + 3, TRIGRAM_SEED));
   }
 
+  if (words.empty) rawFeatures(normalised, words, trigrams);
+
   const vector = new Float64Array(dimension);
   words.addTo(vector, WORD_WEIGHT);
   trigrams.addTo(vector, TRIGRAM_WEIGHT);
   let norm = 0;
   for (let i = 0; i < dimension; i++) norm += vector[i]! * vector[i]!;
+  // Only a blank text is left without features (recall refuses blank texts and queries).
   if (norm === 0) vector[EMPTY_FEATURE % dimension] = norm = 1;
   const scale = 1 / Math.sqrt(norm);
   const out = new Array<number>(dimension);
@@ -79,10 +84,32 @@ export function embedText(text: string, dimension: number): number[] {
   return out;
 }
 
+/**
+ * Features of a text without words: the whole text (whitespace collapsed) as one feature and
+ * its boundary-marked 3-grams of code points. Texts without words used to share one vector,
+ * so "?" matched "!!!" or "🎉" with cosine 1 and passed any early-exit threshold; now only the
+ * same text scores 1 (as any text does against itself), and "!!" against "!!!" about 0.15.
+ * Texts with words keep exactly their vectors: the space is unchanged where it has meaning.
+ */
+function rawFeatures(normalised: string, whole: FeatureBag, trigrams: FeatureBag): void {
+  const raw = normalised.trim().replace(/\s+/gu, ' ');
+  if (raw === '') return;
+  whole.add(hashRange(raw, 0, raw.length, RAW_SEED));
+  const points = ['<', ...raw, '>'];
+  for (let i = 0; i + 3 <= points.length; i++) {
+    const gram = points[i]! + points[i + 1]! + points[i + 2]!;
+    trigrams.add(hashRange(gram, 0, gram.length, RAW_SEED ^ TRIGRAM_SEED));
+  }
+}
+
 /** A multiset of feature hashes; sorting a typed array beats a Map for the few dozen a text has. */
 class FeatureBag {
   private hashes = new Uint32Array(64);
   private size = 0;
+
+  get empty(): boolean {
+    return this.size === 0;
+  }
 
   add(hash: number): void {
     if (this.size === this.hashes.length) {

@@ -10,7 +10,7 @@ import {
   loadCollection,
 } from './milvus-collection-lifecycle';
 import { isCollectionMissing, throwIfFailed } from './milvus-errors';
-import { FIELDS } from './milvus-schema';
+import { FIELDS, nfc } from './milvus-schema';
 
 /** Reads that must see every earlier write of this run (Lite ignores levels; a real Milvus does not). */
 const STRONG = 'Strong' as unknown as ConsistencyLevelEnum;
@@ -71,7 +71,13 @@ export async function addLexicalSide(
         }),
       );
       throwIfFailed(res.status, 'query', name);
-      const rows = res.data as RowData[];
+      // Rows written before texts were stored NFC are analysed as NFC in their new home.
+      const rows = (res.data as RowData[]).map(
+        (row): RowData => ({
+          ...row,
+          [FIELDS.text]: nfc(String(row[FIELDS.text] ?? '')),
+        }),
+      );
       if (rows.length === 0) break;
       const upserted = await call(ctx, 'upsert', (timeout) =>
         client.upsert({ collection_name: target, data: rows, timeout }),

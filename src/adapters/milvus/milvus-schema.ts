@@ -1,5 +1,7 @@
-import type { FieldType, FunctionObject } from '@zilliz/milvus2-sdk-node';
+import type { FieldType, FunctionObject, RowData } from '@zilliz/milvus2-sdk-node';
+import type { VectorRecord } from '../../domain/ports';
 import { SEARCH_LIMITS } from '../../domain/search/search-rules';
+import { ENGLISH_STOP_WORDS } from '../rerankers/lexical-tokens';
 
 /** Field names of a recall collection. */
 export const FIELDS = {
@@ -14,14 +16,36 @@ export const FIELDS = {
 export const BM25_FUNCTION = 'text_bm25';
 
 /**
- * How the server analyses `text` for BM25: the standard tokenizer, lowercase, the English
- * (Snowball) stemmer and English stop words — what Milvus's built-in `english` analyzer does,
- * spelled out because Milvus Lite knows only the `standard` and `jieba` tokenizers by name.
+ * How the server analyses `text` for BM25: the standard tokenizer, lowercase, the embedded
+ * store's English stop words, listed (Lite takes the `_english_` shorthand as a literal word),
+ * and the English (Snowball) stemmer. Spelled out rather than the built-in `english` analyzer
+ * because Milvus Lite 3.2.2 knows only the `standard` and `jieba` tokenizers by name; it
+ * lowercases and applies the stop list, and silently skips the stemmer. A changed analyzer
+ * applies only to collections created after the change (docs/lexical-analysis.md).
  */
 const ENGLISH_ANALYZER = {
   tokenizer: 'standard',
-  filter: ['lowercase', { type: 'stemmer', language: 'english' }, { type: 'stop', stop_words: ['_english_'] }],
+  // Stop words before stemming, as Lucene's EnglishAnalyzer does: "does" would stem to "doe".
+  filter: [
+    'lowercase',
+    { type: 'stop', stop_words: [...ENGLISH_STOP_WORDS] },
+    { type: 'stemmer', language: 'english' },
+  ],
 };
+
+/**
+ * Text as Milvus stores and analyses it: NFC, so that canonically equivalent spellings ("é" as
+ * one code point or as "e" + a combining accent) are one word to the server's analyzer, which
+ * reads the stored field itself. NFC changes no character a reader sees.
+ */
+export function nfc(text: string): string {
+  return text.normalize('NFC');
+}
+
+/** The row Milvus stores for a record: its four fields only, the text NFC (see nfc). */
+export function milvusRow({ id, vector, text, metadata }: VectorRecord): RowData {
+  return { [FIELDS.id]: id, [FIELDS.vector]: vector, [FIELDS.text]: nfc(text), [FIELDS.metadata]: metadata };
+}
 
 /** Index types recall can create; all use the COSINE metric. */
 export type MilvusIndexType = 'HNSW' | 'AUTOINDEX' | 'FLAT';

@@ -31,7 +31,15 @@ import {
   loadCollection,
 } from './milvus-collection-lifecycle';
 import { type MilvusStatus, isCollectionMissing, isCollectionNotLoaded, throwIfFailed } from './milvus-errors';
-import { FIELDS, type MilvusIndexType, isMilvusLite, searchParams, serverHasBm25 } from './milvus-schema';
+import {
+  FIELDS,
+  type MilvusIndexType,
+  isMilvusLite,
+  milvusRow,
+  nfc,
+  searchParams,
+  serverHasBm25,
+} from './milvus-schema';
 import { ReadConsistency, type ReadConsistencyMode } from './read-consistency';
 
 /** How to reach Milvus and how long to wait for it. */
@@ -153,7 +161,7 @@ export class MilvusVectorStore implements VectorStore {
     const dimension = await this.dimensionOf(collection, ctx);
     if (records.length === 0) return;
     assertRecords(collection, records, dimension);
-    const rows = lastPerId(records).map((r) => ({ id: r.id, vector: r.vector, text: r.text, metadata: r.metadata }));
+    const rows = lastPerId(records).map(milvusRow);
     await this.locked(collection, ctx, async () => {
       for (let i = 0; i < rows.length; i += this.batchSize) {
         const batch = rows.slice(i, i + this.batchSize);
@@ -333,7 +341,7 @@ export class MilvusVectorStore implements VectorStore {
       this.client.search({
         collection_name: collection,
         anns_field: FIELDS.sparse,
-        data: query.text,
+        data: nfc(query.text),
         limit: query.limit,
         ...(filter ? { filter } : {}),
         output_fields: OUTPUT_FIELDS,
@@ -423,7 +431,7 @@ export class MilvusVectorStore implements VectorStore {
     return this.version;
   }
 
-  /** Drops a collection if it exists (tests and operators; not part of VectorStore). */
+  /** Drops a collection if it exists (the re-embed, tests and operators). */
   async dropCollection(name: string, ctx: CallContext): Promise<void> {
     assertCollectionName(name);
     await this.locked(name, ctx, async () => {

@@ -1,7 +1,7 @@
 import type { CallContext } from '../../domain/context';
 import { throwIfDone } from '../../domain/context';
 import type { Reranker } from '../../domain/ports';
-import { lexicalTokens } from './lexical-tokens';
+import { lexicalTokens, termCounts } from './lexical-tokens';
 
 /** BM25 parameters; the defaults are the textbook ones. */
 export interface LexicalRerankerOptions {
@@ -16,7 +16,7 @@ export const LEXICAL_RERANKER_NAME = 'lexical-bm25';
 
 /**
  * The built-in reranker: BM25 of each text against the query, with document frequencies
- * taken from the texts being reranked, divided by the best score BM25 could give this query
+ * taken from the texts being reranked and query terms counted per occurrence, divided by the best score BM25 could give this query
  * (every term present, saturated). Scores are in [0, 1]: 0 shares no query term, 1 is
  * approached by a short text containing every query term repeatedly. Deterministic, no I/O.
  */
@@ -35,28 +35,27 @@ export function createLexicalReranker(options: LexicalRerankerOptions = {}): Rer
 
 /** Normalised BM25 scores of `texts` against `query`, in input order; exported for the model server. */
 export function bm25Scores(query: string, texts: string[], k1 = 1.2, b = 0.75): number[] {
-  const queryTerms = [...new Set(lexicalTokens(query))];
+  // Each query term counts once per occurrence in the query, as in Lucene and bm25s.
+  const queryTerms = [...termCounts(lexicalTokens(query))];
   if (queryTerms.length === 0 || texts.length === 0) return texts.map(() => 0);
 
   const docs = texts.map((text) => {
     const tokens = lexicalTokens(text);
-    const tf = new Map<string, number>();
-    for (const token of tokens) tf.set(token, (tf.get(token) ?? 0) + 1);
-    return { length: tokens.length, tf };
+    return { length: tokens.length, tf: termCounts(tokens) };
   });
   const avgLength = docs.reduce((sum, d) => sum + d.length, 0) / docs.length || 1;
-  const idf = queryTerms.map((term) => {
+  const weight = queryTerms.map(([term, qtf]) => {
     const df = docs.reduce((n, d) => n + (d.tf.has(term) ? 1 : 0), 0);
-    return Math.log(1 + (docs.length - df + 0.5) / (df + 0.5));
+    return qtf * Math.log(1 + (docs.length - df + 0.5) / (df + 0.5));
   });
-  const best = idf.reduce((sum, w) => sum + w * (k1 + 1), 0);
+  const best = weight.reduce((sum, w) => sum + w * (k1 + 1), 0);
 
   return docs.map((doc) => {
     const norm = k1 * (1 - b + (b * doc.length) / avgLength);
     let score = 0;
-    queryTerms.forEach((term, i) => {
+    queryTerms.forEach(([term], i) => {
       const tf = doc.tf.get(term) ?? 0;
-      if (tf > 0) score += (idf[i]! * tf * (k1 + 1)) / (tf + norm);
+      if (tf > 0) score += (weight[i]! * tf * (k1 + 1)) / (tf + norm);
     });
     return Math.min(1, score / best);
   });

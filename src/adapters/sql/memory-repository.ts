@@ -7,7 +7,6 @@ import type {
   ForgetUserCounts,
   MemoryRepository,
   Message,
-  NewFact,
   NewMessage,
   TimeCursor,
   UserStats,
@@ -44,7 +43,7 @@ function emptyToNull(title: string | undefined): string | null {
  */
 export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
   return {
-    async addFacts(userId: string, facts: NewFact[], ctx: CallContext): Promise<AddFactsResult> {
+    async addFacts(userId, facts, ctx, inTransaction): Promise<AddFactsResult> {
       if (facts.length === 0) return { facts: [], createdFlags: [] };
       const keys = facts.map((fact) => normalizeFactContent(fact.content));
       // The first input with a given normalised content is the one offered for insertion.
@@ -53,7 +52,8 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
         if (!firstIndex.has(key)) firstIndex.set(key, i);
       });
       const offered = [...firstIndex.values()].map((i) => facts[i]!);
-      const rows = await client.transaction('add_facts', ctx, async (tx) => {
+      return client.transaction('add_facts', ctx, async (tx) => {
+        await tx.query(sql.LOCK_USER_FACTS, [userId]);
         await tx.query(sql.LOCK_USER_CREATING, [userId]);
         const inserted = await tx.query<NormalizedFactRow>(sql.INSERT_FACTS, [
           userId,
@@ -67,18 +67,10 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
         const missing = [...firstIndex.keys()].filter((key) => !insertedKeys.has(key));
         const existing =
           missing.length > 0 ? await tx.query<NormalizedFactRow>(sql.SELECT_FACTS_BY_CONTENT, [userId, missing]) : [];
-        return { inserted, existing };
+        const result = toAddFactsResult(keys, firstIndex, inserted, existing);
+        await inTransaction?.(result);
+        return result;
       });
-      const created = new Map(rows.inserted.map((row) => [row.content_normalized, row]));
-      const found = new Map(rows.existing.map((row) => [row.content_normalized, row]));
-      const result: AddFactsResult = { facts: [], createdFlags: [] };
-      keys.forEach((key, i) => {
-        const row = created.get(key) ?? found.get(key);
-        if (!row) throw new Error('add_facts: a fact was neither inserted nor found (md5 collision?)');
-        result.facts.push(toFact(row));
-        result.createdFlags.push(created.has(key) && firstIndex.get(key) === i);
-      });
-      return result;
     },
 
     async listFacts(userId: string, limit: number, after: TimeCursor | undefined, ctx: CallContext): Promise<Fact[]> {
@@ -94,13 +86,28 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
       return (await client.query<FactRow>('get_facts', sql.GET_FACTS, [userId, valid], ctx)).map(toFact);
     },
 
-    async deleteFacts(userId: string, ids: string[], ctx: CallContext): Promise<string[]> {
+    async deleteFacts(userId, ids, ctx, inTransaction): Promise<string[]> {
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return [];
       return client.transaction('delete_facts', ctx, async (tx) => {
+        await tx.query(sql.LOCK_USER_FACTS, [userId]);
         await tx.query(sql.LOCK_USER, [userId]);
-        const rows = await tx.query<{ id: string }>(sql.DELETE_FACTS, [userId, valid]);
-        return rows.map((row) => row.id);
+        const deleted = (await tx.query<{ id: string }>(sql.DELETE_FACTS, [userId, valid])).map((row) => row.id);
+        if (deleted.length > 0) await inTransaction?.(deleted);
+        return deleted;
+      });
+    },
+
+    async withMissingFacts(userId, ids, ctx, inTransaction): Promise<string[]> {
+      if (ids.length === 0) return [];
+      return client.transaction('collect_fact_orphans', ctx, async (tx) => {
+        await tx.query(sql.LOCK_USER_FACTS, [userId]);
+        const valid = ids.filter(isUuid);
+        const found = valid.length > 0 ? await tx.query<{ id: string }>(sql.SELECT_FACT_IDS, [userId, valid]) : [];
+        const present = new Set(found.map((row) => row.id));
+        const missing = ids.filter((id) => !present.has(id));
+        if (missing.length > 0) await inTransaction(missing);
+        return missing;
       });
     },
 
@@ -190,9 +197,11 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
       await client.query('record_search', sql.RECORD_SEARCH, [userId], ctx);
     },
 
-    async forgetUser(userId: string, ctx: CallContext): Promise<ForgetUserCounts> {
+    async forgetUser(userId, ctx, beforeDelete): Promise<ForgetUserCounts> {
       const [row] = await client.transaction('forget_user', ctx, async (tx) => {
+        await tx.query(sql.LOCK_USER_FACTS, [userId]);
         await tx.query(sql.LOCK_USER, [userId]);
+        await beforeDelete?.();
         return tx.query<Record<'facts' | 'conversations' | 'messages' | 'user_stats', number | string>>(
           sql.FORGET_USER,
           [userId],
@@ -206,4 +215,23 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
       };
     },
   };
+}
+
+/** One result per input: the row its normalised content inserted, or the one it duplicated. */
+function toAddFactsResult(
+  keys: string[],
+  firstIndex: Map<string, number>,
+  inserted: NormalizedFactRow[],
+  existing: NormalizedFactRow[],
+): AddFactsResult {
+  const created = new Map(inserted.map((row) => [row.content_normalized, row]));
+  const found = new Map(existing.map((row) => [row.content_normalized, row]));
+  const result: AddFactsResult = { facts: [], createdFlags: [] };
+  keys.forEach((key, i) => {
+    const row = created.get(key) ?? found.get(key);
+    if (!row) throw new Error('add_facts: a fact was neither inserted nor found (md5 collision?)');
+    result.facts.push(toFact(row));
+    result.createdFlags.push(created.has(key) && firstIndex.get(key) === i);
+  });
+  return result;
 }

@@ -5,12 +5,24 @@
  * user_stats row, so one user's writes are serialised and the row locks are always taken in
  * the same order (no deadlocks), and ForgetUser sees either all or nothing of a concurrent
  * write. Single-statement writes take that lock last, touching only rows nobody else can see.
+ *
+ * Writes of facts (add, delete, forget, the orphan-vector collection) also change the vector
+ * index inside their transaction, so they first take a per-user advisory lock
+ * ({@link LOCK_USER_FACTS}): it exists before the user's stats row does, so a ForgetUser can
+ * never run between a fact's row and its vector, even for a user seen for the first time.
  */
 import { CONVERSATION_COLUMNS, FACT_COLUMNS, MESSAGE_COLUMNS } from './memory-rows';
 
 /** Creates the user's stats row if needed and locks it ($1 user). */
 export const LOCK_USER_CREATING = `INSERT INTO user_stats AS s (user_id) VALUES ($1)
 ON CONFLICT (user_id) DO UPDATE SET last_active = now()`;
+
+/**
+ * Serialises the user's fact writes until the transaction ends ($1 user). Always taken before
+ * any row lock. The two-key form keeps it apart from the migrator's single-key lock; a hash
+ * collision between two users only serialises them.
+ */
+export const LOCK_USER_FACTS = 'SELECT pg_advisory_xact_lock(1919251317, hashtext($1))';
 
 /** Locks the user's stats row when it exists ($1 user). */
 export const LOCK_USER = 'SELECT 1 FROM user_stats WHERE user_id = $1 FOR UPDATE';
@@ -45,6 +57,9 @@ ORDER BY created_at DESC, id DESC LIMIT $2`;
 
 /** The user's facts among ids ($1 user, $2 uuid[]). */
 export const GET_FACTS = `SELECT ${FACT_COLUMNS} FROM memory_facts WHERE user_id = $1 AND id = ANY ($2::uuid[])`;
+
+/** Which of the ids are the user's facts ($1 user, $2 uuid[]). */
+export const SELECT_FACT_IDS = 'SELECT id FROM memory_facts WHERE user_id = $1 AND id = ANY ($2::uuid[])';
 
 /** Deletes the user's facts among ids and keeps fact_count equal ($1 user, $2 uuid[]). */
 export const DELETE_FACTS = `WITH del AS (

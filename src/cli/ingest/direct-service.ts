@@ -6,7 +6,7 @@ import { createLogger } from '../../observability/logger';
 /** A recall service started inside this process for `--direct`. */
 export interface DirectService {
   address: string;
-  /** A configured token (AUTH_TOKENS), so calls pass the service's own auth check. */
+  /** A configured token (AUTH_TOKENS) with the `write` scope, so uploads pass the service's own auth check. */
   token: string | undefined;
   maxMessageBytes: number;
   stop(): Promise<void>;
@@ -36,7 +36,7 @@ export async function startDirectService(env: NodeJS.ProcessEnv = process.env): 
     const { grpcPort } = await app.start();
     return {
       address: `127.0.0.1:${grpcPort}`,
-      token: config.security.authTokens[0],
+      token: config.security.authTokens.find((grant) => grant.scopes.includes('write'))?.token,
       maxMessageBytes: config.maxMessageBytes,
       stop: () => app.stop(),
     };

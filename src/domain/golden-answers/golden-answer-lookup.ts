@@ -1,4 +1,5 @@
 import { type CallContext, contextWithTimeout } from '../context';
+import type { EmbeddingSpaceGuard } from '../embedding-spaces';
 import { NotFoundError } from '../errors';
 import type { GoldenAnswer, GoldenAnswerRepository, VectorStore } from '../ports';
 import type { CollectionBreakers } from '../search/collection-breakers';
@@ -29,6 +30,8 @@ export interface GoldenAnswerLookupDeps {
   threshold: number;
   timeoutMs: number;
   logger: SearchLogger;
+  /** A question index made by another model is not compared with this server's query vectors. */
+  spaces?: EmbeddingSpaceGuard | undefined;
 }
 
 /**
@@ -57,6 +60,8 @@ export function createGoldenAnswerLookup(deps: GoldenAnswerLookupDeps): GoldenAn
       if (normalized.length === 0) return undefined;
       if (!(await deps.presence.maybePresent(ctx))) return undefined;
       try {
+        // Questions indexed by another model: no semantic match until they are re-embedded.
+        if (deps.spaces && !(await deps.spaces.compatible(collection, ctx))) return undefined;
         const answer = await repository.findByNormalizedQuestion(normalized, ctx);
         return answer ? toMatch(answer, 1, 'exact') : undefined;
       } catch (error) {

@@ -1,4 +1,5 @@
 import { type CallContext, contextWithTimeout } from '../context';
+import type { EmbeddingSpaceGuard } from '../embedding-spaces';
 import { InvalidArgumentError, NotFoundError, RecallError } from '../errors';
 import type { Embedder, GoldenAnswer, GoldenAnswerRepository, VectorRecord, VectorStore } from '../ports';
 import type { SearchLogger } from '../search/search-observability';
@@ -12,6 +13,7 @@ export interface GoldenAnswerWriterDeps {
   embedder: Embedder;
   collection: string;
   logger: SearchLogger;
+  spaces?: EmbeddingSpaceGuard | undefined;
 }
 
 /** Writes golden answers to Postgres and their question embeddings to the vector index. */
@@ -80,7 +82,9 @@ export function createGoldenAnswerWriter(deps: GoldenAnswerWriterDeps): GoldenAn
     async upsert(input, ctx) {
       const normalizedQuestion = normalizeQuestion(input.question);
       if (normalizedQuestion.length === 0) throw InvalidArgumentError.of('question', 'must contain words');
-      const [vector] = await embedder.embed([input.question], ctx);
+      await deps.spaces?.claim(collection, ctx);
+      // A question is matched against search queries (query to query), so it is embedded as one.
+      const [vector] = await embedder.embed([input.question], ctx, 'query');
       if (vector?.length !== embedder.dimension) {
         throw new RecallError('internal', `embedder ${embedder.name} returned a malformed vector`);
       }

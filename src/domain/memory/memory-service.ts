@@ -10,7 +10,7 @@ import type {
   NewMessage,
   UserStats,
 } from '../ports';
-import type { FactIndex } from './fact-index';
+import type { FactEntry, FactIndex } from './fact-index';
 import {
   validateAddFacts,
   validateAppendMessages,
@@ -42,6 +42,7 @@ export type ScoredFact = Fact & { score: number };
 /** Logs what the service cannot report to the caller (best-effort clean-ups). */
 export interface MemoryLogger {
   warn(details: Record<string, unknown>, message: string): void;
+  info?(details: Record<string, unknown>, message: string): void;
 }
 
 /**
@@ -56,18 +57,43 @@ export function createMemoryService(deps: {
 }) {
   const { repository, pageTokens, factIndex, logger } = deps;
 
+  /**
+   * Removes index entries whose fact has no row (left by a process that died between the
+   * vector write and the commit). Decided under the user's fact lock, so an entry whose
+   * AddFacts is still committing is kept. Best effort: recall already ignores such entries.
+   */
+  async function collectOrphans(userId: string, ids: string[], ctx: CallContext): Promise<void> {
+    if (!factIndex) return;
+    try {
+      const removed = await repository.withMissingFacts(userId, ids, ctx, async (missing) => {
+        await factIndex.remove(userId, missing, ctx);
+      });
+      if (removed.length > 0) logger?.info?.({ userId, count: removed.length }, 'removed fact vectors without a fact');
+    } catch (error) {
+      logger?.warn({ err: error, userId }, 'collecting fact vectors without a fact failed');
+    }
+  }
+
   return {
     /**
-     * Stores facts, then indexes all of them (new and duplicates) for recall. Indexing is
-     * idempotent, so when it fails the caller gets UNAVAILABLE and a retry repairs it.
+     * Embeds the facts, then stores them and their vectors in one step: the vectors are
+     * written inside the rows' transaction, so either both are kept or neither is, and no
+     * ForgetUser or DeleteFacts can run in between. Duplicates are indexed again (idempotent),
+     * which repairs an entry lost elsewhere.
      */
     async addFacts(input: AddFactsInput, ctx: CallContext) {
       const facts = validateAddFacts(input);
-      const result = await repository.addFacts(input.userId, facts, ctx);
-      await factIndex?.index(
+      const vectors = factIndex
+        ? await factIndex.embed(
+            facts.map((fact) => fact.content),
+            ctx,
+          )
+        : [];
+      const result = await repository.addFacts(
         input.userId,
-        result.facts.map((f) => ({ id: f.id, content: f.content })),
+        facts,
         ctx,
+        factIndex && ((stored) => factIndex.put(input.userId, factEntries(stored.facts, vectors), ctx)),
       );
       const created = result.createdFlags.filter(Boolean).length;
       return { facts: result.facts, created, duplicates: result.facts.length - created };
@@ -101,23 +127,28 @@ export function createMemoryService(deps: {
         ).map((f) => [f.id, f]),
       );
       const facts: ScoredFact[] = [];
+      const orphans: string[] = [];
       for (const match of matches) {
         const fact = stored.get(match.factId);
         if (fact) facts.push({ ...fact, score: match.score });
+        else orphans.push(match.factId);
       }
+      if (orphans.length > 0) await collectOrphans(input.userId, orphans, ctx);
       return { facts };
     },
 
-    /** Deletes the user's facts among `ids`; others' ids are ignored. */
+    /**
+     * Deletes the user's facts among `ids`; others' ids are ignored. Their index entries go in
+     * the same transaction: if the index cannot be reached nothing is deleted (UNAVAILABLE).
+     */
     async deleteFacts(input: { userId: string; ids: string[] }, ctx: CallContext) {
       validateDeleteFacts(input);
-      const deleted = await repository.deleteFacts(input.userId, input.ids, ctx);
-      if (deleted.length > 0 && factIndex) {
-        // Recall re-reads facts from the database, so a stale index entry is harmless.
-        await factIndex.remove(input.userId, deleted, ctx).catch((error: unknown) => {
-          logger?.warn({ err: error, userId: input.userId }, 'fact index clean-up failed');
-        });
-      }
+      const deleted = await repository.deleteFacts(
+        input.userId,
+        input.ids,
+        ctx,
+        factIndex && (async (ids) => void (await factIndex.remove(input.userId, ids, ctx))),
+      );
       return { deletedCount: deleted.length };
     },
 
@@ -171,13 +202,21 @@ export function createMemoryService(deps: {
     },
 
     /**
-     * Deletes everything of the user. The fact index goes first: if the database step then
-     * fails, a retry finishes the job, and no recall can surface a fact being forgotten.
+     * Deletes everything of the user. The fact index is emptied inside the rows' transaction,
+     * under the lock every fact write takes, so once this returns no write that raced it can
+     * leave a vector behind; if the database step then fails, a retry finishes the job.
      */
     async forgetUser(input: { userId: string }, ctx: CallContext): Promise<ForgetUserCounts & { factVectors: number }> {
       validateUserId(input.userId);
-      const factVectors = factIndex ? await factIndex.removeUser(input.userId, ctx) : 0;
-      const counts = await repository.forgetUser(input.userId, ctx);
+      let factVectors = 0;
+      const counts = await repository.forgetUser(
+        input.userId,
+        ctx,
+        factIndex &&
+          (async () => {
+            factVectors = await factIndex.removeUser(input.userId, ctx);
+          }),
+      );
       return { ...counts, factVectors };
     },
   };
@@ -185,6 +224,15 @@ export function createMemoryService(deps: {
 
 /** The MemoryService domain API. */
 export type MemoryService = ReturnType<typeof createMemoryService>;
+
+/** One index entry per stored fact (a duplicate input maps to its fact), with its input's vector. */
+function factEntries(stored: Fact[], vectors: number[][]): FactEntry[] {
+  const entries = new Map<string, FactEntry>();
+  stored.forEach((fact, i) => {
+    if (!entries.has(fact.id)) entries.set(fact.id, { id: fact.id, content: fact.content, vector: vectors[i]! });
+  });
+  return [...entries.values()];
+}
 
 /** Rows fetched with limit + 1: the page, and the row to continue after when there is more. */
 function splitPage<T>(rows: T[], limit: number): { page: T[]; next: T | undefined } {

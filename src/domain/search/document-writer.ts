@@ -1,4 +1,5 @@
 import type { CallContext } from '../context';
+import type { EmbeddingSpaceGuard } from '../embedding-spaces';
 import { InvalidArgumentError, RecallError } from '../errors';
 import type { Embedder, VectorRecord, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
@@ -12,6 +13,7 @@ export interface DocumentWriterDeps {
   breakers: CollectionBreakers;
   /** Refuses a write that would create one collection too many; none: no limit. */
   quota?: CollectionQuota;
+  spaces?: EmbeddingSpaceGuard | undefined;
 }
 
 /** Writes callers' documents to public collections. */
@@ -54,11 +56,14 @@ export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
 
       // An empty vector means "none" (proto3 cannot tell them apart): the text is embedded.
       const missing = documents.filter((doc) => !doc.vector?.length);
+      // Texts recall embeds must land in a collection of this server's embedding space.
+      if (missing.length > 0) await deps.spaces?.claim(collection, ctx);
       const embedded =
         missing.length > 0
           ? await embedder.embed(
               missing.map((doc) => doc.text),
               ctx,
+              'document',
             )
           : [];
       if (embedded.length !== missing.length || embedded.some((v) => v.length !== embedder.dimension)) {

@@ -34,7 +34,7 @@ export function createQueryEmbedder(
       const budget = embeddingBudget(ctx, timeoutMs);
       let vector: number[] | undefined;
       try {
-        [vector] = await raceContext(embedder.embed([text], budget.ctx), budget.ctx);
+        [vector] = await raceContext(embedder.embed([text], budget.ctx, 'query'), budget.ctx);
       } catch (error) {
         throw embeddingBudgetError(budget.ctx, error) ?? error;
       } finally {

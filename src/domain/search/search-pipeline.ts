@@ -1,4 +1,5 @@
 import type { CallContext } from '../context';
+import type { EmbeddingSpaceGuard } from '../embedding-spaces';
 import type { GoldenAnswerLookup } from '../golden-answers/golden-answer-lookup';
 import type { Reranker, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
@@ -22,6 +23,7 @@ export interface SearchPipelineDeps {
   options: SearchOptions;
   metrics?: SearchMetrics;
   logger: SearchLogger;
+  spaces?: EmbeddingSpaceGuard | undefined;
 }
 
 /**
@@ -76,6 +78,8 @@ export async function runSearch(
   const runDense = resolved.retrieval !== 'lexical';
   // Without text (a caller's vector alone) there is nothing to match words against.
   const runLexical = resolved.retrieval !== 'dense' && query !== undefined;
+  // Our query vector is compared only with collections of our embedding space.
+  if (!resolved.vector && runDense) await deps.spaces?.check(resolved.collections, ctx);
   // Lexical retrieval never embeds the query: its golden-answer lookup is the exact one alone.
   const embedded: SearchVector =
     !resolved.vector && runDense

@@ -1,5 +1,6 @@
 import type { BreakerFactory } from '../breaker';
 import type { CallContext } from '../context';
+import type { EmbeddingSpaceGuard } from '../embedding-spaces';
 import { createGoldenAnswerLookup } from '../golden-answers/golden-answer-lookup';
 import { createGoldenAnswerPresence } from '../golden-answers/golden-answer-presence';
 import { createGoldenAnswerWriter } from '../golden-answers/golden-answer-writer';
@@ -35,6 +36,8 @@ export interface SearchServiceDeps {
   logger?: SearchLogger;
   /** Builds each collection's breaker (the composition root binds it to metrics). */
   createBreaker: BreakerFactory;
+  /** Keeps vectors of different models apart; unchecked without it (unit tests). */
+  spaces?: EmbeddingSpaceGuard;
 }
 
 /** SearchService's use cases, called by the gRPC layer with the caller's context. */
@@ -69,10 +72,12 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     metrics?.vectorSearchDuration.remove({ collection });
     metrics?.lexicalSearchDuration?.remove({ collection });
   });
+  const { spaces } = deps;
   const documents = createDocumentWriter({
     vectorStore,
     embedder,
     breakers,
+    spaces,
     quota: createCollectionQuota(vectorStore, resolved.maxCollections, (name) => breakers.has(name)),
   });
   const presence = createGoldenAnswerPresence(deps.goldenAnswers, resolved.goldenAnswerPresenceTtlMs);
@@ -88,6 +93,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     embedder,
     collection: resolved.goldenAnswerCollection,
     logger,
+    spaces,
   });
   const pipeline = {
     vectorStore,
@@ -103,7 +109,9 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
       threshold: resolved.goldenAnswerThreshold,
       timeoutMs: resolved.perCollectionTimeoutMs,
       logger,
+      spaces,
     }),
+    spaces,
     breakers,
     options: resolved,
     metrics,
@@ -134,10 +142,14 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     deleteDocuments: (collection, ids, ctx) => documents.delete(collection, ids, ctx),
 
     async listCollections(ctx) {
-      const all = await vectorStore.listCollections(ctx);
+      const [all, recorded] = await Promise.all([
+        vectorStore.listCollections(ctx),
+        spaces?.recorded(ctx) ?? new Map<string, string>(),
+      ]);
       return all
         .filter((c) => !isInternalCollection(c.name))
         .map((c) => ({
+          embeddingSpace: recorded.get(c.name) ?? '',
           name: c.name,
           documentCount: c.count,
           dimension: c.dimension,

@@ -145,6 +145,8 @@ export interface CollectionInfo {
   breakerState: BreakerStateName;
   /** Whether the collection has a lexical (BM25) side. */
   lexical: boolean;
+  /** The embedding space its vectors were made in (see embeddingSpaceOf); '' when not recorded. */
+  embeddingSpace: string;
 }
 
 /** The state of one collection's breaker, for metrics and readiness. */

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { Metadata, Server, ServerCredentials, credentials, status } from '@grpc/grpc-js';
 import { InvalidArgumentError } from '../../../src/domain/errors';
+import { SCOPES, type TokenGrant } from '../../../src/domain/token-scopes';
 import { AddFactsRequest, MemoryServiceClient, MemoryServiceService } from '../../../src/gen/recall/v1/memory';
 import { type Handlers, type RpcContext, createRpcRuntime } from '../../../src/grpc/rpc-runtime';
 import { createLogger } from '../../../src/observability/logger';
@@ -42,7 +43,7 @@ describe('rpc runtime', () => {
 
   let server: Server;
   let client: MemoryServiceClient;
-  const start = async (authTokens: string[]) => {
+  const start = async (authTokens: TokenGrant[]) => {
     const runtime = createRpcRuntime({ metrics, logger: createLogger('info', sink), authTokens });
     server = new Server();
     const service = runtime.service(MemoryServiceService, handlers);
@@ -103,7 +104,7 @@ describe('rpc runtime', () => {
   });
 
   it('requires a known bearer token when tokens are configured', async () => {
-    await start(['s3cret']);
+    await start([{ token: 's3cret', scopes: SCOPES }]);
     expect((await list('ok')).code).toBe(status.UNAUTHENTICATED);
     const wrong = new Metadata();
     wrong.set('authorization', 'Bearer nope');

@@ -26,6 +26,8 @@ export interface StoreHarness {
   lexical?: boolean;
   /** Whether its lexical analyzer folds plurals; default true. */
   stems?: boolean;
+  /** Whether it finds CJK words inside sentences and emoji; default true. */
+  segmentsCjk?: boolean;
 }
 
 const DIM = 8;
@@ -129,6 +131,7 @@ export function vectorStoreContract(harness: StoreHarness): void {
       vector: (seed) => vectors(1, seed)[0]!,
       lexical: harness.lexical ?? false,
       stems: harness.stems ?? true,
+      segmentsCjk: harness.segmentsCjk ?? true,
     });
   });
 

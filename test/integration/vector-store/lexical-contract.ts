@@ -23,6 +23,8 @@ export interface LexicalHarness {
   lexical: boolean;
   /** Whether its analyzer folds plurals (Milvus Lite 3.2.2 accepts the stemmer filter but does not apply it). */
   stems: boolean;
+  /** Whether it finds CJK words inside sentences and emoji (Milvus Lite's `\w+` tokenizer does neither). */
+  segmentsCjk: boolean;
 }
 
 const TEXTS: Record<string, string> = {
@@ -77,6 +79,44 @@ export function lexicalStoreContract(h: LexicalHarness): void {
       const name = await collectionWith('stems', TEXTS);
       expect((await lexical(name, 'breakers'))!.map((x) => x.id)).toEqual(['breaker']);
       expect((await lexical(name, 'invoice'))!.map((x) => x.id)).toEqual(['invoice']);
+    });
+  }
+
+  test('drops English stop words: a query of them alone finds nothing, and they never decide a ranking', async () => {
+    const name = await collectionWith('stop', TEXTS);
+    expect(await lexical(name, 'the to and it')).toEqual([]);
+    expect((await lexical(name, 'what is the refund'))!.map((x) => x.id)).toEqual(['refund']);
+  });
+
+  test('finds "café" typed in NFD from NFC and the other way round, returning the text as written', async () => {
+    const nfc = 'café'.normalize('NFC');
+    const nfd = 'café'.normalize('NFD');
+    expect(nfc).not.toEqual(nfd);
+    const texts = { composed: `Le ${nfc} du coin`, decomposed: `Un ${nfd} noir`, other: 'Un thé vert' };
+    const name = await collectionWith('nfc', texts);
+    for (const query of [nfc, nfd, nfd.toUpperCase()]) {
+      const hits = (await lexical(name, query))!;
+      expect([query, hits.map((x) => x.id).sort()]).toEqual([query, ['composed', 'decomposed']]);
+      // A store may keep the text NFC (Milvus analyses the stored field): the same characters to a reader.
+      for (const hit of hits)
+        expect(hit.text.normalize('NFC')).toBe(texts[hit.id as keyof typeof texts].normalize('NFC'));
+    }
+  });
+
+  if (h.segmentsCjk) {
+    test('finds CJK words inside sentences (character bigrams) and emoji', async () => {
+      const name = await collectionWith('cjk', {
+        zh: '我喜欢机器学习和自然语言处理',
+        ja: '東京タワーに行きました',
+        ko: '한국어 문장입니다',
+        emoji: 'flash sale 🔥 today only',
+        en: 'machine learning and language processing',
+      });
+      const top = async (query: string) => (await lexical(name, query))!.map((x) => x.id);
+      expect(await top('机器学习')).toEqual(['zh']);
+      expect(await top('タワー')).toEqual(['ja']);
+      expect(await top('문장')).toEqual(['ko']);
+      expect(await top('🔥')).toEqual(['emoji']);
     });
   }
 

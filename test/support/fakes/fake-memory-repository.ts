@@ -11,6 +11,7 @@ import type {
   NewFact,
   NewMessage,
   TimeCursor,
+  UserFactsStep,
   UserStats,
 } from '../../../src/domain/ports';
 
@@ -55,22 +56,50 @@ export class FakeMemoryRepository implements MemoryRepository {
     this.stats.set(userId, s);
   }
 
-  async addFacts(userId: string, facts: NewFact[], _ctx: CallContext): Promise<AddFactsResult> {
-    const out: AddFactsResult = { facts: [], createdFlags: [] };
-    for (const f of facts) {
-      const existing = this.facts.find((x) => x.userId === userId && norm(x.content) === norm(f.content));
-      if (existing) {
-        out.facts.push(existing);
-        out.createdFlags.push(false);
-        continue;
+  /**
+   * Like the SQL repository: fact writes of one user run one at a time (its fact lock), and a
+   * write becomes visible only after its in-transaction step resolved (a rejection rolls back).
+   */
+  private withUserLock<T>(userId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.userLocks.get(userId) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.userLocks.set(userId, settled);
+    return run;
+  }
+  private userLocks = new Map<string, Promise<void>>();
+
+  async addFacts(
+    userId: string,
+    facts: NewFact[],
+    _ctx: CallContext,
+    inTransaction?: UserFactsStep<AddFactsResult>,
+  ): Promise<AddFactsResult> {
+    return this.withUserLock(userId, async () => {
+      const out: AddFactsResult = { facts: [], createdFlags: [] };
+      const added: Fact[] = [];
+      for (const f of facts) {
+        const existing = [...this.facts, ...added].find(
+          (x) => x.userId === userId && norm(x.content) === norm(f.content),
+        );
+        if (existing) {
+          out.facts.push(existing);
+          out.createdFlags.push(false);
+          continue;
+        }
+        const fact: Fact = { id: randomUUID(), userId, ...f, createdAt: this.tick() };
+        added.push(fact);
+        out.facts.push(fact);
+        out.createdFlags.push(true);
       }
-      const fact: Fact = { id: randomUUID(), userId, ...f, createdAt: this.tick() };
-      this.facts.push(fact);
-      out.facts.push(fact);
-      out.createdFlags.push(true);
-    }
-    this.touch(userId, { factCount: out.createdFlags.filter(Boolean).length });
-    return out;
+      await inTransaction?.(out);
+      this.facts.push(...added);
+      this.touch(userId, { factCount: added.length });
+      return out;
+    });
   }
 
   async listFacts(userId: string, limit: number, after: TimeCursor | undefined, _ctx: CallContext) {
@@ -84,11 +113,22 @@ export class FakeMemoryRepository implements MemoryRepository {
     return this.facts.filter((f) => f.userId === userId && ids.includes(f.id));
   }
 
-  async deleteFacts(userId: string, ids: string[], _ctx: CallContext) {
-    const deleted = this.facts.filter((f) => f.userId === userId && ids.includes(f.id)).map((f) => f.id);
-    this.facts = this.facts.filter((f) => !deleted.includes(f.id));
-    if (deleted.length > 0) this.touch(userId, { factCount: -deleted.length });
-    return deleted;
+  async deleteFacts(userId: string, ids: string[], _ctx: CallContext, inTransaction?: UserFactsStep<string[]>) {
+    return this.withUserLock(userId, async () => {
+      const deleted = this.facts.filter((f) => f.userId === userId && ids.includes(f.id)).map((f) => f.id);
+      if (deleted.length > 0) await inTransaction?.(deleted);
+      this.facts = this.facts.filter((f) => !deleted.includes(f.id));
+      if (deleted.length > 0) this.touch(userId, { factCount: -deleted.length });
+      return deleted;
+    });
+  }
+
+  async withMissingFacts(userId: string, ids: string[], _ctx: CallContext, inTransaction: UserFactsStep<string[]>) {
+    return this.withUserLock(userId, async () => {
+      const missing = ids.filter((id) => !this.facts.some((f) => f.userId === userId && f.id === id));
+      if (missing.length > 0) await inTransaction(missing);
+      return missing;
+    });
   }
 
   async appendMessages(
@@ -143,14 +183,17 @@ export class FakeMemoryRepository implements MemoryRepository {
     this.touch(userId, { searchCount: 1 });
   }
 
-  async forgetUser(userId: string, _ctx: CallContext): Promise<ForgetUserCounts> {
-    const facts = this.facts.filter((f) => f.userId === userId).length;
-    const conversations = this.conversations.filter((c) => c.userId === userId);
-    const messages = conversations.reduce((n, c) => n + (this.messages.get(c.id)?.length ?? 0), 0);
-    this.facts = this.facts.filter((f) => f.userId !== userId);
-    this.conversations = this.conversations.filter((c) => c.userId !== userId);
-    for (const c of conversations) this.messages.delete(c.id);
-    const userStats = this.stats.delete(userId) ? 1 : 0;
-    return { facts, conversations: conversations.length, messages, userStats };
+  async forgetUser(userId: string, _ctx: CallContext, beforeDelete?: UserFactsStep<void>): Promise<ForgetUserCounts> {
+    return this.withUserLock(userId, async () => {
+      await beforeDelete?.();
+      const facts = this.facts.filter((f) => f.userId === userId).length;
+      const conversations = this.conversations.filter((c) => c.userId === userId);
+      const messages = conversations.reduce((n, c) => n + (this.messages.get(c.id)?.length ?? 0), 0);
+      this.facts = this.facts.filter((f) => f.userId !== userId);
+      this.conversations = this.conversations.filter((c) => c.userId !== userId);
+      for (const c of conversations) this.messages.delete(c.id);
+      const userStats = this.stats.delete(userId) ? 1 : 0;
+      return { facts, conversations: conversations.length, messages, userStats };
+    });
   }
 }

@@ -14,6 +14,7 @@ import type {
 export interface VectorStoreCall {
   method:
     | 'ensureCollection'
+    | 'dropCollection'
     | 'upsert'
     | 'delete'
     | 'deleteWhere'
@@ -208,6 +209,11 @@ export class FakeVectorStore implements VectorStore {
     return [...this.collections.entries()]
       .map(([name, c]) => ({ name, count: c.records.size, dimension: c.dimension, lexical: !this.noLexical.has(name) }))
       .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async dropCollection(name: string, _ctx: CallContext): Promise<void> {
+    this.record({ method: 'dropCollection', collection: name });
+    this.collections.delete(name);
   }
 
   async ping(_ctx: CallContext): Promise<void> {}

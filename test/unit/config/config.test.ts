@@ -81,7 +81,7 @@ describe('configuration', () => {
   it('reads lists and accepts an empty metrics prefix', () => {
     const config = loadConfig({ SEARCH_DEFAULT_COLLECTIONS: ' docs, faq ,,', AUTH_TOKENS: 'a,b', METRICS_PREFIX: '' });
     expect(config.search.defaultCollections).toEqual(['docs', 'faq']);
-    expect(config.security.authTokens).toEqual(['a', 'b']);
+    expect(config.security.authTokens.map((grant) => grant.token)).toEqual(['a', 'b']);
     expect(config.metricsPrefix).toBe('');
   });
 });

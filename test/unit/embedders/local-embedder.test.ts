@@ -55,13 +55,24 @@ describe('local hashing embedder', () => {
     expect(cosine(vec('Café crème, déjà vu!'), vec('cafe creme deja vu'))).toBeCloseTo(1, 10);
   });
 
-  it('maps text without letters or digits to one fixed unit vector', () => {
-    const empty = vec('');
-    expect(Math.hypot(...empty)).toBeCloseTo(1, 10);
-    expect(vec('   ')).toEqual(empty);
-    expect(vec('?! …')).toEqual(empty);
-    expect(empty.every(Number.isFinite)).toBe(true);
-    expect(Math.abs(cosine(empty, vec('hello')))).toBeLessThan(0.5);
+  it('never counts two different texts without words as a perfect match (regression: all shared one vector)', () => {
+    const wordless = ['?', '!!!', '!!', '🔥', '🎉', '🔥🔥', '?! …', '-- // --'];
+    const close: string[] = [];
+    for (const text of wordless) {
+      const v = vec(text);
+      expect(Math.hypot(...v)).toBeCloseTo(1, 10);
+      expect(v.every(Number.isFinite)).toBe(true);
+      expect(vec(` ${text}  `)).toEqual(v);
+      for (const other of wordless.filter((o) => o !== text)) {
+        if (cosine(v, vec(other)) >= 0.5) close.push(`${text} ~ ${other}`);
+      }
+      // Far from any text with words, too.
+      expect(Math.abs(cosine(v, vec('hello world')))).toBeLessThan(0.5);
+    }
+    expect(close).toEqual([]);
+    // Texts with words keep their vectors whatever punctuation or emoji they carry.
+    expect(vec('hello 🔥 world?')).toEqual(vec('hello world'));
+    expect(Math.hypot(...vec(''))).toBeCloseTo(1, 10);
   });
 
   it('embeds large batches in order and stops at the deadline', async () => {

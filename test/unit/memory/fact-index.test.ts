@@ -7,15 +7,22 @@ describe('fact recall', () => {
   const build = async () => {
     const store = new FakeVectorStore();
     const index = createFactIndex({ vectorStore: store, embedder: new FakeEmbedder() });
-    await index.index(
-      'alice',
-      [
-        { id: 'a1', content: 'alice likes green tea' },
-        { id: 'a2', content: 'alice lives in Lisbon' },
-      ],
-      ctx(),
-    );
-    await index.index('bob', [{ id: 'b1', content: 'bob likes green tea' }], ctx());
+    const put = async (userId: string, facts: { id: string; content: string }[]) => {
+      const vectors = await index.embed(
+        facts.map((f) => f.content),
+        ctx(),
+      );
+      await index.put(
+        userId,
+        facts.map((f, i) => ({ ...f, vector: vectors[i]! })),
+        ctx(),
+      );
+    };
+    await put('alice', [
+      { id: 'a1', content: 'alice likes green tea' },
+      { id: 'a2', content: 'alice lives in Lisbon' },
+    ]);
+    await put('bob', [{ id: 'b1', content: 'bob likes green tea' }]);
     return { store, index };
   };
 

@@ -11,10 +11,24 @@ const fact = (content: string) => ({ content, source: '', confidence: 0, metadat
 /** A fact index that records calls and recalls by substring, to keep the test about the service. */
 function recordingIndex() {
   const entries = new Map<string, { userId: string; content: string }>();
-  const index: FactIndex & { entries: typeof entries; failNext: boolean } = {
+  const index: FactIndex & {
+    entries: typeof entries;
+    failNext: boolean;
+    /** Resolves once a put has started; the put then waits for `release`. */
+    holdNextPut?: { started: () => void; release: Promise<void> };
+  } = {
     entries,
     failNext: false,
-    async index(userId, facts) {
+    async embed(contents) {
+      return contents.map(() => [1, 0]);
+    },
+    async put(userId, facts) {
+      const hold = index.holdNextPut;
+      if (hold) {
+        index.holdNextPut = undefined;
+        hold.started();
+        await hold.release;
+      }
       if (index.failNext) {
         index.failNext = false;
         throw new Error('index down');
@@ -22,6 +36,10 @@ function recordingIndex() {
       for (const f of facts) entries.set(f.id, { userId, content: f.content });
     },
     async remove(_userId, ids) {
+      if (index.failNext) {
+        index.failNext = false;
+        throw new Error('index down');
+      }
       return ids.filter((id) => entries.delete(id)).length;
     },
     async removeUser(userId) {
@@ -138,25 +156,65 @@ describe('MemoryService rules', () => {
     );
   });
 
-  it('recalls only facts the database still holds for that user', async () => {
+  it('recalls only facts the database still holds for that user, and collects the strays', async () => {
     const { memory, factIndex } = setup();
-    const mine = await memory.addFacts({ userId: 'u1', facts: [fact('coffee black'), fact('coffee at 9')] }, ctx);
+    await memory.addFacts({ userId: 'u1', facts: [fact('coffee black'), fact('coffee at 9')] }, ctx);
     await memory.addFacts({ userId: 'u2', facts: [fact('coffee with milk')] }, ctx);
-    // A stale index entry (its fact deleted while the index was down) must not surface.
-    factIndex.entries.set('00000000-0000-4000-8000-000000000000', { userId: 'u1', content: 'coffee ghost' });
-    await memory.deleteFacts({ userId: 'u1', ids: [mine.facts[1]!.id] }, ctx);
+    // An index entry whose fact never committed (its process died between the two writes).
+    const ghost = '00000000-0000-4000-8000-000000000000';
+    factIndex.entries.set(ghost, { userId: 'u1', content: 'coffee ghost' });
     const recalled = await memory.recallFacts({ userId: 'u1', query: 'coffee', limit: 0 }, ctx);
-    expect(recalled.facts.map((f) => f.content)).toEqual(['coffee black']);
+    expect(recalled.facts.map((f) => f.content).sort()).toEqual(['coffee at 9', 'coffee black']);
     expect(recalled.facts[0]?.score).toBe(0.5);
+    expect(factIndex.entries.has(ghost)).toBe(false);
+    expect(factIndex.entries.size).toBe(3);
   });
 
-  it('surfaces an index failure so that a retry repairs it', async () => {
-    const { memory, factIndex } = setup();
+  it('keeps neither the rows nor the vectors when indexing fails, and a retry stores both', async () => {
+    const { memory, factIndex, repository } = setup();
     factIndex.failNext = true;
     await expect(memory.addFacts({ userId: 'u1', facts: [fact('tea')] }, ctx)).rejects.toThrow('index down');
+    expect(repository.facts).toHaveLength(0);
     const retry = await memory.addFacts({ userId: 'u1', facts: [fact('tea')] }, ctx);
-    expect(retry).toMatchObject({ created: 0, duplicates: 1 });
+    expect(retry).toMatchObject({ created: 1, duplicates: 0 });
+    expect([...factIndex.entries.keys()]).toEqual([retry.facts[0]!.id]);
+  });
+
+  it('deletes nothing when the index cannot drop the vectors', async () => {
+    const { memory, factIndex, repository } = setup();
+    const added = await memory.addFacts({ userId: 'u1', facts: [fact('tea')] }, ctx);
+    factIndex.failNext = true;
+    await expect(memory.deleteFacts({ userId: 'u1', ids: [added.facts[0]!.id] }, ctx)).rejects.toThrow('index down');
+    expect(repository.facts).toHaveLength(1);
     expect(factIndex.entries.size).toBe(1);
+    await memory.deleteFacts({ userId: 'u1', ids: [added.facts[0]!.id] }, ctx);
+    expect(repository.facts).toHaveLength(0);
+    expect(factIndex.entries.size).toBe(0);
+  });
+
+  it('a ForgetUser racing an AddFacts between its row and its vector leaves no vector behind', async () => {
+    const { memory, factIndex, repository } = setup();
+    let started!: () => void;
+    const putStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    let release!: () => void;
+    factIndex.holdNextPut = {
+      started,
+      release: new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+    };
+    const adding = memory.addFacts({ userId: 'u1', facts: [fact('my card PIN is 1016')] }, ctx);
+    await putStarted;
+    const forgetting = memory.forgetUser({ userId: 'u1' }, ctx);
+    release();
+    await adding;
+    const counts = await forgetting;
+    // The forget waited for the add to finish, then removed its row and its vector.
+    expect(counts).toMatchObject({ facts: 1, factVectors: 1 });
+    expect(factIndex.entries.size).toBe(0);
+    expect(repository.facts).toHaveLength(0);
   });
 
   it('hides other users conversations and unknown users stats', async () => {

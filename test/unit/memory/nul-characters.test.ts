@@ -30,7 +30,8 @@ async function violationOf(call: () => Promise<unknown>) {
 
 describe('NUL characters in memory requests', () => {
   const noIndex: FactIndex = {
-    index: async () => undefined,
+    embed: async (contents) => contents.map(() => [1, 0]),
+    put: async () => undefined,
     remove: async () => 0,
     removeUser: async () => 0,
     recall: async () => [],

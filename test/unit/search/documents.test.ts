@@ -24,7 +24,7 @@ describe('documents and collections', () => {
     expect(fixture.embedder.calls).toEqual([['alpha', 'gamma']]);
     expect(fixture.store.records('docs').find((r) => r.id === 'b')?.vector).toEqual(own);
     expect(await fixture.service.listCollections(ctx())).toEqual([
-      { name: 'docs', documentCount: 3, dimension: 16, breakerState: 'closed', lexical: true },
+      { name: 'docs', documentCount: 3, dimension: 16, breakerState: 'closed', lexical: true, embeddingSpace: '' },
     ]);
   });
 

@@ -181,7 +181,8 @@ describe('RecallFacts with the embedder unavailable', () => {
     const raw = new FakeEmbedder();
     const breaker = createBreaker({ name: 'embedder', timeoutMs: false, volumeThreshold: 2, resetTimeoutMs: 60_000 });
     const index = createFactIndex({ vectorStore: new FakeVectorStore(), embedder: guardEmbedder(raw, breaker) });
-    await index.index('alice', [{ id: 'a1', content: 'alice likes green tea' }], ctx());
+    const [vector] = await index.embed(['alice likes green tea'], ctx());
+    await index.put('alice', [{ id: 'a1', content: 'alice likes green tea', vector: vector! }], ctx());
     raw.failure = DOWN;
     for (let i = 0; i < 2; i++) await expect(index.recall('alice', 'tea', 5, ctx())).rejects.toBe(DOWN);
     const calls = raw.calls.length;

@@ -770,6 +770,13 @@ export interface CollectionInfo {
    * documents by their words too.
    */
   lexical: boolean;
+  /**
+   * The embedding space (model and dimension, e.g. "openai:all-MiniLM-L6-v2@384") of the
+   * vectors recall embedded into it; empty when none is recorded (only callers' own vectors,
+   * or written before spaces were recorded). A server embedding in another space refuses to
+   * embed into the collection or search it with its own query vectors (FAILED_PRECONDITION).
+   */
+  embeddingSpace: string;
 }
 
 /** ListCollectionsResponse lists the collections. */
@@ -2726,7 +2733,7 @@ export const ListCollectionsRequest: MessageFns<ListCollectionsRequest> = {
 };
 
 function createBaseCollectionInfo(): CollectionInfo {
-  return { name: "", documentCount: 0, dimension: 0, state: 0, lexical: false };
+  return { name: "", documentCount: 0, dimension: 0, state: 0, lexical: false, embeddingSpace: "" };
 }
 
 export const CollectionInfo: MessageFns<CollectionInfo> = {
@@ -2745,6 +2752,9 @@ export const CollectionInfo: MessageFns<CollectionInfo> = {
     }
     if (message.lexical !== false) {
       writer.uint32(40).bool(message.lexical);
+    }
+    if (message.embeddingSpace !== "") {
+      writer.uint32(50).string(message.embeddingSpace);
     }
     return writer;
   },
@@ -2802,6 +2812,14 @@ export const CollectionInfo: MessageFns<CollectionInfo> = {
             message.lexical = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.embeddingSpace = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2825,6 +2843,11 @@ export const CollectionInfo: MessageFns<CollectionInfo> = {
       dimension: isSet(object.dimension) ? globalThis.Number(object.dimension) : 0,
       state: isSet(object.state) ? breakerStateFromJSON(object.state) : 0,
       lexical: isSet(object.lexical) ? globalThis.Boolean(object.lexical) : false,
+      embeddingSpace: isSet(object.embeddingSpace)
+        ? globalThis.String(object.embeddingSpace)
+        : isSet(object.embedding_space)
+        ? globalThis.String(object.embedding_space)
+        : "",
     };
   },
 
@@ -2845,6 +2868,9 @@ export const CollectionInfo: MessageFns<CollectionInfo> = {
     if (message.lexical !== false) {
       obj.lexical = message.lexical;
     }
+    if (message.embeddingSpace !== "") {
+      obj.embeddingSpace = message.embeddingSpace;
+    }
     return obj;
   },
 
@@ -2858,6 +2884,7 @@ export const CollectionInfo: MessageFns<CollectionInfo> = {
     message.dimension = object.dimension ?? 0;
     message.state = object.state ?? 0;
     message.lexical = object.lexical ?? false;
+    message.embeddingSpace = object.embeddingSpace ?? "";
     return message;
   },
 };

@@ -1,5 +1,5 @@
 import { Metadata } from '@grpc/grpc-js';
-import type { RpcCall } from '../../../../src/grpc/middleware/middleware';
+import type { RpcCall, RpcMethod } from '../../../../src/grpc/middleware/middleware';
 
 /** An RpcCall made of plain fields, recording the headers sent and the cancel listeners. */
 export interface FakeCall<Req> extends RpcCall<Req> {
@@ -10,16 +10,20 @@ export interface FakeCall<Req> extends RpcCall<Req> {
   listenerCount(): number;
 }
 
-/** A call to `/recall.v1.MemoryService/ListFacts` with the given metadata and deadline. */
+/** A call (to `/recall.v1.MemoryService/ListFacts` unless `method` says) with the given metadata and deadline. */
 export function fakeCall<Req = { userId: string }>(
-  options: { metadata?: Record<string, string>; deadline?: Date | number; request?: Req } = {},
+  options: { metadata?: Record<string, string>; deadline?: Date | number; request?: Req; method?: RpcMethod } = {},
 ): FakeCall<Req> {
   const metadata = new Metadata();
   for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
   const listeners = new Set<() => void>();
   const sentHeaders: Metadata[] = [];
   return {
-    method: { path: '/recall.v1.MemoryService/ListFacts', service: 'recall.v1.MemoryService', name: 'ListFacts' },
+    method: options.method ?? {
+      path: '/recall.v1.MemoryService/ListFacts',
+      service: 'recall.v1.MemoryService',
+      name: 'ListFacts',
+    },
     request: options.request ?? ({ userId: 'u1' } as Req),
     metadata,
     sentHeaders,
