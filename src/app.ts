@@ -63,6 +63,8 @@ export async function createApp(config: Config, logger: Logger, options: { metri
       earlyExitEnabled: config.search.earlyExitEnabled,
       fanOut: config.search.fanOut,
       perCollectionTimeoutMs: config.search.collectionTimeoutMs,
+      embeddingTimeoutMs: config.search.embeddingTimeoutMs,
+      maxCollections: config.search.maxCollections,
       goldenAnswerThreshold: config.search.goldenAnswerThreshold,
       goldenAnswerCollection: INTERNAL_COLLECTIONS.goldenAnswers,
       rerankMinBudgetMs: config.search.rerankMinBudgetMs,
@@ -112,6 +114,11 @@ export async function createApp(config: Config, logger: Logger, options: { metri
     probes,
     isShuttingDown: () => shuttingDown,
     logger,
+    // Not a readiness failure: every replica shares the model, and searches degrade without it.
+    degraded: (): Record<string, string> => {
+      const state = backends.embedderGuard.breaker.state();
+      return state === 'closed' ? {} : { embedder: state };
+    },
   });
 
   let healthTimer: NodeJS.Timeout | undefined;

@@ -50,6 +50,10 @@ export interface Config {
     readonly fanOut: 'parallel' | 'sequential';
     readonly defaultCollections: readonly string[];
     readonly collectionTimeoutMs: number;
+    /** How long a search waits for its query embedding before going on without the dense side. */
+    readonly embeddingTimeoutMs: number;
+    /** Most public collections callers may create (MAX_COLLECTIONS). */
+    readonly maxCollections: number;
     readonly goldenAnswerThreshold: number;
     readonly rerankMinBudgetMs: number;
     /** Retrievers run when a request does not say: dense + BM25 fused, or one of them. */
@@ -160,6 +164,8 @@ export function loadConfig(env: Env = process.env): Config {
       fanOut: r.oneOf('SEARCH_FAN_OUT', ['parallel', 'sequential'], 'parallel'),
       defaultCollections: r.list('SEARCH_DEFAULT_COLLECTIONS', ['documents']),
       collectionTimeoutMs: r.int('SEARCH_COLLECTION_TIMEOUT_MS', 5_000, 1, 600_000),
+      embeddingTimeoutMs: r.int('SEARCH_EMBEDDING_TIMEOUT_MS', 5_000, 1, 600_000),
+      maxCollections: r.int('MAX_COLLECTIONS', 100, 1, 100_000),
       goldenAnswerThreshold: r.number('GOLDEN_ANSWER_THRESHOLD', 0.92, -1, 1),
       rerankMinBudgetMs: r.int('RERANK_MIN_BUDGET_MS', 50, 0, 600_000),
       retrievalMode: r.oneOf('SEARCH_RETRIEVAL_MODE', ['hybrid', 'dense', 'lexical'], 'hybrid'),

@@ -1,4 +1,5 @@
 import { type App, createApp } from './app';
+import { EXIT } from './cli/exit-codes';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './observability/logger';
 
@@ -10,7 +11,7 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`recall: invalid configuration: ${error.message}\n`);
-      process.exit(2);
+      process.exit(EXIT.usage);
     }
     throw error;
   }
@@ -25,12 +26,12 @@ async function main(): Promise<void> {
       () => {
         logger.info('stopped');
         logger.flush();
-        process.exit(0);
+        process.exit(EXIT.ok);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         logger.flush();
-        process.exit(1);
+        process.exit(EXIT.failed);
       },
     );
   };
@@ -47,13 +48,13 @@ async function main(): Promise<void> {
     await app?.stop().catch(() => undefined);
     logger.flush();
     process.stderr.write(`recall: start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    process.exit(EXIT.failed);
   }
 }
 
 process.on('unhandledRejection', (reason) => {
   process.stderr.write(`recall: unhandled rejection: ${String(reason)}\n`);
-  process.exitCode = 1;
+  process.exitCode = EXIT.failed;
 });
 
 void main();

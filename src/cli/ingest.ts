@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { ConfigError } from '../config';
+import { EXIT } from './exit-codes';
 import { type DirectService, startDirectService } from './ingest/direct-service';
 import { createIngestClient } from './ingest/ingest-client';
 import { type IngestOptions, USAGE, UsageError, parseIngestOptions } from './ingest/ingest-options';
@@ -18,10 +19,9 @@ import { runIngest } from './ingest/run-ingest';
 
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-const EXIT_USAGE = 2;
-/** The service could not be started or reached at all (e.g. `--direct` while a server holds DATA_DIR). */
-const EXIT_REFUSED = 3;
-const EXIT_INTERRUPTED = 130;
+const EXIT_USAGE = EXIT.usage;
+const EXIT_REFUSED = EXIT.startRefused;
+const EXIT_INTERRUPTED = EXIT.interrupted;
 
 /** `--direct` could not start its service: nothing was read or loaded. */
 class StartRefusedError extends Error {}
@@ -101,7 +101,7 @@ async function main(): Promise<number> {
     const options = parseIngestOptions(process.argv.slice(2));
     if (options.help) {
       process.stdout.write(`${USAGE}\n`);
-      return 0;
+      return EXIT.ok;
     }
     return await ingest(options);
   } catch (error) {
@@ -127,6 +127,6 @@ main().then(
   },
   (error: unknown) => {
     process.stderr.write(`ingest: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    process.exitCode = EXIT.failed;
   },
 );

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type DatabaseTools, openDatabaseTools } from '../composition/database-tools';
 import { loadConfig } from '../config';
+import { EXIT, exitCodeFor } from './exit-codes';
 
 const USAGE = `usage: npm run migrate [-- --status | --down VERSION] [--dir FOLDER]
   (no option)      apply every pending migration
@@ -36,7 +37,7 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
   const dir = values.dir ? path.resolve(values.dir) : undefined;
   const db = await openDatabaseTools(loadConfig(), 'recall-migrate');
@@ -57,7 +58,7 @@ async function main(): Promise<number> {
         applied.length > 0 ? `applied ${applied.join(', ')} on ${where}\n` : `nothing to apply on ${where}\n`,
       );
     }
-    return 0;
+    return EXIT.ok;
   } finally {
     await db.close();
   }
@@ -69,6 +70,6 @@ main().then(
   },
   (error: unknown) => {
     process.stderr.write(`migrate: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    process.exitCode = exitCodeFor(error);
   },
 );

@@ -13,6 +13,7 @@ import { openVectorStore } from '../composition/open-vector-store';
 import { openReEmbedTools } from '../composition/re-embed-tools';
 import { loadConfig } from '../config';
 import { backgroundContext } from '../domain/context';
+import { EXIT, exitCodeFor } from './exit-codes';
 import { UsageError } from './usage-error';
 
 const USAGE = `usage: npm run reindex -- [--re-embed] --collection NAME [--collection NAME...]
@@ -32,7 +33,7 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
   const collections = values.collection ?? [];
   if (collections.length === 0) throw new UsageError('--collection is required');
@@ -50,7 +51,7 @@ async function main(): Promise<number> {
           : `${name}: already lexical (${documents} documents), nothing to do\n`,
       );
     }
-    return 0;
+    return EXIT.ok;
   } finally {
     await store.close();
   }
@@ -82,6 +83,6 @@ main().then(
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(error instanceof UsageError ? `reindex: ${message}\n${USAGE}\n` : `reindex: ${message}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    process.exitCode = exitCodeFor(error);
   },
 );

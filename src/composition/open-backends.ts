@@ -2,6 +2,7 @@ import { migrate } from '../adapters/sql/migrations/migrator';
 import type { SqlClient } from '../adapters/sql/sql-client';
 import type { Config } from '../config';
 import { backgroundContext } from '../domain/context';
+import type { GuardedEmbedder } from '../domain/embedder-breaker';
 import type { Embedder, Reranker, VectorStore } from '../domain/ports';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -13,7 +14,10 @@ import { openVectorStore } from './open-vector-store';
 export interface Backends {
   sql: SqlClient;
   vectors: VectorStore;
+  /** The embedder every use goes through (cache, then the `embedder` breaker). */
   embedder: Embedder;
+  /** The embedder's breaker, for searches to report the waits they abandoned. */
+  embedderGuard: GuardedEmbedder;
   /** The embedder without the shared embedding cache, for memory (see openEmbedder). */
   memoryEmbedder: Embedder;
   reranker: Reranker;
@@ -59,6 +63,7 @@ export async function openBackends(config: Config, metrics: Metrics, logger: Log
       sql,
       vectors,
       embedder: embedder.value,
+      embedderGuard: embedder.guard,
       memoryEmbedder: embedder.uncached,
       reranker: reranker.value,
       close: () => closeAll((error) => logger.warn({ err: error }, 'closing a backend failed')),

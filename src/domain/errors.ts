@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'not_found'
   | 'already_exists'
   | 'failed_precondition'
+  | 'resource_exhausted'
   | 'unavailable'
   | 'deadline_exceeded'
   | 'cancelled'
@@ -101,6 +102,14 @@ export class UnauthenticatedError extends RecallError {
   }
 }
 
+/** A limit on what callers may create was reached (e.g. MAX_COLLECTIONS); nothing was written. */
+export class ResourceExhaustedError extends RecallError {
+  override readonly name = 'ResourceExhaustedError';
+  constructor(message: string) {
+    super('resource_exhausted', message);
+  }
+}
+
 /** The caller's credential is valid but does not carry what the call needs (a token scope). */
 export class PermissionDeniedError extends RecallError {
   override readonly name = 'PermissionDeniedError';
@@ -117,6 +126,7 @@ export function isCallerError(error: unknown): boolean {
       error.code === 'not_found' ||
       error.code === 'already_exists' ||
       error.code === 'failed_precondition' ||
+      error.code === 'resource_exhausted' ||
       error.code === 'permission_denied' ||
       error.code === 'cancelled' ||
       error.code === 'deadline_exceeded')

@@ -5,6 +5,7 @@ import {
   checkGoldenAnswer,
   checkSearch,
   checkUpsertDocuments,
+  searchFieldViolations,
 } from '../domain/search';
 import { Violations } from '../domain/validation';
 import {
@@ -15,6 +16,7 @@ import {
   Retriever,
   type SearchResponse,
   type SearchServiceService,
+  SkippedStage,
 } from '../gen/recall/v1/search';
 import type { Handlers } from './rpc-runtime';
 import { asMetadataFilters, toFilterInputs, toFusionMethod, toRerankMode, toRetrievalMode } from './search-validation';
@@ -32,6 +34,11 @@ const OUTCOMES: Record<SearchResult['rerankOutcome'], RerankOutcome> = {
 const RETRIEVERS = { dense: Retriever.RETRIEVER_DENSE, lexical: Retriever.RETRIEVER_LEXICAL } as const;
 const FUSIONS = { rrf: FusionMethod.FUSION_METHOD_RRF, weighted: FusionMethod.FUSION_METHOD_WEIGHTED } as const;
 
+const SKIPPED_STAGES = {
+  dense_retrieval: SkippedStage.SKIPPED_STAGE_DENSE_RETRIEVAL,
+  semantic_golden_answer: SkippedStage.SKIPPED_STAGE_SEMANTIC_GOLDEN_ANSWER,
+} as const;
+
 const BREAKER_STATES = {
   closed: BreakerState.BREAKER_STATE_CLOSED,
   open: BreakerState.BREAKER_STATE_OPEN,
@@ -48,21 +55,26 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
       const rerank = toRerankMode(v, req.rerank);
       const retrieval = toRetrievalMode(v, req.retrieval);
       const fusion = toFusionMethod(v, req.fusion);
+      const fields = {
+        query: req.query || undefined,
+        vector: req.vector.length > 0 ? req.vector : undefined,
+        limit: req.limit,
+        ...(retrieval ? { retrieval } : {}),
+        ...(req.rrfK > 0 ? { rrfK: req.rrfK } : {}),
+      };
+      // Every bad field in one error: the domain would name these only once the rest passed.
+      for (const violation of searchFieldViolations(fields)) v.add(violation.field, violation.description);
       v.throwIfAny();
       const result = await search.search(
         {
-          query: req.query || undefined,
-          vector: req.vector.length > 0 ? req.vector : undefined,
+          ...fields,
           collections: req.collections,
-          limit: req.limit,
           filters: asMetadataFilters(filterInputs),
           rerank,
           userId: req.userId || undefined,
           skipGoldenAnswer: req.skipGoldenAnswer,
           goldenAnswerOnly: req.goldenAnswerOnly,
-          ...(retrieval ? { retrieval } : {}),
           ...(fusion ? { fusion } : {}),
-          ...(req.rrfK > 0 ? { rrfK: req.rrfK } : {}),
         },
         ctx,
       );
@@ -178,5 +190,7 @@ function toSearchResponse(result: SearchResult): SearchResponse {
     retrievers: result.retrievers.map((r) => RETRIEVERS[r]),
     lexicalUnavailable: result.lexicalUnavailable,
     fusion: result.fusion ? FUSIONS[result.fusion] : FusionMethod.FUSION_METHOD_UNSPECIFIED,
+    skipped: result.skipped.map((stage) => SKIPPED_STAGES[stage]),
+    embeddingError: result.embeddingError ?? '',
   };
 }

@@ -1,10 +1,32 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RerankOutcome, RetrievalMode, SkippedStage } from '../domain/search';
+
+/**
+ * Every value of each fixed-set label, so each series exists at 0 from start-up (a dashboard
+ * panel or a rate over a series that appears only at its first event shows nothing on a fresh
+ * deployment). The `Record` types make the compiler reject a missing or unknown value.
+ */
+const FIXED_LABELS = {
+  outcome: Object.keys({
+    reranked: 0,
+    skipped_early_exit: 0,
+    skipped_lexical: 0,
+    skipped_by_request: 0,
+    skipped_deadline: 0,
+    failed: 0,
+    skipped_no_hits: 0,
+  } satisfies Record<RerankOutcome, 0>),
+  mode: Object.keys({ hybrid: 0, dense: 0, lexical: 0 } satisfies Record<RetrievalMode, 0>),
+  stage: Object.keys({ dense_retrieval: 0, semantic_golden_answer: 0 } satisfies Record<SkippedStage, 0>),
+  match: Object.keys({ exact: 0, semantic: 0 } satisfies Record<'exact' | 'semantic', 0>),
+};
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
  * Every metric recall exposes, in its own registry. Names follow DESIGN.md; `prefix`
  * (METRICS_PREFIX) is prepended to the service's own metrics, not to the grpc_server_* ones.
+ * Counters with a fixed set of label values start at 0 for each (FIXED_LABELS).
  */
 export function createMetrics(prefix = 'recall_', options: { processMetrics?: boolean } = {}) {
   const registry = new Registry();
@@ -72,6 +94,12 @@ export function createMetrics(prefix = 'recall_', options: { processMetrics?: bo
       name: `${prefix}rag_rerank_outcome_total`,
       help: 'Searches by what happened at the rerank stage: reranked, skipped (and why) or failed.',
       labelNames: ['outcome'] as const,
+      registers,
+    }),
+    skippedStages: new Counter({
+      name: `${prefix}rag_skipped_stage_total`,
+      help: 'Searches that went on without a stage (dense_retrieval, semantic_golden_answer) because the query could not be embedded.',
+      labelNames: ['stage'] as const,
       registers,
     }),
     earlyExits: new Counter({
@@ -160,6 +188,10 @@ export function createMetrics(prefix = 'recall_', options: { processMetrics?: bo
       registers,
     }),
   };
+  for (const outcome of FIXED_LABELS.outcome) metrics.rerankOutcomes.inc({ outcome }, 0);
+  for (const mode of FIXED_LABELS.mode) metrics.retrievalModes.inc({ mode }, 0);
+  for (const stage of FIXED_LABELS.stage) metrics.skippedStages.inc({ stage }, 0);
+  for (const match of FIXED_LABELS.match) metrics.goldenAnswerHits.inc({ match }, 0);
   return metrics;
 }
 

@@ -41,6 +41,11 @@ export function createSidecar(deps: {
   probes: readonly HealthProbe[];
   isShuttingDown: () => boolean;
   logger: Logger;
+  /**
+   * Dependencies whose breaker is not closed but that do not make the replica unready (the
+   * embedder: searches degrade to lexical), by name and state; shown in `/readyz`'s body.
+   */
+  degraded?: () => Record<string, string>;
 }) {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sidecar');
@@ -64,7 +69,11 @@ export function createSidecar(deps: {
       case '/readyz':
         if (deps.isShuttingDown()) return send(503, 'application/json', '{"ready":false,"reason":"shutting down"}\n');
         checkReadiness(deps.probes).then((r) =>
-          send(r.ready ? 200 : 503, 'application/json', `${JSON.stringify(r)}\n`),
+          send(
+            r.ready ? 200 : 503,
+            'application/json',
+            `${JSON.stringify({ ...r, degraded: deps.degraded?.() ?? {} })}\n`,
+          ),
         );
         return;
       default:

@@ -1,10 +1,7 @@
-import type { Breaker } from '../../domain/breaker';
 import type { CallContext } from '../../domain/context';
 import { throwIfDone } from '../../domain/context';
 import { FailedPreconditionError } from '../../domain/errors';
 import type { Embedder } from '../../domain/ports';
-import type { Metrics } from '../../observability/metrics';
-import { createBreaker } from '../../resilience/breaker';
 import { chunk, mapLimit } from '../http/batches';
 import { resolveEndpoint } from '../http/endpoint-url';
 import { postJson } from '../http/fetch-json';
@@ -17,7 +14,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '../http/retry
  * Options of an OpenAI-compatible embedding provider (OpenAI, vLLM, TEI, Ollama, LiteLLM…).
  * Defaults: 64 texts per request, 4 requests in flight, 10 000 ms per attempt, 3 retries.
  */
-export interface HttpEmbedderOptions extends HttpServiceOptions {
+export interface HttpEmbedderOptions extends Omit<HttpServiceOptions, 'breaker'> {
   model: string;
   /** Expected vector length; a provider answering another length is a FailedPreconditionError. */
   dimension: number;
@@ -25,24 +22,19 @@ export interface HttpEmbedderOptions extends HttpServiceOptions {
   sendDimensions?: boolean;
 }
 
-/** An HTTP embedder; `close()` stops its breaker. */
-export interface HttpEmbedder extends Embedder {
-  readonly breaker: Breaker;
-  close(): void;
-}
-
 const SERVICE = 'embedder';
 
 /**
  * An Embedder over `POST /v1/embeddings` (`{model, input: string[]}`), in batches of
- * `batchSize`, behind the `embedder` circuit breaker. Each batch is retried with backoff
+ * `batchSize`. Each batch is retried with backoff
  * (honouring Retry-After) but never past the caller's deadline. Vectors come back in input
- * order (by `data[i].index`), checked for length and re-normalised to unit length.
- * Errors: UnavailableError (outage, rate limit, malformed answer, breaker open),
+ * order (by `data[i].index`), checked for length and re-normalised to unit length. Its
+ * circuit breaker is the composition root's (guardEmbedder), shared by every provider.
+ * Errors: UnavailableError (outage, rate limit, malformed answer),
  * InvalidArgumentError on `texts` (400/413/422), FailedPreconditionError (other 4xx, wrong
  * dimension), DeadlineExceededError, CancelledError.
  */
-export function createHttpEmbedder(options: HttpEmbedderOptions, metrics?: Metrics): HttpEmbedder {
+export function createHttpEmbedder(options: HttpEmbedderOptions): Embedder {
   const endpoint = resolveEndpoint(options.url, '/v1/embeddings');
   const batchSize = positiveInteger(options.batchSize ?? 64, 'batchSize');
   const concurrency = positiveInteger(options.maxConcurrentBatches ?? 4, 'maxConcurrentBatches');
@@ -53,35 +45,31 @@ export function createHttpEmbedder(options: HttpEmbedderOptions, metrics?: Metri
     ...options.retry,
     maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
   };
-  const breaker = createBreaker({ ...options.breaker, name: SERVICE }, metrics);
 
-  const embedBatch = (texts: string[], ctx: CallContext): Promise<number[][]> =>
-    breaker.run(async () => {
-      try {
-        const body: Record<string, unknown> = { model: options.model, input: texts, encoding_format: 'float' };
-        if (options.sendDimensions) body.dimensions = dimension;
-        const json = await withRetry(
-          () => postJson({ url: endpoint, body, apiKey: options.apiKey, headers: options.headers, timeoutMs }, ctx),
-          policy,
-          ctx,
-        );
-        return parseEmbeddings(json, texts.length, dimension);
-      } catch (error) {
-        throw toDomainError(error, SERVICE, 'texts');
-      }
-    });
+  const embedBatch = async (texts: string[], ctx: CallContext): Promise<number[][]> => {
+    try {
+      const body: Record<string, unknown> = { model: options.model, input: texts, encoding_format: 'float' };
+      if (options.sendDimensions) body.dimensions = dimension;
+      const json = await withRetry(
+        () => postJson({ url: endpoint, body, apiKey: options.apiKey, headers: options.headers, timeoutMs }, ctx),
+        policy,
+        ctx,
+      );
+      return parseEmbeddings(json, texts.length, dimension);
+    } catch (error) {
+      throw toDomainError(error, SERVICE, 'texts');
+    }
+  };
 
   return {
     name: `openai:${options.model}`,
     dimension,
-    breaker,
     async embed(texts: string[], ctx: CallContext): Promise<number[][]> {
       throwIfDone(ctx);
       if (texts.length === 0) return [];
       const batches = await mapLimit(chunk(texts, batchSize), concurrency, (batch) => embedBatch(batch, ctx));
       return batches.flat();
     },
-    close: () => breaker.shutdown(),
   };
 }
 

@@ -3,6 +3,7 @@ import type { EmbeddingSpaceGuard } from '../embedding-spaces';
 import { InvalidArgumentError, RecallError } from '../errors';
 import type { Embedder, VectorRecord, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
+import type { CollectionQuota } from './collection-quota';
 import { assertPublicCollection, vectorProblem } from './search-rules';
 import type { DocumentInput } from './search-types';
 
@@ -10,6 +11,8 @@ export interface DocumentWriterDeps {
   vectorStore: VectorStore;
   embedder: Embedder;
   breakers: CollectionBreakers;
+  /** Refuses a write that would create one collection too many; none: no limit. */
+  quota?: CollectionQuota;
   spaces?: EmbeddingSpaceGuard | undefined;
 }
 
@@ -48,6 +51,8 @@ export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
       });
       if (violations.length > 0) throw new InvalidArgumentError(violations);
       if (documents.length === 0) return [];
+      // Before embedding: a write refused for want of room must cost nothing.
+      await deps.quota?.allowWrite(collection, ctx);
 
       // An empty vector means "none" (proto3 cannot tell them apart): the text is embedded.
       const missing = documents.filter((doc) => !doc.vector?.length);

@@ -1,7 +1,7 @@
 /** The search domain's public surface: what the composition root and the gRPC layer use. */
 export type { BreakerSettings } from './collection-breakers';
 export type { FanOutMode } from './fan-out';
-export { RRF_K_MAX } from './search-input';
+export { RRF_K_MAX, searchFieldViolations } from './search-input';
 export { FILTER_OPERATORS, type FilterInput } from './filter-rules';
 export type { SearchLogger, SearchMetrics } from './search-observability';
 export {

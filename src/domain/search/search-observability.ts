@@ -36,6 +36,8 @@ export interface SearchMetrics {
   retrievalModes?: LabelledIncrementer<'mode'>;
   /** Searches by what happened at the rerank stage (RerankOutcome, lower case: `reranked`, `skipped_lexical`, …). */
   rerankOutcomes?: LabelledIncrementer<'outcome'>;
+  /** Searches that went on without a stage (`dense_retrieval`, `semantic_golden_answer`) because the query could not be embedded. */
+  skippedStages?: LabelledIncrementer<'stage'>;
 }
 
 /** Where best-effort failures go (they never fail a call, but must not vanish). */

@@ -20,6 +20,13 @@ export interface SearchOptions {
   fanOut: FanOutMode;
   /** Each collection search's own timeout; the caller's deadline applies too. */
   perCollectionTimeoutMs: number;
+  /**
+   * How long a search waits for its query embedding (SEARCH_EMBEDDING_TIMEOUT_MS) before it
+   * goes on without it: hybrid answers with the lexical hits, dense fails UNAVAILABLE.
+   */
+  embeddingTimeoutMs: number;
+  /** Most public collections; an UpsertDocuments that would create one more is RESOURCE_EXHAUSTED (MAX_COLLECTIONS). */
+  maxCollections: number;
   /** Tuning of the per-collection circuit breakers. */
   breaker: BreakerSettings;
   /** A semantic golden-answer match needs a cosine similarity strictly above this. */
@@ -56,6 +63,8 @@ export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
   earlyExitEnabled: true,
   fanOut: 'parallel',
   perCollectionTimeoutMs: 2_000,
+  embeddingTimeoutMs: 5_000,
+  maxCollections: 100,
   breaker: {
     errorThresholdPercentage: 50,
     resetTimeoutMs: 10_000,

@@ -3,6 +3,7 @@ import type { EmbeddingSpaceGuard } from '../embedding-spaces';
 import type { GoldenAnswerLookup } from '../golden-answers/golden-answer-lookup';
 import type { Reranker, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
+import { type SearchVector, embedSearchQuery, embeddingReason, skippedStages, withoutDense } from './dense-fallback';
 import { allFailedError, fanOut } from './fan-out';
 import { fuseLists } from './fusion';
 import type { QueryEmbedder } from './query-embedder';
@@ -49,6 +50,7 @@ export async function runSearch(
   };
   const finish = (result: Omit<SearchResult, 'timings'>): SearchResult => {
     if (result.goldenAnswer) metrics?.goldenAnswerHits.inc({ match: result.goldenAnswer.match });
+    for (const stage of result.skipped) metrics?.skippedStages?.inc({ stage });
     metrics?.rerankOutcomes?.inc({ outcome: result.rerankOutcome });
     return { ...result, timings: { ...timings, totalMs: msSince(start) } };
   };
@@ -63,6 +65,7 @@ export async function runSearch(
       rerankOutcome: 'skipped_no_hits',
       retrievers: [],
       lexicalUnavailable: [],
+      skipped: [],
     });
 
   const wantGolden = query !== undefined && !request.skipGoldenAnswer;
@@ -75,15 +78,17 @@ export async function runSearch(
   const runDense = resolved.retrieval !== 'lexical';
   // Without text (a caller's vector alone) there is nothing to match words against.
   const runLexical = resolved.retrieval !== 'dense' && query !== undefined;
-  let vector = resolved.vector;
-  // Lexical alone needs no embedding, unless a semantic golden-answer match is wanted.
   // Our query vector is compared only with collections of our embedding space.
-  if (!vector && runDense) await deps.spaces?.check(resolved.collections, ctx);
-  if (!vector && (runDense || wantGolden)) {
-    const embedding = await deps.queryEmbedder.embed(query!, ctx);
-    vector = embedding.vector;
-    timings.embeddingMs = embedding.ms;
-  }
+  if (!resolved.vector && runDense) await deps.spaces?.check(resolved.collections, ctx);
+  // Lexical retrieval never embeds the query: its golden-answer lookup is the exact one alone.
+  const embedded: SearchVector =
+    !resolved.vector && runDense
+      ? await embedSearchQuery(deps.queryEmbedder, query!, ctx)
+      : { vector: resolved.vector, ms: 0 };
+  timings.embeddingMs = embedded.ms;
+  const vector = embedded.vector;
+  // Dense alone has nothing to fall back on.
+  if (embedded.error && !runLexical) throw embedded.error;
   // A caller's own vector may come from another model: only our embedding is compared with the index.
   const semanticVector = resolved.vector ? undefined : vector;
   const candidates = limit * options.candidateMultiplier;
@@ -98,10 +103,10 @@ export async function runSearch(
   }
 
   const fanOutStart = now();
-  const fanned = await fanOut(
+  const fannedOut = await fanOut(
     {
       collections: resolved.collections,
-      query: runDense ? { vector: vector!, limit: candidates, filters: request.filters } : undefined,
+      query: runDense && vector ? { vector, limit: candidates, filters: request.filters } : undefined,
       ...(runLexical ? { lexical: { text: query, limit: candidates, filters: request.filters } } : {}),
       mode: options.fanOut,
       store: deps.vectorStore,
@@ -112,6 +117,7 @@ export async function runSearch(
     ctx,
   );
   timings.vectorSearchMs = msSince(fanOutStart);
+  const fanned = embedded.error ? withoutDense(fannedOut, resolved.collections, embedded.error) : fannedOut;
   if (fanned.answered.length === 0 && fanned.failed.length > 0) throw allFailedError(fanned);
   const retrievers: Retriever[] = [
     ...(runDense ? ['dense' as const] : []),
@@ -153,5 +159,7 @@ export async function runSearch(
     retrievers,
     lexicalUnavailable: fanned.lexicalUnavailable,
     ...(fused.fusion === undefined ? {} : { fusion: fused.fusion }),
+    skipped: skippedStages(embedded.error !== undefined, wantGolden && embedded.error !== undefined),
+    ...(embedded.error ? { embeddingError: embeddingReason(embedded.error) } : {}),
   });
 }

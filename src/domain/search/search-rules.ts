@@ -91,10 +91,11 @@ export function assertPublicCollection(name: string, field: string): void {
 
 /** Why `id` cannot be a document id (empty, or longer than the Milvus key in bytes), or undefined. */
 export function documentIdProblem(id: unknown): string | undefined {
-  if (typeof id === 'string' && id.length > 0 && Buffer.byteLength(id) <= SEARCH_LIMITS.documentIdMaxBytes) {
-    return undefined;
+  if (typeof id !== 'string' || id.length === 0 || Buffer.byteLength(id) > SEARCH_LIMITS.documentIdMaxBytes) {
+    return `must be 1-${SEARCH_LIMITS.documentIdMaxBytes} bytes as UTF-8`;
   }
-  return `must be 1-${SEARCH_LIMITS.documentIdMaxBytes} bytes as UTF-8`;
+  // An id is a key callers type, log and compare: a NUL in it is a client's bug (and PostgreSQL cannot store one).
+  return containsNul(id) ? NUL_PROBLEM : undefined;
 }
 
 /** Why `text` cannot be stored (over the text field's bytes), or undefined. Blank is allowed here. */

@@ -8,6 +8,7 @@ import { createGoldenVectorMirror } from '../golden-answers/golden-vector-mirror
 import { isInternalCollection } from '../internal-collections';
 import type { Embedder, GoldenAnswer, GoldenAnswerRepository, MemoryRepository, Reranker, VectorStore } from '../ports';
 import { createCollectionBreakers } from './collection-breakers';
+import { createCollectionQuota } from './collection-quota';
 import { createDocumentWriter } from './document-writer';
 import { createQueryEmbedder } from './query-embedder';
 import { resolveSearchInput } from './search-input';
@@ -72,7 +73,13 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     metrics?.lexicalSearchDuration?.remove({ collection });
   });
   const { spaces } = deps;
-  const documents = createDocumentWriter({ vectorStore, embedder, breakers, spaces });
+  const documents = createDocumentWriter({
+    vectorStore,
+    embedder,
+    breakers,
+    spaces,
+    quota: createCollectionQuota(vectorStore, resolved.maxCollections, (name) => breakers.has(name)),
+  });
   const presence = createGoldenAnswerPresence(deps.goldenAnswers, resolved.goldenAnswerPresenceTtlMs);
   const mirror = createGoldenVectorMirror({
     vectorStore,
@@ -91,7 +98,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
   const pipeline = {
     vectorStore,
     reranker: deps.reranker,
-    queryEmbedder: createQueryEmbedder(embedder, metrics),
+    queryEmbedder: createQueryEmbedder(embedder, metrics, resolved.embeddingTimeoutMs),
     goldenAnswers: createGoldenAnswerLookup({
       repository: deps.goldenAnswers,
       presence,

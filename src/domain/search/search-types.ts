@@ -29,6 +29,9 @@ export type RerankOutcome =
   | 'failed'
   | 'skipped_no_hits';
 
+/** A stage a search went on without because the query could not be embedded (SkippedStage in the proto). */
+export type SkippedStage = 'dense_retrieval' | 'semantic_golden_answer';
+
 /** A search as the gRPC layer hands it to the domain (not the generated SearchRequest), its fields already validated for shape. */
 export interface SearchInput {
   /** Query text; required unless `vector` is given. */
@@ -120,6 +123,10 @@ export interface SearchResult {
   lexicalUnavailable: string[];
   /** The fusion used; undefined when one retriever's lists were merged by score. */
   fusion?: FusionMethod;
+  /** Stages skipped because the query could not be embedded; empty in a complete answer. */
+  skipped: SkippedStage[];
+  /** Why the query could not be embedded (safe to show), when it could not. */
+  embeddingError?: string;
 }
 
 /** A document to upsert; texts without a vector are embedded. */

@@ -360,6 +360,7 @@ export function hostileCases(e: Existing): HostileCase[] {
     { name: 'UpsertDocuments no documents', field: 'documents', call: upsert(e, { documents: [] }) },
     { name: 'UpsertDocuments empty id', field: 'documents[0].id', call: upsert(e, {}, { id: '' }) },
     { name: 'UpsertDocuments over-long id', field: 'documents[0].id', call: upsert(e, {}, { id: long(10_000) }) },
+    { name: 'UpsertDocuments NUL in id', field: 'documents[0].id', call: upsert(e, {}, { id: 'a\u0000b' }) },
     { name: 'UpsertDocuments no text and no vector', field: 'documents[0]', call: upsert(e, {}, { text: '' }) },
     { name: 'UpsertDocuments NaN in vector', field: 'documents[0].vector', call: upsert(e, {}, { vector: nan }) },
     { name: 'UpsertDocuments all-zero vector', field: 'documents[0].vector', call: upsert(e, {}, { vector: zeros }) },
@@ -403,6 +404,12 @@ export function hostileCases(e: Existing): HostileCase[] {
       field: 'ids[0]',
       call: (c) =>
         c.search.deleteDocuments(DeleteDocumentsRequest.fromPartial({ collection: e.collection, ids: [''] })),
+    },
+    {
+      name: 'DeleteDocuments NUL in id',
+      field: 'ids[0]',
+      call: (c) =>
+        c.search.deleteDocuments(DeleteDocumentsRequest.fromPartial({ collection: e.collection, ids: ['a\u0000b'] })),
     },
 
     { name: 'UpsertGoldenAnswer empty question', field: 'question', call: golden({ question: '' }) },

@@ -123,14 +123,11 @@ describe('model server (bge-small-en-v1.5, ms-marco-MiniLM-L-12-v2, int8 ONNX)',
         reranker.close();
       }
     }
+    // No breaker of its own to close: the composition root puts every embedder behind `embedder`.
     const embedder = createHttpEmbedder({ url: models.url, model: models.embedding.model, dimension: 384 });
-    try {
-      const [vector] = await embedder.embed([passages[0]!], backgroundContext());
-      expect(vector).toHaveLength(384);
-      expect(dot(vector!, (await embed(models, [passages[0]!]))[0]!)).toBeCloseTo(1, 6);
-    } finally {
-      embedder.close();
-    }
+    const [vector] = await embedder.embed([passages[0]!], backgroundContext());
+    expect(vector).toHaveLength(384);
+    expect(dot(vector!, (await embed(models, [passages[0]!]))[0]!)).toBeCloseTo(1, 6);
   });
 
   it('stops computing a rerank once its client gives up', async () => {

@@ -1,4 +1,4 @@
-import type { CallContext } from '../../../src/domain/context';
+import { type CallContext, contextError } from '../../../src/domain/context';
 import type { Embedder, EmbeddingKind } from '../../../src/domain/ports';
 
 /**
@@ -12,6 +12,8 @@ export class FakeEmbedder implements Embedder {
   /** The kind of each call in `calls`. */
   readonly kinds: EmbeddingKind[] = [];
   failure: Error | undefined;
+  /** When true, calls answer only when their context ends (rejecting as an aborted HTTP call does). */
+  hang = false;
   private readonly pinned = new Map<string, number[]>();
 
   constructor(readonly dimension = 16) {}
@@ -27,10 +29,14 @@ export class FakeEmbedder implements Embedder {
     return this.calls.reduce((n, batch) => n + batch.length, 0);
   }
 
-  async embed(texts: string[], _ctx: CallContext, kind: EmbeddingKind = 'document'): Promise<number[][]> {
+  async embed(texts: string[], ctx: CallContext, kind: EmbeddingKind = 'document'): Promise<number[][]> {
     this.calls.push([...texts]);
     this.kinds.push(kind);
     if (this.failure) throw this.failure;
+    if (this.hang) {
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+      throw contextError(ctx);
+    }
     return texts.map((text) => this.pinned.get(text) ?? this.bagOfWords(text));
   }
 

@@ -31,6 +31,7 @@ const EMPTY_RESULT: SearchResult = {
   timings: { embeddingMs: 0, goldenAnswerMs: 0, vectorSearchMs: 0, rerankMs: 0, totalMs: 0, fusionMs: 0 },
   retrievers: [],
   lexicalUnavailable: [],
+  skipped: [],
 };
 const service = {
   async search() {
@@ -178,6 +179,21 @@ describe('Search request limits', () => {
     expect(await search({ rerank: 42 as RerankMode })).toEqual(['rerank']);
     expect(await search({ rerank: RerankMode.RERANK_MODE_NEVER })).toEqual([]);
   });
+
+  test('every bad field is named in one error: enums do not hide limit, rrf_k or a missing query (issue 16)', async () => {
+    expect(
+      await search({
+        query: '',
+        collections: ['_user_facts'],
+        limit: L.limitMax + 1,
+        rerank: 42 as RerankMode,
+        retrieval: 9 as never,
+        fusion: 7 as never,
+        rrfK: 1001,
+      }),
+    ).toEqual(['collections[0]', 'rerank', 'retrieval', 'fusion', 'query', 'limit', 'rrf_k']);
+    expect(await search({ query: '', retrieval: 3, limit: L.limitMax + 1 })).toEqual(['query', 'limit', 'query']);
+  });
 });
 
 describe('UpsertDocuments and DeleteDocuments limits', () => {
@@ -200,6 +216,11 @@ describe('UpsertDocuments and DeleteDocuments limits', () => {
     expect(await upsert([doc({ id: '' })])).toEqual(['documents[0].id']);
     expect(await upsert([doc({ id: 'a' }), doc({ id: 'a' })])).toEqual(['documents[1].id']);
     expect(await remove(['i'.repeat(max), 'é'.repeat(max / 2 + 1), ''])).toEqual(['ids[1]', 'ids[2]']);
+  });
+
+  test('an id may not hold U+0000, in an upsert or a delete (issue 16)', async () => {
+    expect(await upsert([doc({ id: 'a\u0000b' })])).toEqual(['documents[0].id']);
+    expect(await remove(['ok', '\u0000'])).toEqual(['ids[1]']);
   });
 
   test('text is not blank and at most the limit in UTF-8 bytes', async () => {

@@ -49,7 +49,7 @@ const EXPECTED: Array<[string, string]> = [
   ['documents per `UpsertDocuments`, ids per `DeleteDocuments`', `1–${S.documentsPerCall}`],
   [
     'document `id`',
-    `1–${S.documentIdMaxBytes} bytes (Milvus's VARCHAR \`max_length\` counts bytes); unique within a call`,
+    `1–${S.documentIdMaxBytes} bytes (Milvus's VARCHAR \`max_length\` counts bytes), no U+0000; unique within a call`,
   ],
   ['document `text`', `not blank; ≤ ${S.documentTextMaxBytes} bytes`],
   ['document `metadata`', `a JSON object of ≤ ${kib(S.metadataMaxBytes)}, nested ≤ ${S.metadataMaxDepth} levels`],

@@ -430,6 +430,56 @@ export function rerankOutcomeToJSON(object: RerankOutcome): string {
   }
 }
 
+/**
+ * SkippedStage names a part of a search that did not run because the query could not be
+ * embedded (the embedder down, slow or its circuit breaker open); the search went on without it.
+ */
+export enum SkippedStage {
+  /** SKIPPED_STAGE_UNSPECIFIED - Not reported. */
+  SKIPPED_STAGE_UNSPECIFIED = 0,
+  /**
+   * SKIPPED_STAGE_DENSE_RETRIEVAL - Dense (vector) retrieval in every collection. The lexical hits are returned with
+   * `partial: true`, each collection in `failed_collections` with RETRIEVER_DENSE (or
+   * UNSPECIFIED when it has no lexical side and so gave nothing).
+   */
+  SKIPPED_STAGE_DENSE_RETRIEVAL = 1,
+  /** SKIPPED_STAGE_SEMANTIC_GOLDEN_ANSWER - The semantic golden-answer lookup; the exact one still ran. */
+  SKIPPED_STAGE_SEMANTIC_GOLDEN_ANSWER = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function skippedStageFromJSON(object: any): SkippedStage {
+  switch (object) {
+    case 0:
+    case "SKIPPED_STAGE_UNSPECIFIED":
+      return SkippedStage.SKIPPED_STAGE_UNSPECIFIED;
+    case 1:
+    case "SKIPPED_STAGE_DENSE_RETRIEVAL":
+      return SkippedStage.SKIPPED_STAGE_DENSE_RETRIEVAL;
+    case 2:
+    case "SKIPPED_STAGE_SEMANTIC_GOLDEN_ANSWER":
+      return SkippedStage.SKIPPED_STAGE_SEMANTIC_GOLDEN_ANSWER;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return SkippedStage.UNRECOGNIZED;
+  }
+}
+
+export function skippedStageToJSON(object: SkippedStage): string {
+  switch (object) {
+    case SkippedStage.SKIPPED_STAGE_UNSPECIFIED:
+      return "SKIPPED_STAGE_UNSPECIFIED";
+    case SkippedStage.SKIPPED_STAGE_DENSE_RETRIEVAL:
+      return "SKIPPED_STAGE_DENSE_RETRIEVAL";
+    case SkippedStage.SKIPPED_STAGE_SEMANTIC_GOLDEN_ANSWER:
+      return "SKIPPED_STAGE_SEMANTIC_GOLDEN_ANSWER";
+    case SkippedStage.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** BreakerState is the state of a circuit breaker. */
 export enum BreakerState {
   /** BREAKER_STATE_UNSPECIFIED - Unknown. */
@@ -644,6 +694,17 @@ export interface SearchResponse {
   lexicalUnavailable: string[];
   /** The fusion used; UNSPECIFIED when one retriever ran and its lists were merged by score. */
   fusion: FusionMethod;
+  /**
+   * What the search went on without because the query could not be embedded; empty in a
+   * complete answer. RETRIEVAL_MODE_LEXICAL never embeds the query (its golden-answer lookup is
+   * the exact one alone), so it never lists anything here.
+   */
+  skipped: SkippedStage[];
+  /**
+   * Why the query could not be embedded, when it could not (e.g. "query not embedded:
+   * embedder is unavailable (circuit breaker open)").
+   */
+  embeddingError: string;
 }
 
 /** Document is a unit of text stored in a collection. */
@@ -1814,6 +1875,8 @@ function createBaseSearchResponse(): SearchResponse {
     retrievers: [],
     lexicalUnavailable: [],
     fusion: 0,
+    skipped: [],
+    embeddingError: "",
   };
 }
 
@@ -1858,6 +1921,16 @@ export const SearchResponse: MessageFns<SearchResponse> = {
     }
     if (message.fusion !== 0) {
       writer.uint32(96).int32(message.fusion);
+    }
+    if (message.skipped.length !== 0) {
+      writer.uint32(106).fork();
+      for (const v of message.skipped) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.embeddingError !== "") {
+      writer.uint32(114).string(message.embeddingError);
     }
     return writer;
   },
@@ -1981,6 +2054,32 @@ export const SearchResponse: MessageFns<SearchResponse> = {
             message.fusion = reader.int32() as any;
             continue;
           }
+          case 13: {
+            if (tag === 104) {
+              message.skipped.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 106) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.skipped.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.embeddingError = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2033,6 +2132,12 @@ export const SearchResponse: MessageFns<SearchResponse> = {
         ? object.lexical_unavailable.map((e: any) => globalThis.String(e))
         : [],
       fusion: isSet(object.fusion) ? fusionMethodFromJSON(object.fusion) : 0,
+      skipped: globalThis.Array.isArray(object?.skipped) ? object.skipped.map((e: any) => skippedStageFromJSON(e)) : [],
+      embeddingError: isSet(object.embeddingError)
+        ? globalThis.String(object.embeddingError)
+        : isSet(object.embedding_error)
+        ? globalThis.String(object.embedding_error)
+        : "",
     };
   },
 
@@ -2074,6 +2179,12 @@ export const SearchResponse: MessageFns<SearchResponse> = {
     if (message.fusion !== 0) {
       obj.fusion = fusionMethodToJSON(message.fusion);
     }
+    if (message.skipped?.length) {
+      obj.skipped = message.skipped.map((e) => skippedStageToJSON(e));
+    }
+    if (message.embeddingError !== "") {
+      obj.embeddingError = message.embeddingError;
+    }
     return obj;
   },
 
@@ -2098,6 +2209,8 @@ export const SearchResponse: MessageFns<SearchResponse> = {
     message.retrievers = object.retrievers?.map((e) => e) || [];
     message.lexicalUnavailable = object.lexicalUnavailable?.map((e) => e) || [];
     message.fusion = object.fusion ?? 0;
+    message.skipped = object.skipped?.map((e) => e) || [];
+    message.embeddingError = object.embeddingError ?? "";
     return message;
   },
 };
