@@ -62,6 +62,7 @@ export function guardEmbedder(inner: Embedder, breaker: Breaker): GuardedEmbedde
   return {
     name: inner.name,
     dimension: inner.dimension,
+    ...(inner.variant === undefined ? {} : { variant: inner.variant }),
     breaker,
     embed: (texts: string[], ctx: CallContext, kind?: EmbeddingKind) =>
       texts.length === 0

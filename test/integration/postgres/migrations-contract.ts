@@ -45,6 +45,7 @@ export function migrationsContract(getClient: () => SqlClient): void {
       [1, true, true],
       [2, true, true],
       [3, true, true],
+      [4, true, true],
     ]);
     expect(status[0]!.appliedAt).toBeInstanceOf(Date);
     expect(await reportIndexes(client)).toEqual(REPORT_INDEXES);
