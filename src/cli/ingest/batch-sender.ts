@@ -20,6 +20,8 @@ export interface BatchSenderDeps {
   stop: (reason: string) => void;
   /** Waits before a retry; rejects when the signal aborts. */
   wait?: (ms: number, signal: AbortSignal) => Promise<unknown>;
+  /** Told the lines that need no more sending (acknowledged, or rejected by the server). */
+  onSettled?: (lineNumbers: number[]) => void;
 }
 
 /**
@@ -30,6 +32,7 @@ export interface BatchSenderDeps {
  */
 export function createBatchSender(deps: BatchSenderDeps): SendBatch {
   const { upsert, report, policy, stopSignal, stop } = deps;
+  const settle = (entries: BatchEntry[]) => deps.onSettled?.(entries.map((entry) => entry.lineNumber));
   const wait = deps.wait ?? ((ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }));
   const fail = (entries: BatchEntry[], reason: string) => {
     for (const entry of entries) report.problem(entry.lineNumber, 'failed', reason);
@@ -47,12 +50,14 @@ export function createBatchSender(deps: BatchSenderDeps): SendBatch {
         await upsert(pending.map((entry) => entry.document));
         report.loaded += pending.length;
         report.batches += 1;
+        settle(pending);
         return;
       } catch (error) {
         const code = codeOf(error);
         if (code === status.INVALID_ARGUMENT) {
           const kept = dropRejected(pending, error, report);
           if (kept) {
+            settle(pending.filter((entry) => !kept.includes(entry)));
             pending = kept;
             continue;
           }

@@ -1,4 +1,5 @@
 import { type UpsertBatch, createBatchSender } from './batch-sender';
+import type { CheckpointTracker } from './checkpoint';
 import { parseDocumentLine } from './document-line';
 import { IngestReport } from './ingest-report';
 import type { ReadLine } from './read-lines';
@@ -14,6 +15,8 @@ export interface IngestRunOptions {
   /** Batches in flight at once. */
   concurrency: number;
   retryPolicy: RetryPolicy;
+  /** The first lines an earlier run finished (its checkpoint): read, but not sent again. */
+  skipLines?: number;
 }
 
 /** The outside world of a run: the write, an optional interrupt and progress callback. */
@@ -24,6 +27,8 @@ export interface IngestRunDeps {
   /** Called after each line with the bytes read so far. */
   onLine?: (bytesRead: number) => void;
   report?: IngestReport;
+  /** Follows which lines are done, for `--resume`. */
+  checkpoint?: CheckpointTracker;
 }
 
 /**
@@ -52,6 +57,7 @@ export async function runIngest(
     policy: options.retryPolicy,
     stopSignal: controller.signal,
     stop,
+    onSettled: (lineNumbers) => deps.checkpoint?.settle(lineNumbers),
   });
   const queue = createUploadQueue({
     concurrency: options.concurrency,
@@ -83,14 +89,20 @@ export async function runIngest(
         break;
       }
       lastLine = line.lineNumber;
-      report.linesRead += 1;
       bytesRead += line.bytes;
       deps.onLine?.(bytesRead);
-      if (line.text.trim().length === 0) {
+      if (line.lineNumber <= (options.skipLines ?? 0)) {
+        deps.checkpoint?.read(line.lineNumber, line.text, false);
+        report.skipped += 1;
+        continue;
+      }
+      report.linesRead += 1;
+      const parsed = line.text.trim().length === 0 ? undefined : parseDocumentLine(line.text);
+      deps.checkpoint?.read(line.lineNumber, line.text, parsed?.ok === true);
+      if (parsed === undefined) {
         report.blankLines += 1;
         continue;
       }
-      const parsed = parseDocumentLine(line.text);
       if (!parsed.ok) {
         report.problem(line.lineNumber, 'invalid', parsed.reason);
         continue;
@@ -107,6 +119,7 @@ export async function runIngest(
         open.delete(id);
         openBytes -= replaced.bytes;
         report.superseded += 1;
+        deps.checkpoint?.settle([replaced.lineNumber]);
       }
       open.set(id, { lineNumber: line.lineNumber, document: parsed.document, bytes: line.bytes });
       openBytes += line.bytes;
@@ -115,6 +128,7 @@ export async function runIngest(
     await flush();
   } finally {
     await queue.drain();
+    deps.checkpoint?.flush();
     deps.interrupt?.removeEventListener('abort', onInterrupt);
   }
   if (controller.signal.aborted) {
