@@ -47,9 +47,9 @@ interface Waiter {
 /**
  * Creates a window in the manner of TCP congestion control, with latency as the congestion
  * signal: it doubles per round while answers come back within the target (slow start), then
- * grows by about one batch per round; an answer slower than the target, or a timed-out
- * request, halves it — once per round, since requests sent before a decrease report the old
- * window's latency. By Little's law it settles near target × the service's throughput, so
+ * grows by about one batch per round; an answer slower than the target halves it (down to
+ * one item per allowed request), a timed-out request halves it down to one item — once per
+ * round, since requests sent before a decrease report the old window's latency. By Little's law it settles near target × the service's throughput, so
  * the service is kept busy without building a queue that outlasts the per-request timeout.
  */
 export function createAdaptiveWindow(options: AdaptiveWindowOptions): AdaptiveWindow {
@@ -67,9 +67,10 @@ export function createAdaptiveWindow(options: AdaptiveWindowOptions): AdaptiveWi
   const pump = () => {
     while (waiters.length > 0 && fits(waiters[0]!.size)) waiters.shift()!.grant();
   };
-  const decrease = (startedAt: number) => {
-    if (startedAt < lastDecreaseAt) return;
-    limit = Math.max(1, limit / 2);
+  /** Halves the window, down to `floor` (or where it already is, if lower). */
+  const decrease = (startedAt: number, floor: number) => {
+    if (startedAt <= lastDecreaseAt) return;
+    limit = Math.max(1, limit / 2, Math.min(limit, floor));
     slowStart = false;
     lastDecreaseAt = now();
   };
@@ -89,9 +90,11 @@ export function createAdaptiveWindow(options: AdaptiveWindowOptions): AdaptiveWi
         released = true;
         items -= size;
         requests -= 1;
-        if (outcome === 'timed-out') decrease(startedAt);
+        // A slow answer leaves one item per allowed request, so a service whose single item is
+        // slower than the target is still kept busy; only a timeout goes lower.
+        if (outcome === 'timed-out') decrease(startedAt, 1);
         else if (outcome === 'answered') {
-          if (now() - startedAt > targetLatencyMs) decrease(startedAt);
+          if (now() - startedAt > targetLatencyMs) decrease(startedAt, maxConcurrent);
           else increase(size);
         }
         pump();

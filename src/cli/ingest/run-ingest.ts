@@ -1,4 +1,5 @@
 import { type UpsertBatch, createBatchSender } from './batch-sender';
+import { createBatchSizer } from './batch-sizer';
 import type { CheckpointTracker } from './checkpoint';
 import { parseDocumentLine } from './document-line';
 import { IngestReport } from './ingest-report';
@@ -8,8 +9,13 @@ import { type BatchEntry, createUploadQueue } from './upload-queue';
 
 /** How lines become batches and how batches are sent. */
 export interface IngestRunOptions {
-  /** Documents per UpsertDocuments call (the server takes at most SEARCH_LIMITS.documentsPerCall). */
+  /** Documents per UpsertDocuments call (the server takes at most SEARCH_LIMITS.documentsPerCall); the most, when adaptive. */
   batchSize: number;
+  /**
+   * When set, batches shrink while calls take longer than this (or outlive their deadline,
+   * and are then split) and grow back to `batchSize` when they are fast again.
+   */
+  targetLatencyMs?: number;
   /** A batch is also sent once its lines add up to this many bytes, to stay under message limits. */
   maxBatchBytes: number;
   /** Batches in flight at once. */
@@ -51,6 +57,8 @@ export async function runIngest(
   if (deps.interrupt?.aborted) onInterrupt();
   deps.interrupt?.addEventListener('abort', onInterrupt, { once: true });
 
+  const sizer =
+    options.targetLatencyMs === undefined ? undefined : createBatchSizer(options.batchSize, options.targetLatencyMs);
   const send = createBatchSender({
     upsert: deps.upsert,
     report,
@@ -58,6 +66,7 @@ export async function runIngest(
     stopSignal: controller.signal,
     stop,
     onSettled: (lineNumbers) => deps.checkpoint?.settle(lineNumbers),
+    sizer,
   });
   const queue = createUploadQueue({
     concurrency: options.concurrency,
@@ -123,7 +132,7 @@ export async function runIngest(
       }
       open.set(id, { lineNumber: line.lineNumber, document: parsed.document, bytes: line.bytes });
       openBytes += line.bytes;
-      if (open.size >= options.batchSize || openBytes >= options.maxBatchBytes) await flush();
+      if (open.size >= (sizer?.size() ?? options.batchSize) || openBytes >= options.maxBatchBytes) await flush();
     }
     await flush();
   } finally {

@@ -56,6 +56,18 @@ describe('adaptive window (AIMD on latency)', () => {
     expect(window.limit()).toBeLessThanOrEqual(40);
   });
 
+  it('keeps one item per allowed request however slow the answers, so the service stays busy', async () => {
+    const { window, tick } = windowOnClock({ initial: 32, maxConcurrent: 4 });
+    for (let i = 0; i < 6; i++) {
+      const lease = await window.acquire(1, backgroundContext());
+      tick(5_000);
+      lease.release('answered');
+      tick(10);
+    }
+    expect(window.limit()).toBe(4);
+    expect(window.batchSize()).toBe(1);
+  });
+
   it('halves on a timed-out request and never goes below one item', async () => {
     const { window, tick } = windowOnClock({ initial: 4 });
     for (let i = 0; i < 5; i++) {
