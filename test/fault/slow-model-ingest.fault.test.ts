@@ -72,12 +72,15 @@ describe('ingestion through a model slowed 5×', () => {
     proxy = await startDelayProxy(Number(new URL(model.url).port));
     proxy.setSlowdown(SLOWDOWN);
     dataDir = mkdtempSync(path.join(tmpdir(), 'recall-fault-slow-model-'));
-    server = await startServerProcess({
-      DATA_DIR: path.join(dataDir, 'data'),
-      EMBEDDING_URL: `http://127.0.0.1:${proxy.port}`,
-      EMBEDDING_MODEL: model.model,
-      EMBEDDING_DIMENSION: String(model.dimension),
-    });
+    server = await startServerProcess(
+      {
+        DATA_DIR: path.join(dataDir, 'data'),
+        EMBEDDING_URL: `http://127.0.0.1:${proxy.port}`,
+        EMBEDDING_MODEL: model.model,
+        EMBEDDING_DIMENSION: String(model.dimension),
+      },
+      5 * 60_000,
+    );
     clients = connectClients(server.grpcAddress);
   }, 15 * 60_000);
 
@@ -126,7 +129,13 @@ describe('ingestion through a model slowed 5×', () => {
 
   it("closes the model request when the caller's deadline passes", async () => {
     const before = proxy.abandoned();
-    const batch = documents(60).map((d) => ({ ...d, id: `late-${d.id}`, metadata: undefined, vector: [] }));
+    // New texts: the ones loaded above are in recall's embedding cache and would not reach the model.
+    const batch = documents(60).map((d) => ({
+      id: `late-${d.id}`,
+      text: `late ${d.text}`,
+      metadata: undefined,
+      vector: [],
+    }));
     const call = clients.search.upsertDocuments(
       { collection: 'slow_model_late', documents: batch },
       { timeoutMs: 300 },
