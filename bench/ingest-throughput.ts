@@ -19,7 +19,7 @@ import { documentText, loadDataset } from './eval/dataset';
 import { PROJECT_ROOT, startRecall } from './recall-process';
 
 const BATCH_SIZES = [8, 32, 64];
-const CONCURRENCIES = [1, 2];
+const CONCURRENCIES = [1, 2, 4];
 
 interface Setting {
   batchSize: number;

@@ -28,6 +28,7 @@ export async function startDelayProxy(targetPort: number, targetHost = '127.0.0.
   let delayMs = 0;
   let slowdown = 1;
   let abandoned = 0;
+  let closing = false;
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -46,6 +47,8 @@ export async function startDelayProxy(targetPort: number, targetHost = '127.0.0.
       }
     };
     const later = (action: () => void) => {
+      // After close() nothing is passed on: a late chunk must not keep a timer (and the process) alive.
+      if (closing) return;
       const due = Math.max(Date.now() + extraMs(), queue.at(-1)?.due ?? 0);
       queue.push({ due, action });
       if (!timer) drain();
@@ -99,6 +102,7 @@ export async function startDelayProxy(targetPort: number, targetHost = '127.0.0.
     connections: () => sockets.size / 2,
     abandoned: () => abandoned,
     close() {
+      closing = true;
       closed ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
