@@ -54,7 +54,11 @@ function ingestRate(file: string, target: string, count: number): Promise<{ rate
     const started = performance.now();
     const child = spawn(
       process.execPath,
-      [path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'ingest.js'), '-c', 'throughput', file, '--target', target, '-q'],
+      [
+        path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'ingest.js'),
+        ...['-c', 'throughput', file, '--target', target, '-q'],
+        ...['--checkpoint-dir', path.join(path.dirname(file), 'checkpoints')],
+      ],
       { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let stdout = '';

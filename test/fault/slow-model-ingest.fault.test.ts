@@ -104,7 +104,10 @@ describe('ingestion through a model slowed 5×', () => {
           .join('\n')}\n`,
       );
       const started = performance.now();
-      const result = await runIngestCli(['-c', 'slow_model', file, '--target', server.grpcAddress, '-q']);
+      const result = await runIngestCli([
+        ...['-c', 'slow_model', file, '--target', server.grpcAddress, '-q'],
+        ...['--checkpoint-dir', path.join(dataDir, 'checkpoints')],
+      ]);
       const seconds = (performance.now() - started) / 1000;
 
       expect(result.stdout).toMatch(
