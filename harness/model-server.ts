@@ -6,8 +6,10 @@
  *   shape) with the built-in BM25 reranker's scores, best first.
  *
  * Latency is a MODEL of a remote embedding service / cross-encoder, not a measurement:
- * each call waits `embedLatencyMs` or `rerankLatencyMs + rerankLatencyPerTextMs × texts`
- * before answering, and calls do not queue behind each other (an endlessly parallel GPU).
+ * each call waits `embedLatencyMs + embedLatencyPerTextMs × texts` or
+ * `rerankLatencyMs + rerankLatencyPerTextMs × texts` before answering, and calls do not
+ * queue behind each other (an endlessly parallel GPU). A call whose client closes the
+ * connection before the answer stops there and is counted in `abandoned`.
  * Failure injection answers the next calls with a status (or a dropped connection) at once.
  * Depends only on Node and the project's own code, so `bench/` can import it.
  */
@@ -22,6 +24,8 @@ export type InjectedFailure = number | 'reset';
 export interface ModelServerOptions {
   /** Modelled time per embedding call (default 0). */
   embedLatencyMs?: number;
+  /** Modelled extra time per embedded text (default 0). */
+  embedLatencyPerTextMs?: number;
   /** Modelled fixed time per rerank call (default 0). */
   rerankLatencyMs?: number;
   /** Modelled extra time per reranked text (default 0). */
@@ -49,6 +53,8 @@ export interface ModelServer {
   requests: { embed: number; rerank: number };
   /** Number of inputs of each embedding call, in arrival order. */
   embedBatchSizes: number[];
+  /** Calls whose client closed the connection before the answer (so the work was dropped). */
+  abandoned: { embed: number; rerank: number };
   /** Fails the next `count` calls (default: all) with `failure`; `fail(undefined)` heals the server. */
   fail(failure: InjectedFailure | undefined, count?: number, retryAfterSeconds?: number): void;
   /** Stops listening and drops open connections. Safe to call twice. */
@@ -58,23 +64,29 @@ export interface ModelServer {
 /** Starts a model server; see the module comment. */
 export async function startModelServer(options: ModelServerOptions = {}): Promise<ModelServer> {
   const requests = { embed: 0, rerank: 0 };
+  const abandoned = { embed: 0, rerank: 0 };
   const embedBatchSizes: number[] = [];
   let failure = options.failWith;
   let failuresLeft = options.failCount ?? Number.POSITIVE_INFINITY;
   let retryAfterSeconds = options.retryAfterSeconds;
   const timers = new Set<NodeJS.Timeout>();
 
-  const wait = (ms: number, res: ServerResponse) =>
+  const wait = (ms: number, res: ServerResponse, kind: 'embed' | 'rerank') =>
     new Promise<boolean>((resolve) => {
       if (ms <= 0) return resolve(true);
+      let waiting = true;
       const timer = setTimeout(() => {
+        waiting = false;
         timers.delete(timer);
         resolve(!res.destroyed);
       }, ms);
       timers.add(timer);
       res.on('close', () => {
+        if (!waiting) return;
+        waiting = false;
         clearTimeout(timer);
         timers.delete(timer);
+        abandoned[kind]++;
         resolve(false);
       });
     });
@@ -117,7 +129,8 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       return send(res, 400, { error: { message: "'dimensions' is out of range", type: 'invalid_request_error' } });
     }
     embedBatchSizes.push(input.length);
-    if (!(await wait(options.embedLatencyMs ?? 0, res))) return;
+    const latency = (options.embedLatencyMs ?? 0) + (options.embedLatencyPerTextMs ?? 0) * input.length;
+    if (!(await wait(latency, res, 'embed'))) return;
     const data = input.map((text: string, index) => ({
       object: 'embedding',
       index,
@@ -133,7 +146,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       return undefined;
     }
     const latency = (options.rerankLatencyMs ?? 0) + (options.rerankLatencyPerTextMs ?? 0) * texts.length;
-    if (!(await wait(latency, res))) return undefined;
+    if (!(await wait(latency, res, 'rerank'))) return undefined;
     return bm25Scores(query, texts as string[])
       .map((score, index) => ({ index, score }))
       .sort((a, b) => b.score - a.score || a.index - b.index);
@@ -176,6 +189,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     url: `http://127.0.0.1:${port}`,
     requests,
     embedBatchSizes,
+    abandoned,
     fail(next, count, retryAfter) {
       failure = next;
       failuresLeft = count ?? Number.POSITIVE_INFINITY;

@@ -6,9 +6,18 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { ConfigError } from '../config';
 import { EXIT } from './exit-codes';
+import {
+  type CheckpointKey,
+  type CheckpointTracker,
+  checkpointHolds,
+  checkpointPath,
+  createCheckpointTracker,
+  readCheckpoint,
+} from './ingest/checkpoint';
 import { type DirectService, startDirectService } from './ingest/direct-service';
 import { createIngestClient } from './ingest/ingest-client';
 import { type IngestOptions, USAGE, UsageError, parseIngestOptions } from './ingest/ingest-options';
@@ -38,8 +47,42 @@ async function openInput(file: string): Promise<{ input: Readable; totalBytes: n
   return { input: createReadStream(file), totalBytes: info.size };
 }
 
+/**
+ * The checkpoint of this file, collection and service (none for standard input) and, with
+ * `--resume`, how many leading lines an earlier run finished. UsageError when the file
+ * changed within those lines since.
+ */
+async function openCheckpoint(options: IngestOptions): Promise<{ tracker?: CheckpointTracker; skipLines: number }> {
+  if (options.file === '-') return { skipLines: 0 };
+  const key: CheckpointKey = {
+    file: path.resolve(options.file),
+    collection: options.collection,
+    target: options.direct ? `direct:${directStore()}` : (options.target ?? ''),
+  };
+  const file = checkpointPath(options.checkpointDir, key);
+  const tracker = createCheckpointTracker(file, key);
+  const checkpoint = options.resume ? readCheckpoint(file, key) : undefined;
+  if (options.resume && !checkpoint) {
+    process.stderr.write('ingest: --resume: no checkpoint of this file, collection and service; starting at line 1\n');
+  }
+  if (!checkpoint) return { tracker, skipLines: 0 };
+  if (!(await checkpointHolds(readLines(createReadStream(options.file)), checkpoint))) {
+    throw new UsageError(
+      `--resume: ${options.file} changed within its first ${checkpoint.line} lines since the checkpoint; run without --resume`,
+    );
+  }
+  process.stderr.write(`ingest: --resume: skipping lines 1-${checkpoint.line}, finished by an earlier run\n`);
+  return { tracker, skipLines: checkpoint.line };
+}
+
+/** What `--direct` writes to, as far as the environment names it without secrets. */
+function directStore(): string {
+  return process.env.MILVUS_ADDRESS?.trim() || path.resolve(process.env.DATA_DIR?.trim() || 'data');
+}
+
 async function ingest(options: IngestOptions): Promise<number> {
   const { input, totalBytes } = await openInput(options.file);
+  const { tracker, skipLines } = await openCheckpoint(options);
   let direct: DirectService | undefined;
   if (options.direct) {
     process.stderr.write('ingest: starting the service in this process (--direct)\n');
@@ -83,8 +126,17 @@ async function ingest(options: IngestOptions): Promise<number> {
         maxBatchBytes: MAX_BATCH_BYTES,
         concurrency: options.concurrency,
         retryPolicy: options.retryPolicy,
+        // A third of the deadline: a call twice as slow as wanted still ends in time.
+        targetLatencyMs: Math.ceil(options.deadlineMs / 3),
+        skipLines,
       },
-      { upsert: client.upsert, interrupt: interrupt.signal, onLine: (bytes) => progress.update(bytes), report },
+      {
+        upsert: client.upsert,
+        interrupt: interrupt.signal,
+        onLine: (bytes) => progress.update(bytes),
+        report,
+        checkpoint: tracker,
+      },
     );
   } finally {
     progress.stop();

@@ -1,5 +1,5 @@
-import { type SpawnSyncReturns, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, type SpawnSyncReturns, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connectClients } from '../../harness/grpc-clients';
@@ -12,14 +12,22 @@ const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'ingest-sample.jsonl');
 
 type Result = Pick<SpawnSyncReturns<string>, 'status' | 'stdout' | 'stderr'>;
 
-/** Runs the built ingest CLI (`npm run build` first) with only the given environment. */
-function ingest(args: string[], env: Record<string, string> = {}): Promise<Result> {
+/**
+ * Runs the built ingest CLI (`npm run build` first) with only the given environment, from the
+ * system's temporary folder (where its default checkpoint folder then goes); `started` sees the child.
+ */
+function ingest(
+  args: string[],
+  env: Record<string, string> = {},
+  started?: (child: ChildProcess) => void,
+): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
+      cwd: tmpdir(),
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    started?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -109,6 +117,53 @@ describe('ingest CLI end to end (embedded default)', () => {
     expect(result.stdout).toMatch(/250 lines read \(0 blank\), 250 loaded; 0 invalid.*; 3 batches, 0 retries/);
     expect(result.status).toBe(0);
     expect(await documentCount(server.grpcAddress, 'clean')).toBe(250);
+  });
+
+  it('killed midway, resumes with --resume where it stopped and loads only the rest', async () => {
+    const total = 4_000;
+    const file = path.join(dataDir, 'resume.jsonl');
+    const docs = Array.from({ length: total }, (_, i) =>
+      JSON.stringify({ id: `r${i}`, text: `resumable document ${i}` }),
+    );
+    writeFileSync(file, `${docs.join('\n')}\n`);
+    const checkpoints = path.join(dataDir, 'checkpoints');
+    const args = ['-c', 'resume', file, '--target', server.grpcAddress, '--batch-size', '5', '--concurrency', '1'];
+    const checkpointLine = () => {
+      if (!existsSync(checkpoints)) return 0;
+      const [name] = readdirSync(checkpoints).filter((n) => n.endsWith('.json'));
+      return name ? (JSON.parse(readFileSync(path.join(checkpoints, name), 'utf8')) as { line: number }).line : 0;
+    };
+
+    const killed = await ingest([...args, '--checkpoint-dir', checkpoints], {}, (child) => {
+      const poll = setInterval(() => {
+        if (checkpointLine() >= 100) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+        }
+      }, 10);
+      child.once('close', () => clearInterval(poll));
+    });
+    expect(killed.status).toBeNull();
+    const stoppedAt = checkpointLine();
+    expect(stoppedAt).toBeGreaterThanOrEqual(100);
+    expect(stoppedAt).toBeLessThan(total);
+    const loadedBefore = (await documentCount(server.grpcAddress, 'resume')) ?? 0;
+    expect(loadedBefore).toBeGreaterThanOrEqual(stoppedAt);
+    expect(loadedBefore).toBeLessThan(total);
+
+    const resumed = await ingest([...args, '--checkpoint-dir', checkpoints, '--resume']);
+    expect(resumed.status).toBe(0);
+    expect(resumed.stderr).toContain(`skipping lines 1-${stoppedAt}`);
+    expect(resumed.stdout).toContain(`${total - stoppedAt} lines read (0 blank), ${total - stoppedAt} loaded`);
+    expect(await documentCount(server.grpcAddress, 'resume')).toBe(total);
+
+    // Finished: resuming again sends nothing; editing a skipped line is refused rather than skipped.
+    const again = await ingest([...args, '--checkpoint-dir', checkpoints, '--resume']);
+    expect(again.stdout).toContain('0 lines read (0 blank), 0 loaded');
+    writeFileSync(file, `${docs.slice(1).join('\n')}\n`);
+    const edited = await ingest([...args, '--checkpoint-dir', checkpoints, '--resume']);
+    expect(edited.status).toBe(2);
+    expect(edited.stderr).toContain('changed within its first');
   });
 
   it('exits 2 with the usage on a command-line mistake, before touching the service', async () => {

@@ -9,6 +9,12 @@ import type { Metrics } from '../../observability/metrics';
 export interface CachedEmbedderOptions {
   /** Most vectors kept (default 10 000, about 31 MB at 384 dimensions); least recently used go first. */
   maxEntries?: number;
+  /**
+   * Misses are handed to the inner embedder in slices of at most this many texts (default 32),
+   * all at once: each slice is remembered as soon as it is answered, so a call that fails
+   * or times out half-way leaves its finished slices cached for the retry.
+   */
+  sliceSize?: number;
 }
 
 /** An embedder that remembers; `size` and `clear()` are for tests and operators. */
@@ -20,7 +26,8 @@ export interface CachedEmbedder extends Embedder {
 /**
  * Decorates `inner` with a bounded LRU cache keyed by exact text and its kind (one cache per
  * embedder, so the model is implied; a query and a document of the same text may embed
- * differently, see EmbeddingKind). Misses of one call go to `inner` as one batch; a text already
+ * differently, see EmbeddingKind). Misses of one call go to `inner` in slices (see
+ * `sliceSize`), concurrently, the inner embedder pacing its own requests; a text already
  * being embedded for another call is awaited rather than embedded twice. Counts, per text,
  * `embeddingCacheHits` (cached or joined in flight) and `embeddingCacheMisses` (computed).
  * Each call gets its own copies of the vectors. Failures are not cached.
@@ -31,8 +38,14 @@ export function createCachedEmbedder(
   metrics?: Metrics,
 ): CachedEmbedder {
   const maxEntries = options.maxEntries ?? 10_000;
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-    throw new Error(`embedding cache maxEntries must be a positive integer, got ${maxEntries}`);
+  const sliceSize = options.sliceSize ?? 32;
+  for (const [name, value] of [
+    ['maxEntries', maxEntries],
+    ['sliceSize', sliceSize],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new Error(`embedding cache ${name} must be a positive integer, got ${value}`);
+    }
   }
   // A Map iterates in insertion order: re-inserting on each hit makes its first key the LRU one.
   const cache = new Map<string, number[]>();
@@ -52,8 +65,16 @@ export function createCachedEmbedder(
     cache.set(key, vector);
   };
 
-  /** Starts one batch for `texts` (distinct, all missing) and registers a promise per text. */
+  /** Starts one inner call per slice of `texts` (distinct, all missing); a promise per text. */
   const compute = (texts: string[], ctx: CallContext, kind: EmbeddingKind): Promise<number[]>[] => {
+    const promises: Promise<number[]>[] = [];
+    for (let i = 0; i < texts.length; i += sliceSize)
+      promises.push(...computeSlice(texts.slice(i, i + sliceSize), ctx, kind));
+    return promises;
+  };
+
+  /** Starts one inner call for `texts` and registers a promise per text. */
+  const computeSlice = (texts: string[], ctx: CallContext, kind: EmbeddingKind): Promise<number[]>[] => {
     const batch = inner.embed(texts, ctx, kind).then((vectors) => {
       if (vectors.length !== texts.length) {
         throw new Error(`${inner.name} returned ${vectors.length} vectors for ${texts.length} texts`);

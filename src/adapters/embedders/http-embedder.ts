@@ -2,20 +2,24 @@ import type { CallContext } from '../../domain/context';
 import { throwIfDone } from '../../domain/context';
 import { FailedPreconditionError } from '../../domain/errors';
 import type { Embedder } from '../../domain/ports';
-import { chunk, mapLimit } from '../http/batches';
+import { sendAdaptive } from '../http/adaptive-batches';
+import { createAdaptiveWindow } from '../http/adaptive-window';
 import { resolveEndpoint } from '../http/endpoint-url';
 import { postJson } from '../http/fetch-json';
-import { toDomainError } from '../http/http-errors';
+import { isAttemptTimeout, isRetryable, toDomainError } from '../http/http-errors';
 import type { HttpServiceOptions } from '../http/http-service-options';
 import { asArray, asIndex, asObject, malformed } from '../http/json-shape';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '../http/retry';
 
 /**
  * Options of an OpenAI-compatible embedding provider (OpenAI, vLLM, TEI, Ollama, LiteLLM…).
- * Defaults: 64 texts per request, 4 requests in flight, 10 000 ms per attempt, 3 retries.
+ * Defaults: at most 64 texts per request and 4 requests in flight (the adaptive window's
+ * bounds), 10 000 ms per attempt, a latency target of a quarter of that, 3 retries.
  */
 export interface HttpEmbedderOptions extends Omit<HttpServiceOptions, 'breaker'> {
   model: string;
+  /** Per-request latency the adaptive window aims under (default timeoutMs / 4). */
+  targetLatencyMs?: number;
   /** Expected vector length; a provider answering another length is a FailedPreconditionError. */
   dimension: number;
   /** Also send `dimensions` (for models that can shorten their vectors, e.g. text-embedding-3-*). Default false. */
@@ -25,21 +29,29 @@ export interface HttpEmbedderOptions extends Omit<HttpServiceOptions, 'breaker'>
 const SERVICE = 'embedder';
 
 /**
- * An Embedder over `POST /v1/embeddings` (`{model, input: string[]}`), in batches of
- * `batchSize`. Each batch is retried with backoff
- * (honouring Retry-After) but never past the caller's deadline. Vectors come back in input
- * order (by `data[i].index`), checked for length and re-normalised to unit length. Its
- * circuit breaker is the composition root's (guardEmbedder), shared by every provider.
+ * An Embedder over `POST /v1/embeddings` (`{model, input: string[]}`). Batch size and
+ * requests in flight follow one adaptive window shared by every call (see
+ * createAdaptiveWindow): they grow while answers come back within the latency target and
+ * halve when one is slower or times out, so a slow model gets smaller batches instead of
+ * timeouts. A timed-out batch of several texts is split and sent again; other failures (and
+ * a lone text's timeout) are retried with backoff and jitter (honouring Retry-After), never
+ * past the caller's deadline. A request is aborted — its connection closed — when the caller
+ * cancels, the deadline passes or the call fails. Vectors come back in input order (by
+ * `data[i].index`), checked for length and re-normalised to unit length. Its circuit breaker
+ * is the composition root's (guardEmbedder), shared by every provider.
  * Errors: UnavailableError (outage, rate limit, malformed answer),
  * InvalidArgumentError on `texts` (400/413/422), FailedPreconditionError (other 4xx, wrong
  * dimension), DeadlineExceededError, CancelledError.
  */
 export function createHttpEmbedder(options: HttpEmbedderOptions): Embedder {
   const endpoint = resolveEndpoint(options.url, '/v1/embeddings');
-  const batchSize = positiveInteger(options.batchSize ?? 64, 'batchSize');
-  const concurrency = positiveInteger(options.maxConcurrentBatches ?? 4, 'maxConcurrentBatches');
   const dimension = positiveInteger(options.dimension, 'dimension');
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const window = createAdaptiveWindow({
+    maxBatch: positiveInteger(options.batchSize ?? 64, 'batchSize'),
+    maxConcurrent: positiveInteger(options.maxConcurrentBatches ?? 4, 'maxConcurrentBatches'),
+    targetLatencyMs: positiveInteger(options.targetLatencyMs ?? Math.ceil(timeoutMs / 4), 'targetLatencyMs'),
+  });
   const policy: RetryPolicy = {
     ...DEFAULT_RETRY_POLICY,
     ...options.retry,
@@ -50,10 +62,13 @@ export function createHttpEmbedder(options: HttpEmbedderOptions): Embedder {
     try {
       const body: Record<string, unknown> = { model: options.model, input: texts, encoding_format: 'float' };
       if (options.sendDimensions) body.dimensions = dimension;
+      // A batch that timed out is split by the caller rather than resent whole.
+      const retryable = (error: unknown) => isRetryable(error) && (texts.length === 1 || !isAttemptTimeout(error));
       const json = await withRetry(
         () => postJson({ url: endpoint, body, apiKey: options.apiKey, headers: options.headers, timeoutMs }, ctx),
         policy,
         ctx,
+        retryable,
       );
       return parseEmbeddings(json, texts.length, dimension);
     } catch (error) {
@@ -67,8 +82,7 @@ export function createHttpEmbedder(options: HttpEmbedderOptions): Embedder {
     async embed(texts: string[], ctx: CallContext): Promise<number[][]> {
       throwIfDone(ctx);
       if (texts.length === 0) return [];
-      const batches = await mapLimit(chunk(texts, batchSize), concurrency, (batch) => embedBatch(batch, ctx));
-      return batches.flat();
+      return sendAdaptive(texts, ctx, { window, send: embedBatch, isTimeout: isAttemptTimeout });
     },
   };
 }

@@ -42,6 +42,12 @@ export function isRetryable(error: unknown): boolean {
   return s === 408 || s === 429 || (s >= 500 && s !== 501 && s !== 505);
 }
 
+/** True when an attempt ran out of its own time (not the caller's), also once mapped to a domain error. */
+export function isAttemptTimeout(error: unknown): boolean {
+  const failure = error instanceof RecallError ? error.cause : error;
+  return failure instanceof HttpTransportError && failure.kind === 'timeout';
+}
+
 /** Statuses that mean "this input cannot be processed", as opposed to "this request is misconfigured". */
 const INPUT_REJECTED = new Set([400, 413, 422]);
 

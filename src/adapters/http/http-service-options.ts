@@ -10,9 +10,9 @@ export interface HttpServiceOptions {
   url: string;
   /** Sent as a bearer token; never logged. */
   apiKey?: string;
-  /** Texts per request. */
+  /** Texts per request (the embedder's ceiling: its batches adapt to the model's latency). */
   batchSize?: number;
-  /** Requests in flight for one large call. */
+  /** Requests in flight for one large call (the embedder's ceiling, shared by all its calls). */
   maxConcurrentBatches?: number;
   /** Per-attempt timeout in ms; the caller's deadline shortens it. */
   timeoutMs?: number;

@@ -24,21 +24,23 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /**
- * Runs `attempt` until it succeeds, fails with a non-retryable error, runs out of retries,
- * or the next wait would end past the caller's deadline; the last failure is then rethrown.
- * Waits honour Retry-After, else exponential backoff with jitter, and stop early (with
- * DeadlineExceededError / CancelledError) when the caller's signal fires.
+ * Runs `attempt` until it succeeds, fails with an error `retryable` refuses (by default
+ * {@link isRetryable}), runs out of retries, or the next wait would end past the caller's
+ * deadline; the last failure is then rethrown. Waits honour Retry-After, else exponential
+ * backoff with jitter, and stop early (with DeadlineExceededError / CancelledError) when the
+ * caller's signal fires.
  */
 export async function withRetry<T>(
   attempt: (attemptIndex: number) => Promise<T>,
   policy: RetryPolicy,
   ctx: CallContext,
+  retryable: (error: unknown) => boolean = isRetryable,
 ): Promise<T> {
   for (let n = 0; ; n++) {
     try {
       return await attempt(n);
     } catch (error) {
-      if (n >= policy.maxRetries || !isRetryable(error)) throw error;
+      if (n >= policy.maxRetries || !retryable(error)) throw error;
       const wait = retryDelayMs(n, policy, error instanceof HttpStatusError ? error.retryAfterMs : undefined);
       if (wait === undefined || Date.now() + wait >= ctx.deadline) throw error;
       await raceContext(delay(wait, undefined, { ref: false }), ctx);

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Metadata, status } from '@grpc/grpc-js';
 import type { Document } from '../../gen/recall/v1/search';
+import type { BatchSizer } from './batch-sizer';
 import { fieldViolations, violationsByDocument } from './field-violations';
 import type { IngestReport } from './ingest-report';
 import { type RetryPolicy, backoffDelayMs, isRetryable } from './retry-policy';
@@ -20,22 +21,31 @@ export interface BatchSenderDeps {
   stop: (reason: string) => void;
   /** Waits before a retry; rejects when the signal aborts. */
   wait?: (ms: number, signal: AbortSignal) => Promise<unknown>;
+  /** Told the lines that need no more sending (acknowledged, or rejected by the server). */
+  onSettled?: (lineNumbers: number[]) => void;
+  /** Learns from each call's latency; with it, a batch that outlives its deadline is split in two. */
+  sizer?: BatchSizer;
+  now?: () => number;
 }
 
 /**
- * Creates the function that sends a batch to the end. UNAVAILABLE and DEADLINE_EXCEEDED are
- * retried with backoff. INVALID_ARGUMENT naming `documents[i]…` marks those lines rejected and
+ * Creates the function that sends a batch to the end. With a sizer, a batch of several
+ * documents that ends DEADLINE_EXCEEDED is split and its halves sent one after the other
+ * (no retry used up: the batch was too big for the service's pace, not refused). UNAVAILABLE
+ * and DEADLINE_EXCEEDED are otherwise retried with backoff. INVALID_ARGUMENT naming `documents[i]…` marks those lines rejected and
  * sends the rest again. Anything else, exhausted retries, or a rejection of the request as a
  * whole stops the run; the batch's lines count as failed. Only an OK counts as loaded.
  */
 export function createBatchSender(deps: BatchSenderDeps): SendBatch {
-  const { upsert, report, policy, stopSignal, stop } = deps;
+  const { upsert, report, policy, stopSignal, stop, sizer } = deps;
+  const now = deps.now ?? Date.now;
+  const settle = (entries: BatchEntry[]) => deps.onSettled?.(entries.map((entry) => entry.lineNumber));
   const wait = deps.wait ?? ((ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }));
   const fail = (entries: BatchEntry[], reason: string) => {
     for (const entry of entries) report.problem(entry.lineNumber, 'failed', reason);
   };
 
-  return async (entries) => {
+  const sendBatch = async (entries: BatchEntry[]): Promise<void> => {
     let pending = entries;
     let retry = 0;
     while (pending.length > 0) {
@@ -43,16 +53,29 @@ export function createBatchSender(deps: BatchSenderDeps): SendBatch {
         fail(pending, `not sent: ${String(stopSignal.reason)}`);
         return;
       }
+      const startedAt = now();
       try {
         await upsert(pending.map((entry) => entry.document));
+        sizer?.answered(startedAt, now() - startedAt);
         report.loaded += pending.length;
         report.batches += 1;
+        settle(pending);
         return;
       } catch (error) {
         const code = codeOf(error);
+        if (code === status.DEADLINE_EXCEEDED && sizer) {
+          sizer.timedOut(startedAt);
+          if (pending.length > 1) {
+            const middle = Math.ceil(pending.length / 2);
+            await sendBatch(pending.slice(0, middle));
+            await sendBatch(pending.slice(middle));
+            return;
+          }
+        }
         if (code === status.INVALID_ARGUMENT) {
           const kept = dropRejected(pending, error, report);
           if (kept) {
+            settle(pending.filter((entry) => !kept.includes(entry)));
             pending = kept;
             continue;
           }
@@ -73,6 +96,7 @@ export function createBatchSender(deps: BatchSenderDeps): SendBatch {
       }
     }
   };
+  return sendBatch;
 }
 
 /**

@@ -14,6 +14,11 @@ export const USAGE = `usage: npm run ingest -- --collection NAME FILE.jsonl [opt
   --concurrency N      batches in flight, 1-64 (default 2)
   --deadline-ms N      deadline of each call (default 60000)
   --retries N          retries of a batch on UNAVAILABLE / DEADLINE_EXCEEDED (default ${DEFAULT_RETRY_POLICY.retries})
+  --resume             skip the lines an earlier run of this file into this collection on this
+                       service finished (its checkpoint); without it every line is sent again,
+                       which is safe (an upsert replaces) but slower
+  --checkpoint-dir DIR where checkpoints are kept (default .recall-ingest); one is written for any
+                       FILE but "-", after each acknowledged batch
   --token TOKEN        bearer token (default: $AUTH_TOKEN)
   --tls, --ca FILE     connect with TLS (system CAs, or the CA in FILE)
   -q, --quiet          no progress output
@@ -34,6 +39,8 @@ export interface IngestOptions {
   concurrency: number;
   deadlineMs: number;
   retryPolicy: RetryPolicy;
+  resume: boolean;
+  checkpointDir: string;
   token: string | undefined;
   tls: boolean;
   caFile: string | undefined;
@@ -61,6 +68,7 @@ export function parseIngestOptions(argv: string[], env: NodeJS.ProcessEnv = proc
   if (values.direct && values.target !== undefined) throw new UsageError('--direct and --target exclude each other');
   if (values.ca !== undefined && !values.tls) throw new UsageError('--ca needs --tls');
   if (values.direct && values.tls) throw new UsageError('--tls does not apply to --direct');
+  if (values.resume && positionals[0] === '-') throw new UsageError('--resume needs a FILE, not standard input');
   const base = defaults(env);
   return {
     help: false,
@@ -75,6 +83,8 @@ export function parseIngestOptions(argv: string[], env: NodeJS.ProcessEnv = proc
       ...DEFAULT_RETRY_POLICY,
       retries: integer('--retries', values.retries, DEFAULT_RETRY_POLICY.retries, 0, 100),
     },
+    resume: values.resume ?? false,
+    checkpointDir: values['checkpoint-dir'] ?? base.checkpointDir,
     token: values.token ?? base.token,
     tls: values.tls ?? false,
     caFile: values.ca,
@@ -95,6 +105,8 @@ function parse(argv: string[]) {
       concurrency: { type: 'string' },
       'deadline-ms': { type: 'string' },
       retries: { type: 'string' },
+      resume: { type: 'boolean' },
+      'checkpoint-dir': { type: 'string' },
       token: { type: 'string' },
       tls: { type: 'boolean' },
       ca: { type: 'string' },
@@ -115,6 +127,8 @@ function defaults(env: NodeJS.ProcessEnv): IngestOptions {
     concurrency: 2,
     deadlineMs: 60_000,
     retryPolicy: DEFAULT_RETRY_POLICY,
+    resume: false,
+    checkpointDir: '.recall-ingest',
     token: env.AUTH_TOKEN?.trim() || undefined,
     tls: false,
     caFile: undefined,

@@ -16,7 +16,10 @@ export const LISTED_PROBLEMS_MAX = 1000;
  * and the problem lines (the first LISTED_PROBLEMS_MAX of them) for the final report.
  */
 export class IngestReport {
+  /** Lines read (after those skipped by `--resume`). */
   linesRead = 0;
+  /** Lines an earlier run had finished, skipped by `--resume`. */
+  skipped = 0;
   blankLines = 0;
   /** Documents whose UpsertDocuments call returned OK. */
   loaded = 0;
@@ -95,6 +98,8 @@ export class IngestReport {
           : `stopped after line ${this.stoppedAtLine}: ${this.stoppedReason}; later lines were not read`,
       );
     }
+    if (this.skipped > 0)
+      out.push(`resumed: lines 1-${this.skipped} were finished by an earlier run and not sent again`);
     out.push(
       [
         `ingest into "${collection}": ${this.linesRead} lines read (${this.blankLines} blank), ${this.loaded} loaded`,

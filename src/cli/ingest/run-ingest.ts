@@ -1,4 +1,6 @@
 import { type UpsertBatch, createBatchSender } from './batch-sender';
+import { createBatchSizer } from './batch-sizer';
+import type { CheckpointTracker } from './checkpoint';
 import { parseDocumentLine } from './document-line';
 import { IngestReport } from './ingest-report';
 import type { ReadLine } from './read-lines';
@@ -7,13 +9,20 @@ import { type BatchEntry, createUploadQueue } from './upload-queue';
 
 /** How lines become batches and how batches are sent. */
 export interface IngestRunOptions {
-  /** Documents per UpsertDocuments call (the server takes at most SEARCH_LIMITS.documentsPerCall). */
+  /** Documents per UpsertDocuments call (the server takes at most SEARCH_LIMITS.documentsPerCall); the most, when adaptive. */
   batchSize: number;
+  /**
+   * When set, batches shrink while calls take longer than this (or outlive their deadline,
+   * and are then split) and grow back to `batchSize` when they are fast again.
+   */
+  targetLatencyMs?: number;
   /** A batch is also sent once its lines add up to this many bytes, to stay under message limits. */
   maxBatchBytes: number;
   /** Batches in flight at once. */
   concurrency: number;
   retryPolicy: RetryPolicy;
+  /** The first lines an earlier run finished (its checkpoint): read, but not sent again. */
+  skipLines?: number;
 }
 
 /** The outside world of a run: the write, an optional interrupt and progress callback. */
@@ -24,6 +33,8 @@ export interface IngestRunDeps {
   /** Called after each line with the bytes read so far. */
   onLine?: (bytesRead: number) => void;
   report?: IngestReport;
+  /** Follows which lines are done, for `--resume`. */
+  checkpoint?: CheckpointTracker;
 }
 
 /**
@@ -46,12 +57,16 @@ export async function runIngest(
   if (deps.interrupt?.aborted) onInterrupt();
   deps.interrupt?.addEventListener('abort', onInterrupt, { once: true });
 
+  const sizer =
+    options.targetLatencyMs === undefined ? undefined : createBatchSizer(options.batchSize, options.targetLatencyMs);
   const send = createBatchSender({
     upsert: deps.upsert,
     report,
     policy: options.retryPolicy,
     stopSignal: controller.signal,
     stop,
+    onSettled: (lineNumbers) => deps.checkpoint?.settle(lineNumbers),
+    sizer,
   });
   const queue = createUploadQueue({
     concurrency: options.concurrency,
@@ -83,14 +98,20 @@ export async function runIngest(
         break;
       }
       lastLine = line.lineNumber;
-      report.linesRead += 1;
       bytesRead += line.bytes;
       deps.onLine?.(bytesRead);
-      if (line.text.trim().length === 0) {
+      if (line.lineNumber <= (options.skipLines ?? 0)) {
+        deps.checkpoint?.read(line.lineNumber, line.text, false);
+        report.skipped += 1;
+        continue;
+      }
+      report.linesRead += 1;
+      const parsed = line.text.trim().length === 0 ? undefined : parseDocumentLine(line.text);
+      deps.checkpoint?.read(line.lineNumber, line.text, parsed?.ok === true);
+      if (parsed === undefined) {
         report.blankLines += 1;
         continue;
       }
-      const parsed = parseDocumentLine(line.text);
       if (!parsed.ok) {
         report.problem(line.lineNumber, 'invalid', parsed.reason);
         continue;
@@ -107,14 +128,16 @@ export async function runIngest(
         open.delete(id);
         openBytes -= replaced.bytes;
         report.superseded += 1;
+        deps.checkpoint?.settle([replaced.lineNumber]);
       }
       open.set(id, { lineNumber: line.lineNumber, document: parsed.document, bytes: line.bytes });
       openBytes += line.bytes;
-      if (open.size >= options.batchSize || openBytes >= options.maxBatchBytes) await flush();
+      if (open.size >= (sizer?.size() ?? options.batchSize) || openBytes >= options.maxBatchBytes) await flush();
     }
     await flush();
   } finally {
     await queue.drain();
+    deps.checkpoint?.flush();
     deps.interrupt?.removeEventListener('abort', onInterrupt);
   }
   if (controller.signal.aborted) {

@@ -45,6 +45,12 @@ function guarded(embedder: Embedder, tuning: Omit<BreakerOptions, 'name'>, metri
   return guardEmbedder(embedder, breaker);
 }
 
+/** Polls `condition` every 10 ms; fails the test if it is still false after 5 s. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
+
 describe('HTTP embedder (OpenAI-compatible)', () => {
   it('returns one unit vector per text, in input order, whatever order the provider lists them in', async () => {
     const { embedder } = await setUp({ reverseOrder: true });
@@ -67,16 +73,38 @@ describe('HTTP embedder (OpenAI-compatible)', () => {
     expect(server.requests.embed).toBe(4);
   });
 
-  it('splits large calls into batches of batchSize', async () => {
-    const { server, embedder } = await setUp({}, { batchSize: 64 });
+  it('never sends more than batchSize texts a request, and grows its batches while the provider keeps up', async () => {
+    const { server, embedder } = await setUp({}, { batchSize: 16 });
     const texts = Array.from({ length: 150 }, (_, i) => `text ${i}`);
     const vectors = await embedder.embed(texts, backgroundContext());
     expect(vectors).toHaveLength(150);
     expect(vectors[149]![0]).toBeCloseTo(embedText('text 149', 384)[0]!, 6);
-    expect(server.requests.embed).toBe(3);
-    expect([...server.embedBatchSizes].sort((a, b) => a - b)).toEqual([22, 64, 64]);
+    const sizes = server.embedBatchSizes;
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(150);
+    expect(Math.max(...sizes)).toBe(16);
+    expect(sizes[0]).toBeLessThan(16);
     await expect(embedder.embed([], backgroundContext())).resolves.toEqual([]);
-    expect(server.requests.embed).toBe(3);
+    expect(server.requests.embed).toBe(sizes.length);
+  });
+
+  it('splits a batch that times out and sends the halves again, instead of failing the call', async () => {
+    // 30 ms a text: 8 texts outlast the 200 ms attempt timeout; the high target lets the window grow that far.
+    const { server, embedder } = await setUp(
+      { embedLatencyPerTextMs: 30 },
+      { timeoutMs: 200, targetLatencyMs: 10_000, maxRetries: 0 },
+    );
+    const texts = Array.from({ length: 60 }, (_, i) => `text ${i}`);
+    const vectors = await embedder.embed(texts, backgroundContext());
+    expect(vectors.map((v) => v[0])).toEqual(texts.map((t) => expect.closeTo(embedText(t, 384)[0]!, 6)));
+    expect(server.abandoned.embed).toBeGreaterThan(0);
+  });
+
+  it('keeps a slow provider under its timeout by shrinking the batches', async () => {
+    // 64 texts at 40 ms each would take 2.5 s against a 1 s timeout; the window's 250 ms target keeps batches small.
+    const { server, embedder } = await setUp({ embedLatencyPerTextMs: 40 }, { timeoutMs: 1_000, maxRetries: 0 });
+    const texts = Array.from({ length: 100 }, (_, i) => `slow ${i}`);
+    await expect(embedder.embed(texts, backgroundContext())).resolves.toHaveLength(100);
+    expect(Math.max(...server.embedBatchSizes)).toBeLessThan(25);
   });
 
   it('sends the API key as a bearer token and treats a rejected key as a configuration problem', async () => {
@@ -151,12 +179,24 @@ describe('HTTP embedder (OpenAI-compatible)', () => {
     expect(server.requests.embed).toBe(2);
   });
 
-  it('stops when the caller cancels', async () => {
-    const { embedder } = await setUp({ embedLatencyMs: 2_000 });
+  it('stops when the caller cancels, and closes the connection so the provider drops the work', async () => {
+    const { server, embedder } = await setUp({ embedLatencyMs: 2_000 });
     const controller = new AbortController();
-    const pending = embedder.embed(['hello'], { deadline: Number.POSITIVE_INFINITY, signal: controller.signal });
+    const pending = embedder.embed(['hello', 'world'], {
+      deadline: Number.POSITIVE_INFINITY,
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(), 50);
     await expect(pending).rejects.toBeInstanceOf(CancelledError);
+    await waitUntil(() => server.abandoned.embed === server.requests.embed);
+    expect(server.requests.embed).toBeGreaterThan(0);
+  });
+
+  it("closes the connection when the caller's deadline passes", async () => {
+    const { server, embedder } = await setUp({ embedLatencyMs: 2_000 });
+    await expect(embedder.embed(['hello'], contextWithTimeout(100))).rejects.toBeInstanceOf(DeadlineExceededError);
+    await waitUntil(() => server.abandoned.embed === 1);
+    expect(server.requests.embed).toBe(1);
   });
 
   it('refuses vectors of another dimension, and can ask the provider for the configured one', async () => {

@@ -100,6 +100,17 @@ describe('cached embedder', () => {
     expect(inner.batches).toHaveLength(2);
   });
 
+  it('keeps the slices a failed call finished, so its retry computes only the rest', async () => {
+    const inner = new SlowEmbedder();
+    const cached = createCachedEmbedder(inner, { sliceSize: 2 });
+    const texts = ['a', 'b', 'c', 'd', 'e'];
+    inner.failNext = new UnavailableError('embedder timed out');
+    await expect(cached.embed(texts, backgroundContext())).rejects.toBeInstanceOf(UnavailableError);
+    expect(inner.batches).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    await expect(cached.embed(texts, backgroundContext())).resolves.toEqual(texts.map((t) => embedText(t, 16)));
+    expect(inner.batches.slice(3)).toEqual([['a', 'b']]);
+  });
+
   it("recomputes for a caller whose shared computation was cancelled by another caller's end", async () => {
     const inner = new SlowEmbedder();
     const cached = createCachedEmbedder(inner);

@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { type UpsertBatch, createBatchSender } from '../../../src/cli/ingest/batch-sender';
+import { type BatchSizer, createBatchSizer } from '../../../src/cli/ingest/batch-sizer';
 import { IngestReport } from '../../../src/cli/ingest/ingest-report';
 import type { RetryPolicy } from '../../../src/cli/ingest/retry-policy';
 import type { BatchEntry } from '../../../src/cli/ingest/upload-queue';
@@ -21,7 +22,7 @@ const deadlineExceeded = () =>
 /** A sender over an upsert that answers each call with the next outcome (an error to throw, or OK). */
 function harness(
   outcomes: Array<Error | 'ok'>,
-  options: { policy?: RetryPolicy; onWait?: (run: AbortController) => void } = {},
+  options: { policy?: RetryPolicy; onWait?: (run: AbortController) => void; sizer?: BatchSizer } = {},
 ) {
   const calls: string[][] = [];
   const waits: number[] = [];
@@ -38,6 +39,7 @@ function harness(
     report,
     policy: options.policy ?? POLICY,
     stopSignal: run.signal,
+    sizer: options.sizer,
     stop: (reason) => {
       stops.push(reason);
       run.abort(reason);
@@ -52,7 +54,38 @@ function harness(
   return { send, calls, waits, stops, run, report };
 }
 
+describe('batch sizer', () => {
+  it('halves on a deadline or a slow call, once per episode, and grows back a tenth at a time', () => {
+    let clock = 0;
+    const sizer = createBatchSizer(100, 20_000, () => clock);
+    expect(sizer.size()).toBe(100);
+    sizer.timedOut(0);
+    clock = 10;
+    // A second call sent before the cut reports the old size's slowness: no second cut.
+    sizer.answered(0, 30_000);
+    expect(sizer.size()).toBe(50);
+    sizer.answered(20, 30_000);
+    expect(sizer.size()).toBe(25);
+    sizer.answered(30, 1_000);
+    expect(sizer.size()).toBe(35);
+    for (let i = 0; i < 20; i++) sizer.answered(40, 1_000);
+    expect(sizer.size()).toBe(100);
+    for (let i = 0; i < 20; i++) sizer.timedOut(clock++ + 100);
+    expect(sizer.size()).toBe(1);
+  });
+});
+
 describe('batch sender', () => {
+  it('with a sizer, splits a batch that outlives its deadline and loads both halves without using a retry', async () => {
+    const h = harness([deadlineExceeded(), 'ok', deadlineExceeded(), 'ok', 'ok'], {
+      sizer: createBatchSizer(100, 20_000),
+    });
+    await h.send(entries(5));
+    expect(h.calls).toEqual([['d0', 'd1', 'd2', 'd3', 'd4'], ['d0', 'd1', 'd2'], ['d3', 'd4'], ['d3'], ['d4']]);
+    expect(h.report).toMatchObject({ loaded: 5, batches: 3, retries: 0, failed: 0 });
+    expect(h.waits).toEqual([]);
+  });
+
   it('counts a batch as loaded when the server acknowledges it', async () => {
     const h = harness(['ok']);
     await h.send(entries(3));

@@ -34,6 +34,20 @@ describe('parseIngestOptions', () => {
     expect(() => parseIngestOptions(argv, {})).toThrow(message);
   });
 
+  it('sends every line again unless --resume is given, and resumes only from a file', () => {
+    expect(parseIngestOptions(['-c', 'docs', 'f.jsonl'], {})).toMatchObject({
+      resume: false,
+      checkpointDir: '.recall-ingest',
+    });
+    expect(parseIngestOptions(['-c', 'docs', 'f.jsonl', '--resume', '--checkpoint-dir', '/tmp/c'], {})).toMatchObject({
+      resume: true,
+      checkpointDir: '/tmp/c',
+    });
+    expect(() => parseIngestOptions(['-c', 'docs', '-', '--resume'], {})).toThrow(
+      new UsageError('--resume needs a FILE, not standard input'),
+    );
+  });
+
   it("takes the server's limits: the longest collection name, the largest batch", () => {
     const name = `d${'x'.repeat(SEARCH_LIMITS.collectionNameMaxLength - 1)}`;
     const options = parseIngestOptions(
