@@ -2,6 +2,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { READ_CONSISTENCY_MODES, type ReadConsistencyMode } from './adapters/milvus/read-consistency';
 import { RERANK_FORMATS, type RerankFormat } from './adapters/rerankers/rerank-format';
+import {
+  DEFAULT_EARLY_EXIT,
+  DEFAULT_RERANK_CANDIDATES,
+  EARLY_EXIT_SIGNALS,
+  type EarlyExitSignal,
+} from './domain/search/early-exit';
 import { RRF_K_MAX } from './domain/search/search-input';
 import { SEARCH_LIMITS } from './domain/search/search-rules';
 
@@ -46,6 +52,14 @@ export interface Config {
   readonly search: {
     readonly earlyExitScore: number;
     readonly earlyExitEnabled: boolean;
+    /** What AUTO's early exit measures (domain/search/early-exit.ts). */
+    readonly earlyExitSignal: EarlyExitSignal;
+    /** Threshold of the `agreement` and `margin` signals; `score` uses earlyExitScore. */
+    readonly earlyExitThreshold: number;
+    /** Candidates per retriever and collection before fusion, whatever the request's limit. */
+    readonly fusionDepth: number;
+    /** How many fused hits the reranker sees. */
+    readonly rerankCandidates: number;
     readonly fanOut: 'parallel' | 'sequential';
     readonly defaultCollections: readonly string[];
     readonly collectionTimeoutMs: number;
@@ -153,6 +167,16 @@ export function loadConfig(env: Env = process.env): Config {
     search: {
       earlyExitScore: r.number('SEARCH_EARLY_EXIT_SCORE', 0.9, -1, 1),
       earlyExitEnabled: r.bool('SEARCH_EARLY_EXIT_ENABLED', true),
+      earlyExitSignal: r.oneOf('SEARCH_EARLY_EXIT_SIGNAL', EARLY_EXIT_SIGNALS, DEFAULT_EARLY_EXIT.signal),
+      earlyExitThreshold: r.number('SEARCH_EARLY_EXIT_THRESHOLD', DEFAULT_EARLY_EXIT.threshold, 0, 1),
+      // Below the largest limit, a request could not be answered in full.
+      fusionDepth: r.int(
+        'SEARCH_FUSION_DEPTH',
+        SEARCH_LIMITS.limitMax,
+        SEARCH_LIMITS.limitMax,
+        SEARCH_LIMITS.storeTopKMax,
+      ),
+      rerankCandidates: r.int('SEARCH_RERANK_CANDIDATES', DEFAULT_RERANK_CANDIDATES, 1, SEARCH_LIMITS.storeTopKMax),
       fanOut: r.oneOf('SEARCH_FAN_OUT', ['parallel', 'sequential'], 'parallel'),
       defaultCollections: r.list('SEARCH_DEFAULT_COLLECTIONS', ['documents']),
       collectionTimeoutMs: r.int('SEARCH_COLLECTION_TIMEOUT_MS', 5_000, 1, 600_000),

@@ -2,6 +2,7 @@ import type { CallContext } from '../context';
 import type { GoldenAnswerLookup } from '../golden-answers/golden-answer-lookup';
 import type { Reranker, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
+import { earlyExitRule } from './early-exit';
 import { allFailedError, fanOut } from './fan-out';
 import { fuseLists } from './fusion';
 import type { QueryEmbedder } from './query-embedder';
@@ -82,7 +83,8 @@ export async function runSearch(
   }
   // A caller's own vector may come from another model: only our embedding is compared with the index.
   const semanticVector = resolved.vector ? undefined : vector;
-  const candidates = limit * options.candidateMultiplier;
+  // Independent of `limit`: the same query ranks the same way whatever the caller asks for.
+  const candidates = options.fusionDepth;
   const golden = exact.then(
     (found) =>
       found ??
@@ -125,9 +127,8 @@ export async function runSearch(
       hits: fused.hits,
       query,
       mode: request.rerank,
-      candidates,
-      earlyExitEnabled: options.earlyExitEnabled,
-      earlyExitScore: options.earlyExitScore,
+      candidates: options.rerankCandidates,
+      earlyExit: earlyExitRule(options),
       rerankMinBudgetMs: options.rerankMinBudgetMs,
       reranker: deps.reranker,
       metrics,

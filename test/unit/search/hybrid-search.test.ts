@@ -47,7 +47,7 @@ describe('hybrid search', () => {
     expect(result.hits[0]!.score).toBeCloseTo(1 / 61 + 1 / 62, 12);
     expect(fixture.store.calls.find((c) => c.method === 'searchLexical')?.lexicalQuery).toEqual({
       text: 'how do circuit breakers work',
-      limit: 30,
+      limit: 100,
       filters: [],
     });
   });
@@ -168,8 +168,8 @@ describe('hybrid search', () => {
     expect(lexical).toMatchObject({ hits: [], partial: false, lexicalUnavailable: ['old'] });
   });
 
-  it('exits early on the best dense score even when a lexical hit ranks first', async () => {
-    fixture = buildSearch();
+  it('exits early on the best dense score even when a lexical hit ranks first (score signal)', async () => {
+    fixture = buildSearch({ earlyExitSignal: 'score' });
     fixture.store.scriptHits('docs', [{ id: 'close', score: 0.95 }]).scriptLexicalHits('docs', [
       { id: 'wordy', score: 40 },
       { id: 'close', score: 1 },
