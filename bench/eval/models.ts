@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { type EmbeddingServer, startEmbeddingServer } from '../../harness/embedding-server';
+import { PROJECT_ROOT } from '../recall-process';
+import { createDocVectors } from './doc-vectors';
+import type { EvalOptions } from './eval-options';
+import { type RerankCache, startRerankCache } from './rerank-cache';
+import type { EvalSystem, RerankSetup } from './system-run';
+
+/** Shared by every run whatever its --out: vectors and rerank scores depend only on model and text. */
+export const EVAL_CACHE_DIR = path.join(PROJECT_ROOT, 'bench', 'results', 'cache');
+
+/** bge-small-en-v1.5 wants this before each query (and nothing before documents). */
+const BGE_QUERY_PREFIX = 'Represent this sentence for searching relevant passages: ';
+
+/** The systems and rerankers of a run, with the model servers they need started. */
+export interface EvalModels {
+  systems: EvalSystem[];
+  rerank: RerankSetup;
+  /** The cross-encoder cache's counters, when one runs. */
+  rerankStats?: RerankCache['stats'];
+  stop(): Promise<void>;
+}
+
+/** An OpenAI-compatible embedder as recall's configuration and the eval's document cache see it. */
+function modelSystem(name: string, url: string, model: string, env: Record<string, string>, docCache: boolean) {
+  return {
+    name,
+    env: { EMBEDDING_URL: url, EMBEDDING_MODEL: model, EMBEDDING_DIMENSION: '384', ...env },
+    docVectors: docCache ? createDocVectors({ url, model, cacheDir: EVAL_CACHE_DIR }) : undefined,
+  };
+}
+
+/** Starts what the options ask for (the MiniLM server, the cross-encoder's cache) once for every dataset. */
+export async function startEvalModels(options: EvalOptions, log: (line: string) => void): Promise<EvalModels> {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s();
+  };
+  try {
+    const rerank: RerankSetup = { rerankers: options.rerankers };
+    let cache: RerankCache | undefined;
+    if (options.rerankers.includes('cross-encoder') && !options.target) {
+      if (!options.rerankUrl) throw new Error('--rerankers cross-encoder needs --rerank-url (a TEI /rerank server)');
+      cache = await startRerankCache({
+        upstream: options.rerankUrl,
+        model: 'ms-marco-MiniLM-L-12-v2',
+        cacheDir: EVAL_CACHE_DIR,
+        replay: options.rerankReplay,
+      });
+      stops.push(cache.stop);
+      rerank.crossEncoder = { url: cache.url, depth: options.rerankDepth };
+    }
+    if (options.target) {
+      return { systems: [{ name: `target ${options.target}`, env: {}, target: options.target }], rerank, stop };
+    }
+    const systems: EvalSystem[] = [];
+    for (const name of options.systems) {
+      if (name === 'builtin') systems.push({ name: 'built-in embedder', env: { ...options.serverEnv } });
+      if (name === 'minilm') {
+        log('starting the all-MiniLM-L6-v2 embedding server (scripts/embedding-server.sh)');
+        const server: EmbeddingServer = await startEmbeddingServer();
+        stops.push(server.stop);
+        systems.push(modelSystem('all-MiniLM-L6-v2', server.url, server.model, options.serverEnv, options.docCache));
+      }
+      if (name === 'bge') {
+        if (!options.bgeUrl)
+          throw new Error('--systems bge needs --bge-url (an OpenAI-compatible /v1/embeddings server)');
+        const env = { EMBEDDING_QUERY_PREFIX: BGE_QUERY_PREFIX, ...options.serverEnv };
+        systems.push(modelSystem('bge-small-en-v1.5', options.bgeUrl, 'bge-small-en-v1.5', env, options.docCache));
+      }
+    }
+    return { systems, rerank, ...(cache ? { rerankStats: cache.stats } : {}), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
