@@ -41,12 +41,13 @@ export const EVAL_USAGE = `usage: npm run eval -- --dataset NAME[,NAME…]|all|D
                         $RECALL_EVAL_DATASETS (default ../shared/datasets)
   --systems LIST        builtin,minilm,bge (default builtin,minilm): recall with its built-in
                         embedder, with all-MiniLM-L6-v2 (scripts/embedding-server.sh), with
-                        bge-small-en-v1.5 (--bge-url)
+                        bge-small-en-v1.5 (scripts/model-server.sh)
   --rerankers LIST      none,builtin,cross-encoder (default none,builtin): no reranker, the
-                        built-in one, the ms-marco-MiniLM-L-12-v2 cross-encoder (--rerank-url)
-  --rerank-url URL      a TEI /rerank cross-encoder; its scores are cached under
+                        built-in one, the ms-marco-MiniLM-L-12-v2 cross-encoder (scripts/model-server.sh)
+  --rerank-url URL      a running TEI /rerank cross-encoder instead of the local model server
+                        (scripts/model-server.sh); its scores are cached under
                         bench/results/cache/ by content hash
-  --bge-url URL         an OpenAI-compatible /v1/embeddings server of bge-small-en-v1.5
+  --bge-url URL         a running /v1/embeddings bge-small-en-v1.5 instead of the local one
   --rerank-depth N      SEARCH_RERANK_CANDIDATES of the cross-encoder runs (default 20)
   --rerank-replay       cached cross-encoder answers wait as long as the model took
   --target HOST:PORT    evaluate a running recall instead of starting one (its own models)

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { type EmbeddingServer, startEmbeddingServer } from '../../harness/embedding-server';
+import { BGE_QUERY_PREFIX, type LocalModels, startLocalModels } from '../../harness/local-models';
 import { PROJECT_ROOT } from '../recall-process';
 import { createDocVectors } from './doc-vectors';
 import type { EvalOptions } from './eval-options';
@@ -8,9 +9,6 @@ import type { EvalSystem, RerankSetup } from './system-run';
 
 /** Shared by every run whatever its --out: vectors and rerank scores depend only on model and text. */
 export const EVAL_CACHE_DIR = path.join(PROJECT_ROOT, 'bench', 'results', 'cache');
-
-/** bge-small-en-v1.5 wants this before each query (and nothing before documents). */
-const BGE_QUERY_PREFIX = 'Represent this sentence for searching relevant passages: ';
 
 /** The systems and rerankers of a run, with the model servers they need started. */
 export interface EvalModels {
@@ -38,11 +36,20 @@ export async function startEvalModels(options: EvalOptions, log: (line: string) 
   };
   try {
     const rerank: RerankSetup = { rerankers: options.rerankers };
+    // The local model server (bge-small and the cross-encoder) for whichever has no URL given.
+    let local: LocalModels | undefined;
+    const localUrl = async () => {
+      if (!local) {
+        log('starting the local model server (scripts/model-server.sh: bge-small-en-v1.5, ms-marco-MiniLM-L-12-v2)');
+        local = await startLocalModels();
+        stops.push(local.stop);
+      }
+      return local.url;
+    };
     let cache: RerankCache | undefined;
     if (options.rerankers.includes('cross-encoder') && !options.target) {
-      if (!options.rerankUrl) throw new Error('--rerankers cross-encoder needs --rerank-url (a TEI /rerank server)');
       cache = await startRerankCache({
-        upstream: options.rerankUrl,
+        upstream: options.rerankUrl ?? (await localUrl()),
         model: 'ms-marco-MiniLM-L-12-v2',
         cacheDir: EVAL_CACHE_DIR,
         replay: options.rerankReplay,

@@ -10,6 +10,8 @@ export interface SweepInput {
   dataset: string;
   system: string;
   cells: Cell[];
+  /** How deep the run reranked: the deepest depth it can show. */
+  depth: number;
 }
 
 const mean = (xs: number[]) => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);

@@ -21,7 +21,7 @@ describe('configuration', () => {
         earlyExitSignal: 'agreement',
         earlyExitThreshold: 0.6,
         fusionDepth: 100,
-        rerankCandidates: 20,
+        rerankCandidates: 100,
         fanOut: 'parallel',
         retrievalMode: 'hybrid',
         fusion: 'weighted',
@@ -31,6 +31,14 @@ describe('configuration', () => {
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.search)).toBe(true);
+  });
+
+  it('reranks the 100 best fused hits with the built-in reranker, and fewer with a model reranker', () => {
+    expect(loadConfig({}).search.rerankCandidates).toBe(100);
+    expect(loadConfig({ RERANK_URL: 'http://127.0.0.1:8080' }).search.rerankCandidates).toBe(20);
+    expect(
+      loadConfig({ RERANK_URL: 'http://127.0.0.1:8080', SEARCH_RERANK_CANDIDATES: '7' }).search.rerankCandidates,
+    ).toBe(7);
   });
 
   it('fuses by reciprocal rank with an embedding model, and leans on BM25 with the built-in embedder', () => {

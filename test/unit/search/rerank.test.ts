@@ -1,4 +1,5 @@
 import { contextWithTimeout } from '../../../src/domain/context';
+import { DeadlineExceededError, UnavailableError } from '../../../src/domain/errors';
 import type { RerankMode } from '../../../src/domain/search';
 import { buildSearch, counterValue, ctx, searchRequest } from './search-fixture';
 
@@ -136,5 +137,23 @@ describe('early exit and reranking', () => {
     // d3 (within the depth) moves up; d6 (beyond it) stays where fusion put it.
     expect(large.hits.map((h) => h.id)).toEqual(['d3', 'd0', 'd1', 'd2', 'd4', 'd5', 'd6', 'd7']);
     expect(small.hits.map((h) => h.id)).toEqual(['d3', 'd0', 'd1']);
+  });
+
+  it.each([
+    ['an open breaker', new UnavailableError('reranker is unavailable (circuit breaker open)'), 'reranker unavailable'],
+    ['a timeout', new UnavailableError('reranker timed out'), 'reranker unavailable'],
+    ['the deadline', new DeadlineExceededError(), 'deadline exceeded while reranking'],
+  ])('falls back to the whole fused order on %s, and says so', async (_case, failure, reason) => {
+    fixture = buildSearch({ rerankCandidates: 2 });
+    fixture.store.scriptHits(
+      'docs',
+      ['a', 'b', 'c', 'd'].map((id, i) => ({ id, score: 0.8 - i / 10 })),
+    );
+    fixture.reranker.failure = failure;
+
+    const result = await fixture.service.search(searchRequest({ rerank: 'always' }), ctx());
+
+    expect(result).toMatchObject({ reranked: false, earlyExit: false, rerankOutcome: 'failed', rerankError: reason });
+    expect(result.hits.map((h) => h.id)).toEqual(['a', 'b', 'c', 'd']);
   });
 });
