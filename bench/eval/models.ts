@@ -70,10 +70,9 @@ export async function startEvalModels(options: EvalOptions, log: (line: string) 
         systems.push(modelSystem('all-MiniLM-L6-v2', server.url, server.model, options.serverEnv, options.docCache));
       }
       if (name === 'bge') {
-        if (!options.bgeUrl)
-          throw new Error('--systems bge needs --bge-url (an OpenAI-compatible /v1/embeddings server)');
+        const url = options.bgeUrl ?? (await localUrl());
         const env = { EMBEDDING_QUERY_PREFIX: BGE_QUERY_PREFIX, ...options.serverEnv };
-        systems.push(modelSystem('bge-small-en-v1.5', options.bgeUrl, 'bge-small-en-v1.5', env, options.docCache));
+        systems.push(modelSystem('bge-small-en-v1.5', url, 'bge-small-en-v1.5', env, options.docCache));
       }
     }
     return { systems, rerank, ...(cache ? { rerankStats: cache.stats } : {}), stop };
