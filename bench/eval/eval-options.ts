@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_RERANK_CANDIDATES } from '../../src/domain/search/early-exit';
 import { PROJECT_ROOT } from '../recall-process';
 import { ALL_DATASETS } from './dataset';
 import { EVAL_RERANKERS, type EvalReranker } from './eval-modes';
@@ -48,7 +49,7 @@ export const EVAL_USAGE = `usage: npm run eval -- --dataset NAME[,NAME…]|all|D
                         (scripts/model-server.sh); its scores are cached under
                         bench/results/cache/ by content hash
   --bge-url URL         a running /v1/embeddings bge-small-en-v1.5 instead of the local one
-  --rerank-depth N      SEARCH_RERANK_CANDIDATES of the cross-encoder runs (default 20)
+  --rerank-depth N      SEARCH_RERANK_CANDIDATES of the cross-encoder runs (default: recall's, 10)
   --rerank-replay       cached cross-encoder answers wait as long as the model took
   --target HOST:PORT    evaluate a running recall instead of starting one (its own models)
   --queries N           only the first N judged queries of each dataset (default all)
@@ -76,7 +77,7 @@ export function parseEvalOptions(argv: string[]): EvalOptions {
       rerankers: { type: 'string', default: 'none,builtin' },
       'rerank-url': { type: 'string' },
       'bge-url': { type: 'string' },
-      'rerank-depth': { type: 'string', default: '20' },
+      'rerank-depth': { type: 'string', default: String(DEFAULT_RERANK_CANDIDATES) },
       'rerank-replay': { type: 'boolean', default: false },
       target: { type: 'string' },
       queries: { type: 'string', default: '0' },

@@ -19,7 +19,7 @@ describe('configuration', () => {
         earlyExitScore: 0.9,
         earlyExitEnabled: true,
         earlyExitSignal: 'agreement',
-        earlyExitThreshold: 0.6,
+        earlyExitThreshold: 0.33,
         fusionDepth: 100,
         rerankCandidates: 100,
         fanOut: 'parallel',
@@ -35,7 +35,7 @@ describe('configuration', () => {
 
   it('reranks the 100 best fused hits with the built-in reranker, and fewer with a model reranker', () => {
     expect(loadConfig({}).search.rerankCandidates).toBe(100);
-    expect(loadConfig({ RERANK_URL: 'http://127.0.0.1:8080' }).search.rerankCandidates).toBe(20);
+    expect(loadConfig({ RERANK_URL: 'http://127.0.0.1:8080' }).search.rerankCandidates).toBe(10);
     expect(
       loadConfig({ RERANK_URL: 'http://127.0.0.1:8080', SEARCH_RERANK_CANDIDATES: '7' }).search.rerankCandidates,
     ).toBe(7);

@@ -1,5 +1,6 @@
 import {
   AGREEMENT_DEPTH,
+  DEFAULT_EARLY_EXIT,
   type EarlyExitRule,
   confidence,
   denseMargin,
@@ -30,9 +31,9 @@ function hitsOf(dense: string[], lexical: string[], denseScores = dense.map((_, 
 const agreement = (threshold: number): EarlyExitRule => ({ enabled: true, signal: 'agreement', threshold });
 
 describe('early-exit rule', () => {
-  it('measures agreement as the share of the dense top five also in the lexical top five', () => {
+  it('measures agreement as the share of the dense top k also in the lexical top k', () => {
     const dense = ['a', 'b', 'c', 'd', 'e', 'f'];
-    expect(AGREEMENT_DEPTH).toBe(5);
+    expect(AGREEMENT_DEPTH).toBe(3);
     expect(topAgreement(hitsOf(dense, ['e', 'd', 'c', 'b', 'a']), 5)).toBe(1);
     expect(topAgreement(hitsOf(dense, ['a', 'b', 'c', 'x', 'y']), 5)).toBe(0.6);
     expect(topAgreement(hitsOf(dense, ['v', 'w', 'x', 'y', 'z']), 5)).toBe(0);
@@ -40,16 +41,23 @@ describe('early-exit rule', () => {
 
   it('skips at or above the agreement threshold, reranks below it', () => {
     const dense = ['a', 'b', 'c', 'd', 'e'];
-    const three = hitsOf(dense, ['a', 'b', 'c', 'x', 'y']);
-    expect(isConfident(three, agreement(0.6))).toBe(true);
-    expect(isConfident(three, agreement(0.8))).toBe(false);
-    expect(isConfident(three, { ...agreement(0.6), enabled: false })).toBe(false);
+    // Two of the three first hits shared: 2/3.
+    const twoOfThree = hitsOf(dense, ['a', 'x', 'b', 'c', 'y']);
+    expect(isConfident(twoOfThree, agreement(0.6))).toBe(true);
+    expect(isConfident(twoOfThree, agreement(0.8))).toBe(false);
+    expect(isConfident(twoOfThree, { ...agreement(0.6), enabled: false })).toBe(false);
   });
 
   it('has no agreement to go on with one retriever or fewer hits than its depth', () => {
     expect(confidence(hitsOf(['a', 'b', 'c', 'd', 'e'], []), 'agreement')).toBeUndefined();
     expect(confidence(hitsOf([], ['a', 'b', 'c', 'd', 'e']), 'agreement')).toBeUndefined();
     expect(isConfident(hitsOf(['a', 'b'], ['a', 'b']), agreement(0))).toBe(false);
+  });
+
+  it("skips by default when one document is among both retrievers' first three", () => {
+    const rule = { enabled: true, signal: 'agreement' as const, threshold: DEFAULT_EARLY_EXIT.threshold };
+    expect(isConfident(hitsOf(['a', 'b', 'c'], ['x', 'y', 'c']), rule)).toBe(true);
+    expect(isConfident(hitsOf(['a', 'b', 'c', 'd'], ['x', 'y', 'z', 'a']), rule)).toBe(false);
   });
 
   it('normalises the top-1 margin by the spread of the first ten, so the embedder scale drops out', () => {
@@ -98,7 +106,7 @@ describe('early-exit rule', () => {
 
     it('skips the reranker in AUTO when dense and lexical agree on the top hits, whatever the cosine', async () => {
       fixture = buildSearch({ earlyExitSignal: 'agreement', earlyExitThreshold: 0.6 });
-      script(['b', 'a', 'c', 'x', 'y', 'z']);
+      script(['b', 'a', 'x', 'y', 'z']);
 
       const auto = await fixture.service.search(searchRequest({ rerank: 'auto' }), ctx());
       const always = await fixture.service.search(searchRequest({ rerank: 'always' }), ctx());
