@@ -5,6 +5,7 @@ import { startLocalModels } from '../harness/local-models';
 import { DEFAULT_SEARCH_OPTIONS } from '../src/domain/search';
 import { RerankMode, SearchRequest } from '../src/gen/recall/v1/search';
 import type { BenchOptions } from './cli-options';
+import { ensureBuild } from './ensure-build';
 import { connectRecall } from './clients';
 import { type BenchQuery, generateCorpus } from './corpus';
 import type { Reporter } from './progress';
@@ -44,6 +45,7 @@ export async function runRerankPrice(
     nearExactShare: options.nearExactShare,
     goldenAnswers: 0,
   });
+  ensureBuild(reporter.log);
   const count = options.requests ?? 20;
   const queries = corpus.queries.slice(0, count);
   const collection = corpus.collections[0]!;
