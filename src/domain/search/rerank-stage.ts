@@ -15,6 +15,8 @@ export interface RerankParams {
   /** How many of the best hits the reranker sees; the others follow them in fused order. */
   candidates: number;
   earlyExit: EarlyExitRule;
+  /** AUTO runs a lexical reranker on dense-only hits (SearchOptions.lexicalRerankDense). */
+  lexicalRerankDense: boolean;
   rerankMinBudgetMs: number;
   reranker: Reranker;
   metrics?: SearchMetrics;
@@ -37,7 +39,8 @@ export interface RerankResult {
  * Decides whether to rerank and does it. Order of decisions: no hits → skipped_no_hits;
  * NEVER or no query text → skipped_by_request; AUTO with the first stage confident by the
  * early-exit rule (early-exit.ts) → skipped_early_exit; AUTO with a lexical reranker (see
- * Reranker.lexical) and hits that lexical retrieval found → skipped_lexical; less than
+ * Reranker.lexical) and hits that lexical retrieval found, or dense-only hits where
+ * `lexicalRerankDense` is off → skipped_lexical; less than
  * `rerankMinBudgetMs` of the deadline left → skipped_deadline. Otherwise the first
  * `candidates` hits are reranked and the rest follow in fused order. A failing, timed-out or
  * breaker-refused reranker leaves the fused order ('failed' with a generic reason), never a
@@ -53,7 +56,8 @@ export async function rerankStage(params: RerankParams, ctx: CallContext): Promi
     params.metrics?.earlyExits.inc();
     return skip('skipped_early_exit', true);
   }
-  if (mode === 'auto' && params.reranker.lexical && hits.some((hit) => hit.lexicalScore !== undefined)) {
+  const bm25Ranked = hits.some((hit) => hit.lexicalScore !== undefined);
+  if (mode === 'auto' && params.reranker.lexical && (bm25Ranked || !params.lexicalRerankDense)) {
     return skip('skipped_lexical');
   }
   if (remainingMs(ctx) < params.rerankMinBudgetMs) return skip('skipped_deadline');

@@ -38,6 +38,12 @@ export interface SearchOptions {
   goldenAnswerMirrorMaxEntries: number;
   /** Internal vector collection indexing golden-answer questions. */
   goldenAnswerCollection: string;
+  /**
+   * Whether AUTO runs a lexical reranker on dense-only hits: measured to help the built-in
+   * embedder's and to hurt a model embedder's (README, "Retrieval quality"), so the
+   * composition sets it only without EMBEDDING_URL. On hits BM25 ranked AUTO never runs it.
+   */
+  lexicalRerankDense: boolean;
   /** Reranking is skipped ('skipped_deadline') when less of the deadline than this is left. */
   rerankMinBudgetMs: number;
   /**
@@ -80,6 +86,7 @@ export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
   goldenAnswerPresenceTtlMs: 5_000,
   goldenAnswerMirrorMaxEntries: 20_000,
   goldenAnswerCollection: INTERNAL_COLLECTIONS.goldenAnswers,
+  lexicalRerankDense: true,
   rerankMinBudgetMs: 50,
   fusionDepth: SEARCH_LIMITS.limitMax,
   rerankCandidates: DEFAULT_RERANK_CANDIDATES,

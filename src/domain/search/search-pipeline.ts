@@ -129,6 +129,7 @@ export async function runSearch(
       mode: request.rerank,
       candidates: options.rerankCandidates,
       earlyExit: earlyExitRule(options),
+      lexicalRerankDense: options.lexicalRerankDense,
       rerankMinBudgetMs: options.rerankMinBudgetMs,
       reranker: deps.reranker,
       metrics,

@@ -211,6 +211,19 @@ describe('hybrid search', () => {
     expect(await counterValue(outcomes, { outcome: 'reranked' })).toBe(3);
   });
 
+  it('with a model embedder, does not run the lexical reranker in AUTO on dense-only hits either (it measurably hurts them)', async () => {
+    fixture = buildSearch({ lexicalRerankDense: false });
+    fixture.reranker.lexical = true;
+    scriptDocs();
+
+    const dense = await fixture.service.search(searchRequest({ retrieval: 'dense' }), ctx());
+    expect(dense).toMatchObject({ reranked: false, rerankOutcome: 'skipped_lexical' });
+    expect(dense.hits.map((h) => h.id)).toEqual(['a', 'b']);
+    const always = await fixture.service.search(searchRequest({ retrieval: 'dense', rerank: 'always' }), ctx());
+    expect(always).toMatchObject({ reranked: true, rerankOutcome: 'reranked' });
+    expect(fixture.reranker.calls).toHaveLength(1);
+  });
+
   it('gives the reranker the fused candidates, lexical-only ones included', async () => {
     fixture = buildSearch();
     scriptDocs();
