@@ -28,6 +28,8 @@ export interface ModelServerStats {
   skipped: number;
   /** Requests whose client disconnected before the answer. */
   abandoned_requests: number;
+  /** CPU time the server process has used. */
+  cpu_seconds: number;
 }
 
 /** A running local model server. */

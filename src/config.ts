@@ -80,6 +80,8 @@ export interface Config {
     readonly dimension: number;
     readonly timeoutMs: number;
     readonly cacheSize: number;
+    /** Instruction prefixes for queries and for documents (bge, e5), used exactly as given. */
+    readonly prefixes: { readonly query: string; readonly document: string };
   };
   readonly rerank: {
     /** Rerank endpoint; undefined selects the built-in lexical reranker. */
@@ -208,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
       dimension: r.int('EMBEDDING_DIMENSION', 384, 2, SEARCH_LIMITS.dimensionMax),
       timeoutMs: r.int('EMBEDDING_TIMEOUT_MS', 10_000, 1, 600_000),
       cacheSize: r.int('EMBEDDING_CACHE_SIZE', 10_000, 0, 10_000_000),
+      prefixes: { query: r.verbatim('EMBEDDING_QUERY_PREFIX'), document: r.verbatim('EMBEDDING_DOCUMENT_PREFIX') },
     },
     rerank: {
       url: rerankUrl,
@@ -249,6 +252,8 @@ function reader(env: Env) {
   const r = {
     optional: raw,
     string: (name: string, fallback: string): string => raw(name) ?? fallback,
+    /** Not trimmed: an instruction prefix such as "query: " ends in a space. */
+    verbatim: (name: string): string => env[name] ?? '',
     int(name: string, fallback: number, min: number, max: number): number {
       const value = raw(name);
       if (value === undefined) return fallback;

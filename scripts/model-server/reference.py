@@ -2,7 +2,7 @@
 few fixed inputs, computed once with models.py (the server's own code) so the integration test
 can tell when a change to the server, onnxruntime or tokenizers moves them.
 
-    .venv/model-server/bin/python scripts/model-server/reference.py \
+    PYTHONDONTWRITEBYTECODE=1 .venv/model-server/bin/python scripts/model-server/reference.py \
         --models .venv/model-server/models --out test/fixtures/model-server-reference.json &&
     npx biome format --write test/fixtures/model-server-reference.json
 

@@ -12,7 +12,7 @@ Routes:
   POST /v1/rerank      Cohere/Jina shape: {"query", "documents", "top_n"?}
                        → {"results": [{"index", "relevance_score"}]} (sigmoid), best first
   GET  /health         → {"status": "ok", "embedding_model", "dimension", "rerank_model"}
-  GET  /stats          → rows computed and skipped, requests abandoned by their client
+  GET  /stats          → rows computed and skipped, requests abandoned by their client, CPU seconds
 
 Rows (texts, pairs) run one at a time (see models.py) on `--workers` threads shared by all
 requests. A client that disconnects is noticed between rows: its rows not yet started are
@@ -41,6 +41,8 @@ class BadRequest(Exception):
 
 
 def texts_of(value, field, allow_empty_text=False):
+    """The request's list of texts; BadRequest when malformed. OpenAI's `input` may be one string;
+    a rerank passage may be empty (it then scores low), an embedding input may not."""
     texts = [value] if isinstance(value, str) and field == "input" else value
     if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
         raise BadRequest(f"'{field}' must be a non-empty array of strings")
@@ -73,7 +75,11 @@ def make_handler(embedder, reranker, pool):
 
         def do_POST(self):
             path = self.path.split("?")[0].rstrip("/")
-            length = int(self.headers.get("content-length") or 0)
+            length = self.headers.get("content-length") or "0"
+            if not length.isdigit():
+                self.close_connection = True
+                return self.send(400, error("content-length must be a number", "invalid_request_error"))
+            length = int(length)
             if length > MAX_BODY_BYTES:
                 self.close_connection = True
                 return self.send(413, error("request body too large", "invalid_request_error"))

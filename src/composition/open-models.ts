@@ -1,6 +1,7 @@
 import { createCachedEmbedder } from '../adapters/embedders/cached-embedder';
 import { createHttpEmbedder } from '../adapters/embedders/http-embedder';
 import { createLocalEmbedder } from '../adapters/embedders/local-embedder';
+import { createPrefixedEmbedder } from '../adapters/embedders/prefixed-embedder';
 import { createHttpReranker } from '../adapters/rerankers/http-reranker';
 import { createLexicalReranker } from '../adapters/rerankers/lexical-reranker';
 import type { Config } from '../config';
@@ -15,8 +16,9 @@ export interface Opened<T> {
 }
 
 /**
- * The HTTP embedder when EMBEDDING_URL is set, else the built-in one; wrapped in the
- * embedding cache unless EMBEDDING_CACHE_SIZE is 0.
+ * The HTTP embedder when EMBEDDING_URL is set, else the built-in one; given the instruction
+ * prefixes (EMBEDDING_QUERY_PREFIX, EMBEDDING_DOCUMENT_PREFIX), then wrapped in the embedding
+ * cache unless EMBEDDING_CACHE_SIZE is 0 (it keys on the kind, so on the prefix too).
  */
 export function openEmbedder(config: Config, metrics?: Metrics): Opened<Embedder> {
   const { embedding } = config;
@@ -33,8 +35,9 @@ export function openEmbedder(config: Config, metrics?: Metrics): Opened<Embedder
         metrics,
       )
     : createLocalEmbedder({ dimension: embedding.dimension });
+  const prefixed = createPrefixedEmbedder(base, embedding.prefixes);
   const value =
-    embedding.cacheSize > 0 ? createCachedEmbedder(base, { maxEntries: embedding.cacheSize }, metrics) : base;
+    embedding.cacheSize > 0 ? createCachedEmbedder(prefixed, { maxEntries: embedding.cacheSize }, metrics) : prefixed;
   return { value, close: () => closeIfClosable(base) };
 }
 

@@ -105,12 +105,20 @@ export interface VectorStore {
 // ---------------------------------------------------------------------------------------
 // Embedding and reranking
 
+/**
+ * What texts are embedded for. Models such as bge and e5 embed a search query differently from
+ * the passage that answers it (an instruction prefix on one side): `query` is what is searched
+ * with (a Search query, a RecallFacts query, a golden answer's question), `document` what is
+ * searched (documents, facts).
+ */
+export type EmbeddingKind = 'query' | 'document';
+
 /** Turns texts into vectors of a fixed dimension, unit length. */
 export interface Embedder {
   readonly name: string;
   readonly dimension: number;
-  /** One vector per text, same order. */
-  embed(texts: string[], ctx: CallContext): Promise<number[][]>;
+  /** One vector per text, same order; `kind` defaults to `document`. */
+  embed(texts: string[], ctx: CallContext, kind?: EmbeddingKind): Promise<number[][]>;
 }
 
 /** Scores texts against a query; higher is more relevant. */

@@ -80,7 +80,8 @@ export function createGoldenAnswerWriter(deps: GoldenAnswerWriterDeps): GoldenAn
     async upsert(input, ctx) {
       const normalizedQuestion = normalizeQuestion(input.question);
       if (normalizedQuestion.length === 0) throw InvalidArgumentError.of('question', 'must contain words');
-      const [vector] = await embedder.embed([input.question], ctx);
+      // A question is matched against search queries (query to query), so it is embedded as one.
+      const [vector] = await embedder.embed([input.question], ctx, 'query');
       if (vector?.length !== embedder.dimension) {
         throw new RecallError('internal', `embedder ${embedder.name} returned a malformed vector`);
       }

@@ -1,7 +1,7 @@
 import type { CallContext } from '../context';
 import { NotFoundError, RecallError } from '../errors';
 import { INTERNAL_COLLECTIONS } from '../internal-collections';
-import type { Embedder, MetadataFilter, VectorStore } from '../ports';
+import type { Embedder, EmbeddingKind, MetadataFilter, VectorStore } from '../ports';
 
 /** Metadata keys of a fact's entry in the facts collection. */
 const USER_KEY = 'user_id';
@@ -40,8 +40,8 @@ export function createFactIndex(deps: FactIndexDeps): FactIndex {
   const { vectorStore, embedder } = deps;
   const collection = deps.collection ?? INTERNAL_COLLECTIONS.userFacts;
   const ofUser = (userId: string): MetadataFilter => ({ field: USER_KEY, operator: 'eq', values: [userId] });
-  const embed = async (texts: string[], ctx: CallContext): Promise<number[][]> => {
-    const vectors = await embedder.embed(texts, ctx);
+  const embed = async (texts: string[], ctx: CallContext, kind: EmbeddingKind): Promise<number[][]> => {
+    const vectors = await embedder.embed(texts, ctx, kind);
     if (vectors.length !== texts.length || vectors.some((v) => v.length !== embedder.dimension)) {
       throw new RecallError('internal', `embedder ${embedder.name} returned a malformed batch`);
     }
@@ -54,6 +54,7 @@ export function createFactIndex(deps: FactIndexDeps): FactIndex {
       const vectors = await embed(
         facts.map((fact) => fact.content),
         ctx,
+        'document',
       );
       await vectorStore.ensureCollection(collection, embedder.dimension, ctx);
       await vectorStore.upsert(
@@ -80,7 +81,7 @@ export function createFactIndex(deps: FactIndexDeps): FactIndex {
 
     async recall(userId, query, limit, ctx) {
       if (limit <= 0) return [];
-      const [vector] = await embed([query], ctx);
+      const [vector] = await embed([query], ctx, 'query');
       const hits = await emptyIfMissing(
         vectorStore.search(collection, { vector: vector!, limit, filters: [ofUser(userId)] }, ctx),
         [],

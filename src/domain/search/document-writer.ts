@@ -54,6 +54,7 @@ export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
           ? await embedder.embed(
               missing.map((doc) => doc.text),
               ctx,
+              'document',
             )
           : [];
       if (embedded.length !== missing.length || embedded.some((v) => v.length !== embedder.dimension)) {

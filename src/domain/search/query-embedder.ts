@@ -23,7 +23,7 @@ export function createQueryEmbedder(embedder: Embedder, metrics?: SearchMetrics)
   return {
     async embed(text, ctx) {
       const start = now();
-      const [vector] = await embedder.embed([text], ctx);
+      const [vector] = await embedder.embed([text], ctx, 'query');
       const ms = msSince(start);
       if (!vector || vector.length !== embedder.dimension) {
         throw new RecallError('internal', `embedder ${embedder.name} returned a malformed vector`);

@@ -1,14 +1,16 @@
 import type { CallContext } from '../../../src/domain/context';
-import type { Embedder } from '../../../src/domain/ports';
+import type { Embedder, EmbeddingKind } from '../../../src/domain/ports';
 
 /**
  * A deterministic Embedder: each lower-cased word adds to one of `dimension` buckets (by a
  * hash), then the vector is scaled to unit length. Tests can pin a text's vector, make calls
- * fail, and inspect every batch it received.
+ * fail, and inspect every batch it received (and the kind it was embedded as).
  */
 export class FakeEmbedder implements Embedder {
   readonly name = 'fake-embedder';
   readonly calls: string[][] = [];
+  /** The kind of each call in `calls`. */
+  readonly kinds: EmbeddingKind[] = [];
   failure: Error | undefined;
   private readonly pinned = new Map<string, number[]>();
 
@@ -25,8 +27,9 @@ export class FakeEmbedder implements Embedder {
     return this.calls.reduce((n, batch) => n + batch.length, 0);
   }
 
-  async embed(texts: string[], _ctx: CallContext): Promise<number[][]> {
+  async embed(texts: string[], _ctx: CallContext, kind: EmbeddingKind = 'document'): Promise<number[][]> {
     this.calls.push([...texts]);
+    this.kinds.push(kind);
     if (this.failure) throw this.failure;
     return texts.map((text) => this.pinned.get(text) ?? this.bagOfWords(text));
   }
