@@ -42,10 +42,12 @@ export interface BenchOptions {
   quiet: boolean;
   /** `--soak MINUTES`: a bounded soak of recall as configured by default instead of the modes (see soak.ts). */
   soakMinutes: number | undefined;
+  /** `--rerank-price DEPTHS`: price the real cross-encoder per rerank depth instead of the modes (see rerank-price.ts). */
+  rerankPriceDepths?: number[];
 }
 
 /** Shown by --help. */
-export const USAGE = `usage: npm run bench -- (--baseline | --compare | --both | --soak MINUTES) [options]
+export const USAGE = `usage: npm run bench -- (--baseline | --compare | --both | --soak MINUTES | --rerank-price DEPTHS) [options]
 
 modes
   --baseline            recall as before the report's fixes: SEARCH_FAN_OUT=sequential,
@@ -57,6 +59,10 @@ modes
   --soak MINUTES        mixed reads and writes at --concurrency (default 32) against recall as
                         configured by default; RSS, heap and event-loop delay sampled every 5 s,
                         printed as a table and written as JSON (not part of CI)
+  --rerank-price DEPTHS the real cross-encoder (local model server) through Search: p50/p95 per
+                        rerank depth (e.g. 20,10,30), then AUTO against ALWAYS at the first
+                        depth in one run, and the early exit's saving in ms; --requests N
+                        queries (20), --docs N documents in one collection
 
 size and load (defaults: full run / --quick)
   --collections N       vector collections (4 / 3)
@@ -156,12 +162,23 @@ export function parseBenchArgs(args: string[], defaultOutDir: string): BenchOpti
       out: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       soak: { type: 'string' },
+      'rerank-price': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return undefined;
-  const chosen = [values.baseline, values.compare, values.both, values.soak !== undefined].filter(Boolean).length;
-  if (chosen !== 1) throw new UsageError('choose exactly one of --baseline, --compare, --both, --soak MINUTES');
+  const price = values['rerank-price'];
+  const chosen = [values.baseline, values.compare, values.both, values.soak !== undefined, price !== undefined].filter(
+    Boolean,
+  ).length;
+  if (chosen !== 1) {
+    throw new UsageError('choose exactly one of --baseline, --compare, --both, --soak MINUTES, --rerank-price DEPTHS');
+  }
+  if (price !== undefined && values.target) throw new UsageError('--rerank-price starts its own recall: no --target');
+  const rerankPriceDepths = price?.split(',').map((d) => Number(d.trim()));
+  if (rerankPriceDepths?.some((d) => !Number.isInteger(d) || d < 1 || d > 1000)) {
+    throw new UsageError('--rerank-price wants rerank depths, e.g. 20,10,30 (the first also prices AUTO)');
+  }
   if (values.soak !== undefined && values.target) throw new UsageError('--soak starts its own recall: no --target');
   const modes: Mode[] = values.both ? ['baseline', 'compare'] : values.baseline ? ['baseline'] : ['compare'];
   if (values.target && modes.length > 1) {
@@ -230,5 +247,6 @@ export function parseBenchArgs(args: string[], defaultOutDir: string): BenchOpti
     outDir: values.out ?? defaultOutDir,
     quiet: values.quiet,
     soakMinutes: values.soak === undefined ? undefined : num('soak', values.soak, 0, 0.5, 24 * 60),
+    rerankPriceDepths,
   };
 }

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { embedText } from '../src/adapters/embedders/local-embedder';
 import { LIST_FACTS } from '../src/adapters/sql/memory-sql';
+import { DEFAULT_SEARCH_OPTIONS } from '../src/domain/search';
 import { RerankMode, SearchRequest } from '../src/gen/recall/v1/search';
 import type { RecallClients } from './clients';
 import type { BenchQuery } from './corpus';
@@ -51,8 +52,8 @@ export interface RatioContext {
 }
 
 const LIMIT = 10;
-/** recall asks each collection for limit × 3 candidates (SearchOptions.candidateMultiplier). */
-const CANDIDATES = LIMIT * 3;
+/** recall asks each collection for SEARCH_FUSION_DEPTH (100) candidates, whatever the limit (SearchOptions.fusionDepth). */
+const CANDIDATES = DEFAULT_SEARCH_OPTIONS.fusionDepth;
 const PAGE_SIZE = 20;
 const TIMEOUT_MS = 30_000;
 

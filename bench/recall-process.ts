@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 
 /** The project root (bench/ lives directly under it). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
-const START_TIMEOUT_MS = 120_000;
+const START_TIMEOUT_MS = 300_000;
 
 /** A recall server started by the benchmark from the build. */
 export interface RecallProcess {
@@ -55,7 +55,7 @@ export async function startRecall(
   const exited = once(child, 'exit');
   const listening = new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${label}: recall did not start within 120 s: ${stderr}`)),
+      () => reject(new Error(`${label}: recall did not start within 300 s: ${stderr}`)),
       START_TIMEOUT_MS,
     );
     createInterface({ input: child.stdout! }).on('line', (line) => {

@@ -10,6 +10,7 @@ import { USAGE, UsageError, parseBenchArgs } from './cli-options';
 import { ratioCells } from './markdown-summary';
 import { createReporter } from './progress';
 import { renderText, tableCells } from './report-table';
+import { runRerankPrice } from './rerank-price';
 import { runSoak } from './soak';
 
 async function main(): Promise<number> {
@@ -36,6 +37,11 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  if (options.rerankPriceDepths) {
+    const price = await runRerankPrice(options, options.rerankPriceDepths, reporter, (c) => cleanups.push(c));
+    process.stdout.write(`${price.text}\n\nwrote ${path.relative(process.cwd(), price.file)}\n`);
+    return 0;
+  }
   if (options.soakMinutes !== undefined) {
     const soak = await runSoak(options, reporter, (cleanup) => cleanups.push(cleanup));
     process.stdout.write(`${soak.text}\n\nwrote ${path.relative(process.cwd(), soak.file)}\n`);

@@ -61,6 +61,12 @@ export async function createApp(config: Config, logger: Logger, options: { metri
       defaultCollections: [...config.search.defaultCollections],
       earlyExitScore: config.search.earlyExitScore,
       earlyExitEnabled: config.search.earlyExitEnabled,
+      earlyExitSignal: config.search.earlyExitSignal,
+      earlyExitThreshold: config.search.earlyExitThreshold,
+      fusionDepth: config.search.fusionDepth,
+      rerankCandidates: config.search.rerankCandidates,
+      // The built-in reranker helps only the built-in embedder's dense-only hits (README, Retrieval quality).
+      lexicalRerankDense: config.embedding.url === undefined,
       fanOut: config.search.fanOut,
       perCollectionTimeoutMs: config.search.collectionTimeoutMs,
       embeddingTimeoutMs: config.search.embeddingTimeoutMs,

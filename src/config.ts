@@ -2,6 +2,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { READ_CONSISTENCY_MODES, type ReadConsistencyMode } from './adapters/milvus/read-consistency';
 import { RERANK_FORMATS, type RerankFormat } from './adapters/rerankers/rerank-format';
+import {
+  DEFAULT_EARLY_EXIT,
+  DEFAULT_RERANK_CANDIDATES,
+  EARLY_EXIT_SIGNALS,
+  type EarlyExitSignal,
+} from './domain/search/early-exit';
 import { RRF_K_MAX } from './domain/search/search-input';
 import { SEARCH_LIMITS } from './domain/search/search-rules';
 import { type TokenGrant, parseTokenConfig } from './domain/token-scopes';
@@ -47,6 +53,14 @@ export interface Config {
   readonly search: {
     readonly earlyExitScore: number;
     readonly earlyExitEnabled: boolean;
+    /** What AUTO's early exit measures (domain/search/early-exit.ts). */
+    readonly earlyExitSignal: EarlyExitSignal;
+    /** Threshold of the `agreement` and `margin` signals; `score` uses earlyExitScore. */
+    readonly earlyExitThreshold: number;
+    /** Candidates per retriever and collection before fusion, whatever the request's limit. */
+    readonly fusionDepth: number;
+    /** How many fused hits the reranker sees. */
+    readonly rerankCandidates: number;
     readonly fanOut: 'parallel' | 'sequential';
     readonly defaultCollections: readonly string[];
     readonly collectionTimeoutMs: number;
@@ -112,12 +126,20 @@ type Env = Record<string, string | undefined>;
 const MODEL_FUSION_DEFAULTS = { fusion: 'rrf', weight: 0.5 } as const;
 
 /**
- * Fusion defaults with the built-in embedder: a hashed bag of words without IDF, a weaker
- * ranker than BM25 on the same words, so its list counts for a fifth of the weighted fusion.
- * RRF cannot be told that: it gives every list's first hit the same vote. See README,
- * "Retrieval quality", for what the weight does to the measures.
+ * Fusion defaults with the built-in embedder: a hashed bag of words without IDF, a much
+ * weaker ranker than BM25 on the same words, so its list counts for a twentieth of the
+ * weighted fusion — the largest weight that kept hybrid at or above BM25 alone on all four
+ * eval collections (0.1 fell to 0.99x on NPL, 0.2 to 0.96x). RRF cannot be told that: it
+ * gives every list's first hit the same vote. See README, "Retrieval quality".
  */
-const BUILT_IN_FUSION_DEFAULTS = { fusion: 'weighted', weight: 0.2 } as const;
+const BUILT_IN_FUSION_DEFAULTS = { fusion: 'weighted', weight: 0.05 } as const;
+
+/**
+ * Rerank depth of the built-in lexical reranker: it costs well under a millisecond per text
+ * and improves dense-only results the deeper it looks, so it sees every fused hit a request
+ * can return. A model reranker's default (DEFAULT_RERANK_CANDIDATES) prices each text.
+ */
+const BUILT_IN_RERANK_CANDIDATES = SEARCH_LIMITS.limitMax;
 
 /** Parses and validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
@@ -137,6 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (pgPoolMin > pgPoolMax) throw new ConfigError('PG_POOL_MIN', `must not exceed PG_POOL_MAX (${pgPoolMax})`);
   const embeddingUrl = r.url('EMBEDDING_URL', ['http:', 'https:']);
   const fusionDefaults = embeddingUrl ? MODEL_FUSION_DEFAULTS : BUILT_IN_FUSION_DEFAULTS;
+  const rerankUrl = r.url('RERANK_URL', ['http:', 'https:']);
 
   const config: Config = {
     host: r.string('HOST', '0.0.0.0'),
@@ -161,6 +184,21 @@ export function loadConfig(env: Env = process.env): Config {
     search: {
       earlyExitScore: r.number('SEARCH_EARLY_EXIT_SCORE', 0.9, -1, 1),
       earlyExitEnabled: r.bool('SEARCH_EARLY_EXIT_ENABLED', true),
+      earlyExitSignal: r.oneOf('SEARCH_EARLY_EXIT_SIGNAL', EARLY_EXIT_SIGNALS, DEFAULT_EARLY_EXIT.signal),
+      earlyExitThreshold: r.number('SEARCH_EARLY_EXIT_THRESHOLD', DEFAULT_EARLY_EXIT.threshold, 0, 1),
+      // Below the largest limit, a request could not be answered in full.
+      fusionDepth: r.int(
+        'SEARCH_FUSION_DEPTH',
+        SEARCH_LIMITS.limitMax,
+        SEARCH_LIMITS.limitMax,
+        SEARCH_LIMITS.storeTopKMax,
+      ),
+      rerankCandidates: r.int(
+        'SEARCH_RERANK_CANDIDATES',
+        rerankUrl ? DEFAULT_RERANK_CANDIDATES : BUILT_IN_RERANK_CANDIDATES,
+        1,
+        SEARCH_LIMITS.storeTopKMax,
+      ),
       fanOut: r.oneOf('SEARCH_FAN_OUT', ['parallel', 'sequential'], 'parallel'),
       defaultCollections: r.list('SEARCH_DEFAULT_COLLECTIONS', ['documents']),
       collectionTimeoutMs: r.int('SEARCH_COLLECTION_TIMEOUT_MS', 5_000, 1, 600_000),
@@ -183,7 +221,7 @@ export function loadConfig(env: Env = process.env): Config {
       prefixes: { query: r.verbatim('EMBEDDING_QUERY_PREFIX'), document: r.verbatim('EMBEDDING_DOCUMENT_PREFIX') },
     },
     rerank: {
-      url: r.url('RERANK_URL', ['http:', 'https:']),
+      url: rerankUrl,
       format: r.oneOf('RERANK_FORMAT', RERANK_FORMATS, 'tei'),
       model: r.string('RERANK_MODEL', 'rerank'),
       apiKey: r.optional('RERANK_API_KEY'),

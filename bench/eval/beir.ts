@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Dataset, Qrels } from './dataset';
+import type { Dataset, Qrels } from './dataset-types';
 
 function jsonLines(file: string): Record<string, unknown>[] {
   return readFileSync(file, 'utf8')

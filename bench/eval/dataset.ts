@@ -1,43 +1,40 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadBeir } from './beir';
+import { loadCacm } from './cacm';
 import { loadCranfield } from './cranfield';
+import type { Dataset, EvalDocument, EvalQuery } from './dataset-types';
+import { loadMed } from './med';
+import { loadNpl } from './npl';
 
-/** A document of a test collection. */
-export interface EvalDocument {
-  id: string;
-  title: string;
-  body: string;
-}
+export type { Dataset, EvalDocument, EvalQuery, Qrels } from './dataset-types';
 
-/** A query of a test collection. */
-export interface EvalQuery {
-  id: string;
-  text: string;
-}
-
-/** Relevance judgments: query id → document id → gain (0 = judged not relevant). */
-export type Qrels = Map<string, Map<string, number>>;
-
-/** A test collection: documents, queries and judgments. */
-export interface Dataset {
-  name: string;
-  docs: EvalDocument[];
-  queries: EvalQuery[];
-  qrels: Qrels;
-  /** Documents left out because their text is blank (recall refuses them; Cranfield has two). */
-  blankDocuments?: string[];
-}
-
-/** The text recall and the anchor both index: title and abstract, as in the usual Cranfield runs. */
-export function documentText(doc: EvalDocument): string {
-  return doc.title && !doc.body.startsWith(doc.title) ? `${doc.title}\n${doc.body}` : doc.body || doc.title;
-}
+/** The collections `--dataset all` evaluates, in the order of the tables. */
+export const ALL_DATASETS = ['cranfield', 'med', 'cacm', 'npl'] as const;
 
 /**
- * Loads `spec`: a directory in the BEIR layout (corpus.jsonl) or with the Cranfield files
- * (cran.all.1400), or the name `cranfield`, looked up under $RECALL_EVAL_DATASETS (default
- * `../shared/datasets`, relative to the project root).
+ * The text recall and the anchor both index: title and abstract, as in the usual runs on
+ * these collections (the title alone when there is no abstract, as for half of CACM; the
+ * abstract alone when it already starts with the title, as in Cranfield).
+ */
+export function documentText(doc: EvalDocument): string {
+  if (!doc.body) return doc.title;
+  return doc.title && !doc.body.startsWith(doc.title) ? `${doc.title}\n${doc.body}` : doc.body;
+}
+
+/** Each layout by a file only it has, and its loader. */
+const LAYOUTS: { marker: string; load: (dir: string) => Dataset; files: string }[] = [
+  { marker: 'cran.all.1400', load: loadCranfield, files: 'cran.all.1400 + cran.qry + cranqrel (Cranfield)' },
+  { marker: 'MED.ALL', load: loadMed, files: 'MED.ALL + MED.QRY + MED.REL (MED)' },
+  { marker: 'cacm.all', load: loadCacm, files: 'cacm.all + query.text + qrels.text (CACM)' },
+  { marker: 'doc-text', load: loadNpl, files: 'doc-text + query-text + rlv-ass (NPL)' },
+  { marker: 'corpus.jsonl', load: loadBeir, files: 'corpus.jsonl + queries.jsonl + qrels (BEIR)' },
+];
+
+/**
+ * Loads `spec`: a directory in one of the layouts above, or a bare name (`cranfield`, `med`,
+ * `cacm`, `npl`, …) looked up under $RECALL_EVAL_DATASETS (default `../shared/datasets`,
+ * relative to the project root).
  */
 export function loadDataset(spec: string, projectRoot: string): Dataset {
   let dir = spec;
@@ -46,10 +43,10 @@ export function loadDataset(spec: string, projectRoot: string): Dataset {
     dir = path.join(root, spec);
   }
   dir = path.resolve(dir);
-  if (existsSync(path.join(dir, 'cran.all.1400'))) return withoutBlank(loadCranfield(dir));
-  if (existsSync(path.join(dir, 'corpus.jsonl'))) return withoutBlank(loadBeir(dir));
+  const layout = LAYOUTS.find((l) => existsSync(path.join(dir, l.marker)));
+  if (layout) return withoutBlank(layout.load(dir));
   throw new Error(
-    `no dataset at ${dir}: expected corpus.jsonl + queries.jsonl + qrels (BEIR) or cran.all.1400 + cran.qry + cranqrel (set RECALL_EVAL_DATASETS or pass a directory)`,
+    `no dataset at ${dir}: expected ${LAYOUTS.map((l) => l.files).join(', or ')} (set RECALL_EVAL_DATASETS or pass a directory)`,
   );
 }
 
@@ -62,5 +59,6 @@ export function judgedQueries(dataset: Dataset): EvalQuery[] {
 function withoutBlank(dataset: Dataset): Dataset {
   const blank = dataset.docs.filter((d) => documentText(d).trim() === '').map((d) => d.id);
   if (blank.length === 0) return dataset;
-  return { ...dataset, docs: dataset.docs.filter((d) => !blank.includes(d.id)), blankDocuments: blank };
+  const left = new Set(blank);
+  return { ...dataset, docs: dataset.docs.filter((d) => !left.has(d.id)), blankDocuments: blank };
 }

@@ -1,54 +1,54 @@
-import * as searchProto from '../../src/gen/recall/v1/search';
-import { RerankMode } from '../../src/gen/recall/v1/search';
+import { RerankMode, RetrievalMode } from '../../src/gen/recall/v1/search';
+
+/** Which reranker the recall under test runs: none (NEVER modes), its built-in one, or a cross-encoder (RERANK_URL). */
+export type EvalReranker = 'none' | 'builtin' | 'cross-encoder';
+
+/** Every reranker the eval knows, in the order it runs them. */
+export const EVAL_RERANKERS: readonly EvalReranker[] = ['none', 'builtin', 'cross-encoder'];
 
 /** One way of searching the collection, as a SearchRequest sets it. */
 export interface EvalMode {
   name: string;
   rerank: RerankMode;
-  /** A `RetrievalMode` enum value name (e.g. RETRIEVAL_MODE_LEXICAL); undefined leaves the field unset. */
-  retrieval?: string;
+  /** UNSPECIFIED leaves the server's default (SEARCH_RETRIEVAL_MODE). */
+  retrieval: RetrievalMode;
+  /** The server configuration the mode runs on. */
+  reranker: EvalReranker;
+  /**
+   * What to keep per query beyond the measures: the first stage's early-exit signals and its
+   * ranking (hybrid without rerank), or the reranked ranking with the reranker's scores.
+   */
+  record?: 'first-stage' | 'reranked';
 }
+
+const { RERANK_MODE_AUTO: AUTO, RERANK_MODE_ALWAYS: ALWAYS, RERANK_MODE_NEVER: NEVER } = RerankMode;
+const { RETRIEVAL_MODE_DENSE: DENSE, RETRIEVAL_MODE_LEXICAL: LEXICAL, RETRIEVAL_MODE_HYBRID: HYBRID } = RetrievalMode;
+
+const LABEL: Record<Exclude<EvalReranker, 'none'>, string> = { builtin: 'built-in', 'cross-encoder': 'cross-encoder' };
 
 /**
- * The modes of the table. The dense ones run on today's proto; lexical and hybrid need
- * `SearchRequest.retrieval` (issue 10) and are reported as not available until the generated
- * code has it, so the eval runs before and after that change without edits.
+ * The modes of the table for the given rerankers. Without a reranker: dense, lexical and
+ * hybrid. With each reranker: hybrid always reranked (and dense, for the built-in one), and
+ * AUTO on the server's default retrieval (what a caller gets: the early exit decides).
  */
-export const EVAL_MODES: readonly EvalMode[] = [
-  { name: 'dense', rerank: RerankMode.RERANK_MODE_NEVER, retrieval: 'RETRIEVAL_MODE_DENSE' },
-  { name: 'dense + rerank', rerank: RerankMode.RERANK_MODE_ALWAYS, retrieval: 'RETRIEVAL_MODE_DENSE' },
-  { name: 'lexical', rerank: RerankMode.RERANK_MODE_NEVER, retrieval: 'RETRIEVAL_MODE_LEXICAL' },
-  { name: 'hybrid', rerank: RerankMode.RERANK_MODE_NEVER, retrieval: 'RETRIEVAL_MODE_HYBRID' },
-  { name: 'hybrid + rerank', rerank: RerankMode.RERANK_MODE_ALWAYS, retrieval: 'RETRIEVAL_MODE_HYBRID' },
-  // Dense retrieval with AUTO: the reranker runs unless the early exit applies, so against
-  // dense + rerank this isolates the early exit's own quality cost.
-  { name: 'dense, AUTO', rerank: RerankMode.RERANK_MODE_AUTO, retrieval: 'RETRIEVAL_MODE_DENSE' },
-  // The server's default retrieval (SEARCH_RETRIEVAL_MODE) with the early exit: what a caller gets.
-  { name: 'AUTO (default)', rerank: RerankMode.RERANK_MODE_AUTO },
-];
-
-/** The numeric value of a RetrievalMode name in the generated code, or undefined when the proto has no such enum yet. */
-export function retrievalValue(name: string): number | undefined {
-  const enumObject = (searchProto as unknown as Record<string, unknown>).RetrievalMode as
-    | Record<string, unknown>
-    | undefined;
-  const value = enumObject?.[name];
-  const hasField = 'retrieval' in searchProto.SearchRequest.fromPartial({});
-  return hasField && typeof value === 'number' ? value : undefined;
-}
-
-/**
- * Why a mode cannot run against this build (undefined when it can). Dense modes fall back to
- * the proto without `retrieval`, where every search is dense.
- */
-export function unavailable(mode: EvalMode): string | undefined {
-  if (mode.retrieval === undefined || retrievalValue(mode.retrieval) !== undefined) return undefined;
-  if (mode.retrieval === 'RETRIEVAL_MODE_DENSE') return undefined;
-  return 'not available: SearchRequest has no `retrieval` field yet';
-}
-
-/** The SearchRequest fields a mode sets (`retrieval` only when the proto has it). */
-export function modeFields(mode: EvalMode): { rerank: RerankMode; retrieval?: number } {
-  const retrieval = mode.retrieval === undefined ? undefined : retrievalValue(mode.retrieval);
-  return retrieval === undefined ? { rerank: mode.rerank } : { rerank: mode.rerank, retrieval };
+export function evalModes(rerankers: readonly EvalReranker[]): EvalMode[] {
+  const modes: EvalMode[] = [];
+  for (const reranker of rerankers) {
+    if (reranker === 'none') {
+      modes.push(
+        { name: 'dense', rerank: NEVER, retrieval: DENSE, reranker },
+        { name: 'lexical', rerank: NEVER, retrieval: LEXICAL, reranker },
+        { name: 'hybrid', rerank: NEVER, retrieval: HYBRID, reranker, record: 'first-stage' },
+      );
+      continue;
+    }
+    const label = LABEL[reranker];
+    // Dense + the cross-encoder would double the model's work for a row no decision rests on.
+    if (reranker === 'builtin') modes.push({ name: `dense + ${label}`, rerank: ALWAYS, retrieval: DENSE, reranker });
+    modes.push(
+      { name: `hybrid + ${label}`, rerank: ALWAYS, retrieval: HYBRID, reranker, record: 'reranked' },
+      { name: `AUTO, ${label}`, rerank: AUTO, retrieval: RetrievalMode.RETRIEVAL_MODE_UNSPECIFIED, reranker },
+    );
+  }
+  return modes;
 }

@@ -1,15 +1,32 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_RERANK_CANDIDATES } from '../../src/domain/search/early-exit';
 import { PROJECT_ROOT } from '../recall-process';
+import { ALL_DATASETS } from './dataset';
+import { EVAL_RERANKERS, type EvalReranker } from './eval-modes';
+
+/** The embedders the eval can run recall with. */
+export const EVAL_SYSTEMS = ['builtin', 'minilm', 'bge'] as const;
+export type EvalSystemName = (typeof EVAL_SYSTEMS)[number];
 
 /** Everything an eval run is configured by (recorded in its JSON). */
 export interface EvalOptions {
-  dataset: string;
-  systems: ('builtin' | 'minilm')[];
+  /** Datasets to evaluate, in order (`all` expands to ALL_DATASETS). */
+  datasets: string[];
+  systems: EvalSystemName[];
+  rerankers: EvalReranker[];
   target: string | undefined;
-  /** Evaluate only the first N judged queries (0 = all). */
+  /** Evaluate only the first N judged queries of each dataset (0 = all). */
   maxQueries: number;
   docCache: boolean;
+  /** A running TEI `/rerank` cross-encoder, instead of starting the local one. */
+  rerankUrl: string | undefined;
+  /** A running OpenAI-compatible bge-small-en-v1.5, instead of starting the local one. */
+  bgeUrl: string | undefined;
+  /** SEARCH_RERANK_CANDIDATES of the cross-encoder runs (the sweep simulates shallower depths from them). */
+  rerankDepth: number;
+  /** Cached cross-encoder answers wait as long as the model took (latencies stay the model's). */
+  rerankReplay: boolean;
   outDir: string;
   quiet: boolean;
   /** Variables given to every recall process the eval starts (e.g. SEARCH_FUSION_WEIGHT). */
@@ -17,21 +34,38 @@ export interface EvalOptions {
 }
 
 /** Shown by --help. */
-export const EVAL_USAGE = `usage: npm run eval -- --dataset cranfield|DIR [options]
+export const EVAL_USAGE = `usage: npm run eval -- --dataset NAME[,NAME…]|all|DIR [options]
 
-  --dataset NAME|DIR    a directory in the BEIR layout (corpus.jsonl, queries.jsonl,
-                        qrels/test.tsv or qrels.tsv) or with the Cranfield files; a bare name is
-                        looked up under $RECALL_EVAL_DATASETS (default ../shared/datasets)
-  --systems LIST        builtin,minilm (default both): recall with its built-in embedder, and
-                        with the local all-MiniLM-L6-v2 server (scripts/embedding-server.sh)
-  --target HOST:PORT    evaluate a running recall instead of starting one (its own embedder)
-  --queries N           only the first N judged queries (default all)
-  --no-doc-cache        let recall embed documents through the MiniLM server instead of
-                        reusing cached vectors (bench/results/cache/)
+  --dataset NAMES|DIR   cranfield, med, cacm, npl (comma-separated, or all), or a directory in
+                        one of their layouts or the BEIR layout (corpus.jsonl, queries.jsonl,
+                        qrels/test.tsv or qrels.tsv); names are looked up under
+                        $RECALL_EVAL_DATASETS (default ../shared/datasets)
+  --systems LIST        builtin,minilm,bge (default builtin,minilm): recall with its built-in
+                        embedder, with all-MiniLM-L6-v2 (scripts/embedding-server.sh), with
+                        bge-small-en-v1.5 (scripts/model-server.sh)
+  --rerankers LIST      none,builtin,cross-encoder (default none,builtin): no reranker, the
+                        built-in one, the ms-marco-MiniLM-L-12-v2 cross-encoder (scripts/model-server.sh)
+  --rerank-url URL      a running TEI /rerank cross-encoder instead of the local model server
+                        (scripts/model-server.sh); its scores are cached under
+                        bench/results/cache/ by content hash
+  --bge-url URL         a running /v1/embeddings bge-small-en-v1.5 instead of the local one
+  --rerank-depth N      SEARCH_RERANK_CANDIDATES of the cross-encoder runs (default: recall's, 10)
+  --rerank-replay       cached cross-encoder answers wait as long as the model took
+  --target HOST:PORT    evaluate a running recall instead of starting one (its own models)
+  --queries N           only the first N judged queries of each dataset (default all)
+  --no-doc-cache        let recall embed documents instead of reusing cached vectors
   --server-env K=V      set a variable of the recall processes the eval starts (repeatable),
                         e.g. --server-env SEARCH_FUSION_WEIGHT=0.3 to measure a setting
   --out DIR             results folder (default bench/results)
   --quiet               no progress lines on stderr`;
+
+function list<T extends string>(value: string, allowed: readonly T[], what: string): T[] {
+  const items = value.split(',').map((s) => s.trim());
+  for (const item of items) {
+    if (!allowed.includes(item as T)) throw new Error(`unknown ${what} "${item}" (${allowed.join(', ')})`);
+  }
+  return items as T[];
+}
 
 /** Parses argv (without node and the script). */
 export function parseEvalOptions(argv: string[]): EvalOptions {
@@ -40,6 +74,11 @@ export function parseEvalOptions(argv: string[]): EvalOptions {
     options: {
       dataset: { type: 'string' },
       systems: { type: 'string', default: 'builtin,minilm' },
+      rerankers: { type: 'string', default: 'none,builtin' },
+      'rerank-url': { type: 'string' },
+      'bge-url': { type: 'string' },
+      'rerank-depth': { type: 'string', default: String(DEFAULT_RERANK_CANDIDATES) },
+      'rerank-replay': { type: 'boolean', default: false },
       target: { type: 'string' },
       queries: { type: 'string', default: '0' },
       'no-doc-cache': { type: 'boolean', default: false },
@@ -52,10 +91,9 @@ export function parseEvalOptions(argv: string[]): EvalOptions {
   });
   if (values.help) throw new Error(EVAL_USAGE);
   if (!values.dataset) throw new Error(`--dataset is required\n${EVAL_USAGE}`);
-  const systems = values.systems.split(',').map((s) => s.trim());
-  for (const s of systems) {
-    if (s !== 'builtin' && s !== 'minilm') throw new Error(`unknown system "${s}" (builtin, minilm)`);
-  }
+  const datasets = values.dataset === 'all' ? [...ALL_DATASETS] : values.dataset.split(',').map((d) => d.trim());
+  const systems = list(values.systems, EVAL_SYSTEMS, 'system');
+  const rerankers = list(values.rerankers, EVAL_RERANKERS, 'reranker');
   const serverEnv: Record<string, string> = {};
   for (const setting of values['server-env']) {
     const match = /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(setting);
@@ -67,12 +105,19 @@ export function parseEvalOptions(argv: string[]): EvalOptions {
   }
   const maxQueries = Number(values.queries);
   if (!Number.isInteger(maxQueries) || maxQueries < 0) throw new Error('--queries must be a whole number');
+  const rerankDepth = Number(values['rerank-depth']);
+  if (!Number.isInteger(rerankDepth) || rerankDepth < 1) throw new Error('--rerank-depth must be a positive integer');
   return {
-    dataset: values.dataset,
-    systems: systems as EvalOptions['systems'],
+    datasets,
+    systems,
+    rerankers,
     target: values.target,
     maxQueries,
     docCache: !values['no-doc-cache'],
+    rerankUrl: values['rerank-url'],
+    bgeUrl: values['bge-url'],
+    rerankDepth,
+    rerankReplay: values['rerank-replay'],
     outDir: path.resolve(values.out),
     quiet: values.quiet,
     serverEnv,

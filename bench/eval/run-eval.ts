@@ -1,27 +1,25 @@
 /**
- * `npm run eval -- --dataset cranfield|DIR`: retrieval quality through the service. Loads the
- * documents through UpsertDocuments, runs every judged query through Search in each mode, and
- * scores recall and the BM25 anchor with the same measures (./metrics.ts). Prints a Markdown
- * table on stdout and writes the JSON to bench/results/eval-<dataset>-<stamp>.json.
+ * `npm run eval -- --dataset NAME[,NAME…]|all|DIR`: retrieval quality through the service.
+ * For each dataset: loads the documents through UpsertDocuments, runs every judged query
+ * through Search in each mode, and scores recall and the BM25 anchor with the same measures
+ * (./metrics.ts). Prints a Markdown table per dataset (and, for several, the summary across
+ * them) on stdout and writes the JSON to bench/results/eval-<dataset>-<stamp>.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type EmbeddingServer, startEmbeddingServer } from '../../harness/embedding-server';
 import { ensureBuild } from '../ensure-build';
 import { PROJECT_ROOT } from '../recall-process';
 import { fileStamp } from '../results-writer';
 import { runAnchor } from './anchor';
 import { judgedQueries, loadDataset } from './dataset';
-import { createDocVectors } from './doc-vectors';
 import { type EvalOptions, parseEvalOptions } from './eval-options';
+import { type DatasetResult, evalSummary } from './eval-summary';
 import { evalRatios, evalTable, ratioLines } from './eval-table';
 import { meanScores, scoreQuery } from './metrics';
 import { SEARCH_LIMIT } from './mode-run';
-import { type EvalSystem, type SystemResult, runSystem } from './system-run';
-
-/** Shared by every run whatever its --out: the vectors depend only on model and text. */
-const DOC_VECTOR_CACHE = path.join(PROJECT_ROOT, 'bench', 'results', 'cache');
+import { type EvalModels, startEvalModels } from './models';
+import { type SystemResult, runSystem } from './system-run';
 
 function gitCommit(): string {
   try {
@@ -31,19 +29,19 @@ function gitCommit(): string {
   }
 }
 
-async function main(options: EvalOptions): Promise<void> {
-  const log = (line: string) => {
-    if (!options.quiet) process.stderr.write(`eval: ${line}\n`);
-  };
-  const dataset = loadDataset(options.dataset, PROJECT_ROOT);
+async function evalDataset(
+  spec: string,
+  options: EvalOptions,
+  models: EvalModels,
+  log: (line: string) => void,
+): Promise<DatasetResult> {
+  const dataset = loadDataset(spec, PROJECT_ROOT);
   const all = judgedQueries(dataset);
   const queries = options.maxQueries > 0 ? all.slice(0, options.maxQueries) : all;
   log(
     `${dataset.name}: ${dataset.docs.length} documents, ${queries.length} judged queries${dataset.blankDocuments ? ` (blank documents left out: ${dataset.blankDocuments.join(', ')})` : ''}`,
   );
-  if (!options.target) ensureBuild(log);
-
-  log('BM25 anchor');
+  log(`${dataset.name}: BM25 anchor`);
   const anchor = await runAnchor(dataset, queries, SEARCH_LIMIT);
   const anchorPerQuery = queries.map((q) => ({
     id: q.id,
@@ -52,43 +50,13 @@ async function main(options: EvalOptions): Promise<void> {
   const anchorScores = meanScores(anchorPerQuery);
 
   const results: SystemResult[] = [];
-  if (options.target) {
-    results.push(
-      await runSystem({ name: `target ${options.target}`, env: {}, target: options.target }, dataset, queries, log),
-    );
-  } else {
-    for (const name of options.systems) {
-      let model: EmbeddingServer | undefined;
-      try {
-        let system: EvalSystem = { name: 'built-in embedder', env: { ...options.serverEnv } };
-        if (name === 'minilm') {
-          log('starting the all-MiniLM-L6-v2 embedding server (scripts/embedding-server.sh)');
-          model = await startEmbeddingServer();
-          system = {
-            name: 'all-MiniLM-L6-v2',
-            env: {
-              EMBEDDING_URL: model.url,
-              EMBEDDING_MODEL: model.model,
-              EMBEDDING_DIMENSION: String(model.dimension),
-              ...options.serverEnv,
-            },
-            docVectors: options.docCache
-              ? createDocVectors({ url: model.url, model: model.model, cacheDir: DOC_VECTOR_CACHE })
-              : undefined,
-          };
-        }
-        results.push(await runSystem(system, dataset, queries, log));
-      } finally {
-        await model?.stop();
-      }
-    }
+  for (const system of models.systems) {
+    results.push(await runSystem(system, dataset, queries, models.rerank, (line) => log(`${dataset.name}: ${line}`)));
   }
-
   const table = evalTable(anchorScores, results);
   const ratios = evalRatios(results);
-  const stamp = fileStamp();
   mkdirSync(options.outDir, { recursive: true });
-  const file = path.join(options.outDir, `eval-${dataset.name}-${stamp}.json`);
+  const file = path.join(options.outDir, `eval-${dataset.name}-${fileStamp()}.json`);
   const json = {
     kind: 'recall-eval',
     date: new Date().toISOString(),
@@ -108,14 +76,31 @@ async function main(options: EvalOptions): Promise<void> {
       versions: anchor.versions,
       perQuery: anchorPerQuery,
     },
+    ...(models.rerankStats ? { rerankCache: { ...models.rerankStats } } : {}),
     systems: results,
     table,
     ratios,
   };
   writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(
-    `${table}\n\n${ratios.length ? `${ratioLines(ratios)}\n\n` : ''}results: ${path.relative(process.cwd(), file)}\n`,
+    `## ${dataset.name}\n\n${table}\n\n${ratios.length ? `${ratioLines(ratios)}\n\n` : ''}results: ${path.relative(process.cwd(), file)}\n\n`,
   );
+  return { dataset: dataset.name, anchor: anchorScores, systems: results };
+}
+
+async function main(options: EvalOptions): Promise<void> {
+  const log = (line: string) => {
+    if (!options.quiet) process.stderr.write(`eval: ${line}\n`);
+  };
+  if (!options.target) ensureBuild(log);
+  const models = await startEvalModels(options, log);
+  try {
+    const done: DatasetResult[] = [];
+    for (const spec of options.datasets) done.push(await evalDataset(spec, options, models, log));
+    if (done.length > 1) process.stdout.write(`## Across the datasets\n\n${evalSummary(done)}\n`);
+  } finally {
+    await models.stop();
+  }
 }
 
 let options: EvalOptions;

@@ -19,7 +19,7 @@ interface EvalJson {
   systems: {
     system: string;
     ingest: { documents: number };
-    modes: (Partial<Scores> & { mode: string; unavailable?: string; earlyExitRate?: number; errors?: number })[];
+    modes: (Partial<Scores> & { mode: string; earlyExitRate?: number; errors?: number })[];
   }[];
   table: string;
   ratios: { system: string; ratio: string; value: number }[];
@@ -70,8 +70,8 @@ describe('npm run eval (smoke)', () => {
     const [system] = result.systems;
     expect(system!.ingest.documents).toBe(6);
     const names = system!.modes.map((m) => m.mode);
-    expect(names).toEqual(expect.arrayContaining(['dense', 'dense + rerank', 'AUTO (default)']));
-    for (const mode of system!.modes.filter((m) => !m.unavailable)) {
+    expect(names).toEqual(['dense', 'lexical', 'hybrid', 'dense + built-in', 'hybrid + built-in', 'AUTO, built-in']);
+    for (const mode of system!.modes) {
       expect({ mode: mode.mode, ok: inUnitRange(mode), errors: mode.errors }).toEqual({
         mode: mode.mode,
         ok: true,
@@ -87,12 +87,9 @@ describe('npm run eval (smoke)', () => {
     expect(stdout).toContain('| BM25 anchor');
     expect(stdout).toContain('| built-in embedder | dense |');
     expect(stdout).toContain(result.table);
-    // The early exit's quality cost is always measurable: AUTO against the always-reranked
-    // run of the server's default retrieval (hybrid since issue 10, dense before).
+    // The early exit's quality cost is always measurable: AUTO against always reranking.
     expect(result.ratios).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ ratio: expect.stringMatching(/^nDCG@10 AUTO \/ (dense|hybrid) \+ rerank$/) }),
-      ]),
+      expect.arrayContaining([expect.objectContaining({ ratio: 'nDCG@10 AUTO / hybrid + built-in' })]),
     );
   });
 });

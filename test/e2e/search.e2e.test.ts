@@ -4,7 +4,7 @@ import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { connectClients, statusOf } from '../../harness/grpc-clients';
 import { createTestDatabase } from '../../harness/postgres';
-import { FusionMethod, RerankOutcome, RetrievalMode } from '../../src/gen/recall/v1/search';
+import { FusionMethod, RerankMode, RerankOutcome, RetrievalMode } from '../../src/gen/recall/v1/search';
 import { bufCurl } from '../support/buf-curl';
 import { requireService } from '../support/require-service';
 import { type ServerProcess, startServerProcess } from '../support/server-process';
@@ -189,6 +189,37 @@ describe.each(backends)('SearchService end to end on $name', ({ real }) => {
     expect(hybrid.hits.map((h) => h.id)).toContain('shipping-1');
     const stats = await clients.memory.getUserStats({ userId: 'searcher' });
     expect(stats.stats?.searchCount).toBe(2);
+  });
+
+  it('ranks the same whatever the limit: a smaller limit is a prefix of a larger one, in every mode', async () => {
+    const ranking = async (limit: number, retrieval: RetrievalMode, rerank: RerankMode) => {
+      const response = await clients.search.search({
+        query: 'payment within thirty days of the order',
+        vector: [],
+        collections: Object.keys(CORPUS).map(name),
+        limit,
+        filters: [],
+        rerank,
+        userId: '',
+        skipGoldenAnswer: true,
+        goldenAnswerOnly: false,
+        retrieval,
+        fusion: 0,
+        rrfK: 0,
+      });
+      return response.hits.map((h) => `${h.collection}/${h.id}`);
+    };
+    const modes = [RetrievalMode.RETRIEVAL_MODE_HYBRID, RetrievalMode.RETRIEVAL_MODE_DENSE];
+    for (const retrieval of [...modes, RetrievalMode.RETRIEVAL_MODE_LEXICAL]) {
+      for (const rerank of [RerankMode.RERANK_MODE_NEVER, RerankMode.RERANK_MODE_ALWAYS]) {
+        const full = await ranking(100, retrieval, rerank);
+        expect(full.length).toBeGreaterThan(3);
+        for (const limit of [1, 2, 3, 10])
+          expect(await ranking(limit, retrieval, rerank)).toEqual(full.slice(0, limit));
+        // And the same again: ties break the same way every time.
+        expect(await ranking(100, retrieval, rerank)).toEqual(full);
+      }
+    }
   });
 
   it('filters on metadata and cannot be widened by a hostile value', async () => {

@@ -1,5 +1,15 @@
 /** The search domain's public surface: what the composition root and the gRPC layer use. */
 export type { BreakerSettings } from './collection-breakers';
+export {
+  AGREEMENT_DEPTH,
+  EARLY_EXIT_SIGNALS,
+  type EarlyExitRule,
+  type EarlyExitSignal,
+  confidence,
+  denseMargin,
+  isConfident,
+  topAgreement,
+} from './early-exit';
 export type { FanOutMode } from './fan-out';
 export { RRF_K_MAX, searchFieldViolations } from './search-input';
 export { FILTER_OPERATORS, type FilterInput } from './filter-rules';

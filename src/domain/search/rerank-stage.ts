@@ -1,6 +1,7 @@
 import { type CallContext, remainingMs } from '../context';
 import { RecallError } from '../errors';
 import type { Reranker } from '../ports';
+import { type EarlyExitRule, isConfident } from './early-exit';
 import { runWithTimeout } from './run-with-timeout';
 import { type SearchLogger, type SearchMetrics, msSince, now } from './search-observability';
 import type { RerankMode, RerankOutcome, SearchHit } from './search-types';
@@ -11,10 +12,11 @@ export interface RerankParams {
   /** The query text; without one (vector-only search) there is nothing to rerank against. */
   query: string | undefined;
   mode: RerankMode;
-  /** How many of the best hits the reranker sees. */
+  /** How many of the best hits the reranker sees; the others follow them in fused order. */
   candidates: number;
-  earlyExitEnabled: boolean;
-  earlyExitScore: number;
+  earlyExit: EarlyExitRule;
+  /** AUTO runs a lexical reranker on dense-only hits (SearchOptions.lexicalRerankDense). */
+  lexicalRerankDense: boolean;
   rerankMinBudgetMs: number;
   reranker: Reranker;
   metrics?: SearchMetrics;
@@ -22,7 +24,10 @@ export interface RerankParams {
 }
 
 export interface RerankResult {
-  /** Best first; the reranked candidates, or the hits in fused order when not reranked. */
+  /**
+   * Best first: the reranked candidates, then the other hits in fused order (with their fused
+   * scores); or every hit in fused order when not reranked.
+   */
   hits: SearchHit[];
   outcome: RerankOutcome;
   earlyExit: boolean;
@@ -32,12 +37,14 @@ export interface RerankResult {
 
 /**
  * Decides whether to rerank and does it. Order of decisions: no hits → skipped_no_hits;
- * NEVER or no query text → skipped_by_request; AUTO with early exit enabled and the best dense
- * (cosine) score among the hits strictly above the threshold → skipped_early_exit (lexical
- * scores never trigger it: BM25 has no fixed scale); AUTO with a lexical reranker (see
- * Reranker.lexical) and hits that lexical retrieval found → skipped_lexical; less than
- * `rerankMinBudgetMs` of the deadline left → skipped_deadline. A failing reranker leaves the fused order ('failed'), never
- * a failed search.
+ * NEVER or no query text → skipped_by_request; AUTO with the first stage confident by the
+ * early-exit rule (early-exit.ts) → skipped_early_exit; AUTO with a lexical reranker (see
+ * Reranker.lexical) and hits that lexical retrieval found, or dense-only hits where
+ * `lexicalRerankDense` is off → skipped_lexical; less than
+ * `rerankMinBudgetMs` of the deadline left → skipped_deadline. Otherwise the first
+ * `candidates` hits are reranked and the rest follow in fused order. A failing, timed-out or
+ * breaker-refused reranker leaves the fused order ('failed' with a generic reason), never a
+ * failed search.
  */
 export async function rerankStage(params: RerankParams, ctx: CallContext): Promise<RerankResult> {
   const { hits, query, mode } = params;
@@ -45,11 +52,12 @@ export async function rerankStage(params: RerankParams, ctx: CallContext): Promi
 
   if (hits.length === 0) return skip('skipped_no_hits');
   if (mode === 'never' || query === undefined) return skip('skipped_by_request');
-  if (mode === 'auto' && params.earlyExitEnabled && bestDenseScore(hits) > params.earlyExitScore) {
+  if (mode === 'auto' && isConfident(hits, params.earlyExit)) {
     params.metrics?.earlyExits.inc();
     return skip('skipped_early_exit', true);
   }
-  if (mode === 'auto' && params.reranker.lexical && hits.some((hit) => hit.lexicalScore !== undefined)) {
+  const bm25Ranked = hits.some((hit) => hit.lexicalScore !== undefined);
+  if (mode === 'auto' && params.reranker.lexical && (bm25Ranked || !params.lexicalRerankDense)) {
     return skip('skipped_lexical');
   }
   if (remainingMs(ctx) < params.rerankMinBudgetMs) return skip('skipped_deadline');
@@ -72,16 +80,11 @@ export async function rerankStage(params: RerankParams, ctx: CallContext): Promi
     const reranked = candidates.map((hit, i) => ({ ...hit, score: scores[i]! })).sort((a, b) => b.score - a.score);
     const rerankMs = msSince(start);
     params.metrics?.rerankingDuration.observe(rerankMs / 1000);
-    return { hits: reranked, outcome: 'reranked', earlyExit: false, rerankMs };
+    return { hits: [...reranked, ...hits.slice(candidates.length)], outcome: 'reranked', earlyExit: false, rerankMs };
   } catch (error) {
-    params.logger.warn({ err: error, reranker: params.reranker.name }, 'reranking failed; keeping vector order');
+    params.logger.warn({ err: error, reranker: params.reranker.name }, 'reranking failed; keeping the fused order');
     return { hits, outcome: 'failed', earlyExit: false, rerankError: genericReason(error), rerankMs: msSince(start) };
   }
-}
-
-/** The best cosine score among the hits; -Infinity when no dense list found any. */
-function bestDenseScore(hits: SearchHit[]): number {
-  return Math.max(...hits.map((hit) => hit.vectorScore ?? Number.NEGATIVE_INFINITY));
 }
 
 class MalformedScoresError extends Error {

@@ -1,5 +1,6 @@
 import { INTERNAL_COLLECTIONS } from '../internal-collections';
 import type { BreakerSettings } from './collection-breakers';
+import { DEFAULT_EARLY_EXIT, DEFAULT_RERANK_CANDIDATES, type EarlyExitSignal } from './early-exit';
 import type { FanOutMode } from './fan-out';
 import { SEARCH_LIMITS } from './search-rules';
 import type { FusionMethod, RetrievalMode } from './search-types';
@@ -12,10 +13,14 @@ export interface SearchOptions {
   defaultLimit: number;
   /** Largest limit a request may ask for. */
   maxLimit: number;
-  /** AUTO skips reranking when the top vector score is strictly above this (SEARCH_EARLY_EXIT_SCORE). */
+  /** The `score` signal's threshold: AUTO skips reranking when the top cosine is strictly above it (SEARCH_EARLY_EXIT_SCORE). */
   earlyExitScore: number;
   /** Off in the benchmark's baseline. */
   earlyExitEnabled: boolean;
+  /** What AUTO's early exit measures the first stage's confidence by (SEARCH_EARLY_EXIT_SIGNAL); see early-exit.ts. */
+  earlyExitSignal: EarlyExitSignal;
+  /** The threshold of signals other than `score` (SEARCH_EARLY_EXIT_THRESHOLD): AUTO skips at or above it. */
+  earlyExitThreshold: number;
   /** 'sequential' only for the benchmark's baseline. */
   fanOut: FanOutMode;
   /** Each collection search's own timeout; the caller's deadline applies too. */
@@ -40,10 +45,22 @@ export interface SearchOptions {
   goldenAnswerMirrorMaxEntries: number;
   /** Internal vector collection indexing golden-answer questions. */
   goldenAnswerCollection: string;
+  /**
+   * Whether AUTO runs a lexical reranker on dense-only hits: measured to help the built-in
+   * embedder's and to hurt a model embedder's (README, "Retrieval quality"), so the
+   * composition sets it only without EMBEDDING_URL. On hits BM25 ranked AUTO never runs it.
+   */
+  lexicalRerankDense: boolean;
   /** Reranking is skipped ('skipped_deadline') when less of the deadline than this is left. */
   rerankMinBudgetMs: number;
-  /** Each collection returns limit × this candidates; the reranker sees as many. */
-  candidateMultiplier: number;
+  /**
+   * Candidates each retriever fetches per collection before fusion (SEARCH_FUSION_DEPTH),
+   * whatever the request's limit, so that a smaller limit returns a prefix of a larger one's
+   * hits. At least `maxLimit`: fewer would cut the largest requests short.
+   */
+  fusionDepth: number;
+  /** How many of the best fused hits the reranker sees (SEARCH_RERANK_CANDIDATES); the rest follow in fused order. */
+  rerankCandidates: number;
   /** Retrievers run when a request does not say (SEARCH_RETRIEVAL_MODE). */
   retrieval: RetrievalMode;
   /** Fusion used when a request does not say (SEARCH_FUSION). */
@@ -61,6 +78,8 @@ export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
   maxLimit: SEARCH_LIMITS.limitMax,
   earlyExitScore: 0.9,
   earlyExitEnabled: true,
+  earlyExitSignal: DEFAULT_EARLY_EXIT.signal,
+  earlyExitThreshold: DEFAULT_EARLY_EXIT.threshold,
   fanOut: 'parallel',
   perCollectionTimeoutMs: 2_000,
   embeddingTimeoutMs: 5_000,
@@ -76,8 +95,10 @@ export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
   goldenAnswerPresenceTtlMs: 5_000,
   goldenAnswerMirrorMaxEntries: 20_000,
   goldenAnswerCollection: INTERNAL_COLLECTIONS.goldenAnswers,
+  lexicalRerankDense: true,
   rerankMinBudgetMs: 50,
-  candidateMultiplier: 3,
+  fusionDepth: SEARCH_LIMITS.limitMax,
+  rerankCandidates: DEFAULT_RERANK_CANDIDATES,
   retrieval: 'hybrid',
   fusion: 'rrf',
   rrfK: 60,

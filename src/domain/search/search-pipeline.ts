@@ -4,6 +4,7 @@ import type { GoldenAnswerLookup } from '../golden-answers/golden-answer-lookup'
 import type { Reranker, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
 import { type SearchVector, embedSearchQuery, embeddingReason, skippedStages, withoutDense } from './dense-fallback';
+import { earlyExitRule } from './early-exit';
 import { allFailedError, fanOut } from './fan-out';
 import { fuseLists } from './fusion';
 import type { QueryEmbedder } from './query-embedder';
@@ -91,7 +92,8 @@ export async function runSearch(
   if (embedded.error && !runLexical) throw embedded.error;
   // A caller's own vector may come from another model: only our embedding is compared with the index.
   const semanticVector = resolved.vector ? undefined : vector;
-  const candidates = limit * options.candidateMultiplier;
+  // Independent of `limit`: the same query ranks the same way whatever the caller asks for.
+  const candidates = options.fusionDepth;
   const golden = exact.then(
     (found) =>
       found ??
@@ -135,9 +137,9 @@ export async function runSearch(
       hits: fused.hits,
       query,
       mode: request.rerank,
-      candidates,
-      earlyExitEnabled: options.earlyExitEnabled,
-      earlyExitScore: options.earlyExitScore,
+      candidates: options.rerankCandidates,
+      earlyExit: earlyExitRule(options),
+      lexicalRerankDense: options.lexicalRerankDense,
       rerankMinBudgetMs: options.rerankMinBudgetMs,
       reranker: deps.reranker,
       metrics,

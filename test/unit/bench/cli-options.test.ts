@@ -18,3 +18,16 @@ describe('benchmark options', () => {
     );
   });
 });
+
+describe('bench --rerank-price', () => {
+  it('takes the depths to price, the first also pricing AUTO, instead of a mode', () => {
+    expect(parseBenchArgs(['--rerank-price', '20,10,30'], 'out')?.rerankPriceDepths).toEqual([20, 10, 30]);
+    expect(parseBenchArgs(['--compare'], 'out')?.rerankPriceDepths).toBeUndefined();
+  });
+
+  it('refuses a bad depth, a second mode and a target', () => {
+    expect(() => parseBenchArgs(['--rerank-price', '20,x'], 'out')).toThrow(/rerank depths/);
+    expect(() => parseBenchArgs(['--rerank-price', '20', '--compare'], 'out')).toThrow(/exactly one/);
+    expect(() => parseBenchArgs(['--rerank-price', '20', '--target', '127.0.0.1:1'], 'out')).toThrow(/no --target/);
+  });
+});

@@ -18,19 +18,31 @@ describe('configuration', () => {
       search: {
         earlyExitScore: 0.9,
         earlyExitEnabled: true,
+        earlyExitSignal: 'agreement',
+        earlyExitThreshold: 0.33,
+        fusionDepth: 100,
+        rerankCandidates: 100,
         fanOut: 'parallel',
         retrievalMode: 'hybrid',
         fusion: 'weighted',
         rrfK: 60,
-        fusionWeight: 0.2,
+        fusionWeight: 0.05,
       },
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.search)).toBe(true);
   });
 
+  it('reranks the 100 best fused hits with the built-in reranker, and fewer with a model reranker', () => {
+    expect(loadConfig({}).search.rerankCandidates).toBe(100);
+    expect(loadConfig({ RERANK_URL: 'http://127.0.0.1:8080' }).search.rerankCandidates).toBe(10);
+    expect(
+      loadConfig({ RERANK_URL: 'http://127.0.0.1:8080', SEARCH_RERANK_CANDIDATES: '7' }).search.rerankCandidates,
+    ).toBe(7);
+  });
+
   it('fuses by reciprocal rank with an embedding model, and leans on BM25 with the built-in embedder', () => {
-    expect(loadConfig({}).search).toMatchObject({ fusion: 'weighted', fusionWeight: 0.2 });
+    expect(loadConfig({}).search).toMatchObject({ fusion: 'weighted', fusionWeight: 0.05 });
     const model = loadConfig({ EMBEDDING_URL: 'http://127.0.0.1:8080' }).search;
     expect(model).toMatchObject({ fusion: 'rrf', fusionWeight: 0.5 });
     // Set explicitly, either wins over the embedder's default.
@@ -45,6 +57,10 @@ describe('configuration', () => {
     ['GRPC_PORT', '70000'],
     ['PG_POOL_MAX', '0'],
     ['SEARCH_EARLY_EXIT_SCORE', 'high'],
+    ['SEARCH_EARLY_EXIT_SIGNAL', 'vibes'],
+    ['SEARCH_EARLY_EXIT_THRESHOLD', '1.2'],
+    ['SEARCH_FUSION_DEPTH', '99'],
+    ['SEARCH_RERANK_CANDIDATES', '0'],
     ['SEARCH_FAN_OUT', 'diagonal'],
     ['SEARCH_RETRIEVAL_MODE', 'semantic'],
     ['SEARCH_FUSION', 'max'],

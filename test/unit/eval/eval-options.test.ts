@@ -21,3 +21,20 @@ describe('eval options', () => {
     ).toThrow(/--target is already running/);
   });
 });
+
+describe('eval options: datasets, systems and rerankers', () => {
+  it('expands --dataset all to the four collections, and takes a comma list', () => {
+    expect(parseEvalOptions(['--dataset', 'all']).datasets).toEqual(['cranfield', 'med', 'cacm', 'npl']);
+    expect(parseEvalOptions(['--dataset', 'med,npl']).datasets).toEqual(['med', 'npl']);
+  });
+
+  it('names an unknown system or reranker, and a bad depth', () => {
+    expect(() => parseEvalOptions(['--dataset', 'x', '--systems', 'gpt'])).toThrow(/unknown system "gpt"/);
+    expect(() => parseEvalOptions(['--dataset', 'x', '--rerankers', 'llm'])).toThrow(/unknown reranker "llm"/);
+    expect(() => parseEvalOptions(['--dataset', 'x', '--rerank-depth', '0'])).toThrow(/--rerank-depth/);
+    expect(parseEvalOptions(['--dataset', 'x', '--rerankers', 'none,cross-encoder']).rerankers).toEqual([
+      'none',
+      'cross-encoder',
+    ]);
+  });
+});

@@ -20,48 +20,40 @@ const system = (modes: ModeScore[]): SystemResult => ({
   modes,
   problems: [],
 });
-const NOT_YET = { mode: 'hybrid', unavailable: 'not available: SearchRequest has no `retrieval` field yet' };
-
 describe('eval table and ratios', () => {
-  it('without hybrid: only the early exit ratio, against dense + rerank', () => {
-    const ratios = evalRatios([
-      system([mode('dense', 0.3, 4), mode('dense + rerank', 0.4, 30), NOT_YET, mode('AUTO (default)', 0.36, 20)]),
-    ]);
-    expect(ratios).toEqual([{ system: 'sys', ratio: 'nDCG@10 AUTO / dense + rerank', value: expect.closeTo(0.9, 12) }]);
-  });
-
-  it('with hybrid: its latency against dense, AUTO against hybrid + rerank, and the early exit alone on dense', () => {
+  it('puts hybrid against the better of its retrievers, its latency against dense, and AUTO against always per reranker', () => {
     const ratios = evalRatios([
       system([
         mode('dense', 0.3, 4),
-        mode('dense + rerank', 0.4, 30),
-        mode('hybrid', 0.45, 5),
-        mode('hybrid + rerank', 0.5, 35),
-        mode('dense, AUTO', 0.38, 25),
-        mode('AUTO (default)', 0.45, 20),
+        mode('lexical', 0.4, 3),
+        mode('hybrid', 0.44, 5),
+        mode('hybrid + built-in', 0.42, 6),
+        mode('AUTO, built-in', 0.42, 6),
+        mode('hybrid + cross-encoder', 0.5, 400),
+        mode('AUTO, cross-encoder', 0.495, 100),
       ]),
     ]);
     expect(ratios.map((r) => [r.ratio, r.value])).toEqual([
+      ['nDCG@10 hybrid / best of dense and lexical', expect.closeTo(1.1, 12)],
       ['p50 latency hybrid / dense', 1.25],
-      ['nDCG@10 AUTO / hybrid + rerank', 0.9],
-      ['nDCG@10 dense, AUTO / dense + rerank', expect.closeTo(0.95, 12)],
+      ['nDCG@10 AUTO / hybrid + built-in', 1],
+      ['p50 latency AUTO / hybrid + built-in', 1],
+      ['nDCG@10 AUTO / hybrid + cross-encoder', expect.closeTo(0.99, 12)],
+      ['p50 latency AUTO / hybrid + cross-encoder', 0.25],
     ]);
-    // Both AUTO rows show their reranked and early-exit shares; the others leave them blank.
-    const rows = evalTable({ ndcg10: 0.37, map100: 0.3, recall100: 0.74 }, [
-      system([mode('dense', 0.3, 4), mode('dense, AUTO', 0.38, 25)]),
-    ]).split('\n');
-    expect(rows[3]).toMatch(/\| {2}\| {2}\|$/);
-    expect(rows[4]).toMatch(/\| 50\.0 % \| 25\.0 % \|$/);
   });
 
-  it('prints unavailable modes as such, the anchor first, and the reranked and early exit rates on AUTO only', () => {
+  it('leaves out a ratio whose modes did not both run', () => {
+    expect(evalRatios([system([mode('dense', 0.3, 4), mode('AUTO, built-in', 0.36, 20)])])).toEqual([]);
+  });
+
+  it('prints the anchor first, and the reranked and early-exit shares on AUTO rows only', () => {
     const table = evalTable({ ndcg10: 0.37, map100: 0.3, recall100: 0.74 }, [
-      system([mode('dense', 0.3, 4), NOT_YET, mode('AUTO (default)', 0.36, 20)]),
+      system([mode('dense', 0.3, 4), mode('AUTO, cross-encoder', 0.36, 20)]),
     ]);
     const lines = table.split('\n');
-    expect(lines[2]).toBe('| BM25 anchor (bm25s, stemmed) | lexical | 0.370 | 0.300 | 0.740 | | | |');
-    expect(lines[3]).toBe('| sys | dense | 0.300 | 0.200 | 0.500 | 4.0 |  |  |');
-    expect(lines[4]).toContain('| sys | hybrid | not available');
-    expect(lines[5]).toBe('| sys | AUTO (default) | 0.360 | 0.200 | 0.500 | 20.0 | 50.0 % | 25.0 % |');
+    expect(lines[2]).toBe('| BM25 anchor (bm25s, stemmed) | lexical | 0.370 | 0.300 | 0.740 | | | | |');
+    expect(lines[3]).toBe('| sys | dense | 0.300 | 0.200 | 0.500 | 4.0 | 4.0 |  |  |');
+    expect(lines[4]).toBe('| sys | AUTO, cross-encoder | 0.360 | 0.200 | 0.500 | 20.0 | 20.0 | 50.0 % | 25.0 % |');
   });
 });

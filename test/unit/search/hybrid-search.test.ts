@@ -47,7 +47,7 @@ describe('hybrid search', () => {
     expect(result.hits[0]!.score).toBeCloseTo(1 / 61 + 1 / 62, 12);
     expect(fixture.store.calls.find((c) => c.method === 'searchLexical')?.lexicalQuery).toEqual({
       text: 'how do circuit breakers work',
-      limit: 30,
+      limit: 100,
       filters: [],
     });
   });
@@ -168,8 +168,8 @@ describe('hybrid search', () => {
     expect(lexical).toMatchObject({ hits: [], partial: false, lexicalUnavailable: ['old'] });
   });
 
-  it('exits early on the best dense score even when a lexical hit ranks first', async () => {
-    fixture = buildSearch();
+  it('exits early on the best dense score even when a lexical hit ranks first (score signal)', async () => {
+    fixture = buildSearch({ earlyExitSignal: 'score' });
     fixture.store.scriptHits('docs', [{ id: 'close', score: 0.95 }]).scriptLexicalHits('docs', [
       { id: 'wordy', score: 40 },
       { id: 'close', score: 1 },
@@ -209,6 +209,19 @@ describe('hybrid search', () => {
     const outcomes = fixture.metrics.rerankOutcomes;
     expect(await counterValue(outcomes, { outcome: 'skipped_lexical' })).toBe(1);
     expect(await counterValue(outcomes, { outcome: 'reranked' })).toBe(3);
+  });
+
+  it('with a model embedder, does not run the lexical reranker in AUTO on dense-only hits either (it measurably hurts them)', async () => {
+    fixture = buildSearch({ lexicalRerankDense: false });
+    fixture.reranker.lexical = true;
+    scriptDocs();
+
+    const dense = await fixture.service.search(searchRequest({ retrieval: 'dense' }), ctx());
+    expect(dense).toMatchObject({ reranked: false, rerankOutcome: 'skipped_lexical' });
+    expect(dense.hits.map((h) => h.id)).toEqual(['a', 'b']);
+    const always = await fixture.service.search(searchRequest({ retrieval: 'dense', rerank: 'always' }), ctx());
+    expect(always).toMatchObject({ reranked: true, rerankOutcome: 'reranked' });
+    expect(fixture.reranker.calls).toHaveLength(1);
   });
 
   it('gives the reranker the fused candidates, lexical-only ones included', async () => {

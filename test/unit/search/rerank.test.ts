@@ -1,4 +1,5 @@
 import { contextWithTimeout } from '../../../src/domain/context';
+import { DeadlineExceededError, UnavailableError } from '../../../src/domain/errors';
 import type { RerankMode } from '../../../src/domain/search';
 import { buildSearch, counterValue, ctx, searchRequest } from './search-fixture';
 
@@ -6,8 +7,9 @@ describe('early exit and reranking', () => {
   let fixture: ReturnType<typeof buildSearch>;
   afterEach(() => fixture.service.close());
 
+  // The report's rule: the top cosine against SEARCH_EARLY_EXIT_SCORE (early-exit.test.ts has the others).
   const searchWithTop = async (top: number, rerank: RerankMode, options = {}) => {
-    fixture = buildSearch(options);
+    fixture = buildSearch({ earlyExitSignal: 'score', ...options });
     fixture.store.scriptHits('docs', [
       { id: 'top', score: top, text: 'unrelated words' },
       { id: 'second', score: 0.5, text: 'how do circuit breakers work' },
@@ -116,16 +118,42 @@ describe('early exit and reranking', () => {
     expect(result).toMatchObject({ hits: [], rerankOutcome: 'skipped_no_hits', partial: false });
   });
 
-  it('shows the reranker only the top limit × multiplier candidates', async () => {
-    fixture = buildSearch({ candidateMultiplier: 2 });
+  it('shows the reranker the top rerankCandidates hits, whatever the limit, and keeps the rest after them in fused order', async () => {
+    fixture = buildSearch({ rerankCandidates: 4 });
+    // Fused order d0…d9; the fake reranker prefers texts sharing the query's words.
     fixture.store.scriptHits(
       'docs',
-      Array.from({ length: 10 }, (_, i) => ({ id: `d${i}`, score: 0.8 - i / 100 })),
+      Array.from({ length: 10 }, (_, i) => ({
+        id: `d${i}`,
+        score: 0.8 - i / 100,
+        text: i === 3 || i === 6 ? 'circuit breakers' : `other ${i}`,
+      })),
     );
 
-    const result = await fixture.service.search(searchRequest({ limit: 3 }), ctx());
+    const small = await fixture.service.search(searchRequest({ limit: 3, rerank: 'always' }), ctx());
+    const large = await fixture.service.search(searchRequest({ limit: 8, rerank: 'always' }), ctx());
 
-    expect(fixture.reranker.calls[0]?.texts).toHaveLength(6);
-    expect(result.hits).toHaveLength(3);
+    expect(fixture.reranker.calls.map((c) => c.texts.length)).toEqual([4, 4]);
+    // d3 (within the depth) moves up; d6 (beyond it) stays where fusion put it.
+    expect(large.hits.map((h) => h.id)).toEqual(['d3', 'd0', 'd1', 'd2', 'd4', 'd5', 'd6', 'd7']);
+    expect(small.hits.map((h) => h.id)).toEqual(['d3', 'd0', 'd1']);
+  });
+
+  it.each([
+    ['an open breaker', new UnavailableError('reranker is unavailable (circuit breaker open)'), 'reranker unavailable'],
+    ['a timeout', new UnavailableError('reranker timed out'), 'reranker unavailable'],
+    ['the deadline', new DeadlineExceededError(), 'deadline exceeded while reranking'],
+  ])('falls back to the whole fused order on %s, and says so', async (_case, failure, reason) => {
+    fixture = buildSearch({ rerankCandidates: 2 });
+    fixture.store.scriptHits(
+      'docs',
+      ['a', 'b', 'c', 'd'].map((id, i) => ({ id, score: 0.8 - i / 10 })),
+    );
+    fixture.reranker.failure = failure;
+
+    const result = await fixture.service.search(searchRequest({ rerank: 'always' }), ctx());
+
+    expect(result).toMatchObject({ reranked: false, earlyExit: false, rerankOutcome: 'failed', rerankError: reason });
+    expect(result.hits.map((h) => h.id)).toEqual(['a', 'b', 'c', 'd']);
   });
 });

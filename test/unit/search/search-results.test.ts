@@ -28,8 +28,8 @@ describe('search results', () => {
     ]);
   });
 
-  it('returns at most limit hits and asks each collection for limit × multiplier candidates', async () => {
-    fixture = buildSearch({ candidateMultiplier: 3 });
+  it('returns at most limit hits and asks each collection for the fusion depth, whatever the limit', async () => {
+    fixture = buildSearch({ fusionDepth: 15 });
     fixture.store.scriptHits(
       'docs',
       Array.from({ length: 30 }, (_, i) => ({ id: `d${i}`, score: 0.8 - i / 100 })),

@@ -88,8 +88,9 @@ describe('what a caller may send, a store accepts', () => {
     const query = (limit: number) => () => assertQuery('docs', { vector: [1, 0], limit, filters: [] }, 2);
     expect(fieldsThrownBy(query(L.storeTopKMax))).toEqual([]);
     expect(fieldsThrownBy(query(L.storeTopKMax + 1))).toEqual(['limit']);
-    // The pipeline asks each collection for limit × candidateMultiplier candidates.
-    expect(L.limitMax * DEFAULT_SEARCH_OPTIONS.candidateMultiplier).toBeLessThanOrEqual(L.storeTopKMax);
+    // The pipeline asks each collection for the fusion depth, which covers the largest limit.
+    expect(DEFAULT_SEARCH_OPTIONS.fusionDepth).toBeLessThanOrEqual(L.storeTopKMax);
+    expect(DEFAULT_SEARCH_OPTIONS.fusionDepth).toBeGreaterThanOrEqual(L.limitMax);
   });
 
   test('metadata a caller may send; the store refuses deeper or bigger', () => {

@@ -354,7 +354,10 @@ export enum RerankOutcome {
   RERANK_OUTCOME_UNSPECIFIED = 0,
   /** RERANK_OUTCOME_RERANKED - The hits were reranked. */
   RERANK_OUTCOME_RERANKED = 1,
-  /** RERANK_OUTCOME_SKIPPED_EARLY_EXIT - Skipped: the top vector score was above the early-exit threshold. */
+  /**
+   * RERANK_OUTCOME_SKIPPED_EARLY_EXIT - Skipped (RERANK_MODE_AUTO): the first stage was already confident by the early-exit rule
+   * (by default, dense and lexical retrieval share a document among their first three).
+   */
   RERANK_OUTCOME_SKIPPED_EARLY_EXIT = 2,
   /** RERANK_OUTCOME_SKIPPED_BY_REQUEST - Skipped: the request asked for RERANK_MODE_NEVER. */
   RERANK_OUTCOME_SKIPPED_BY_REQUEST = 3,
@@ -366,8 +369,9 @@ export enum RerankOutcome {
   RERANK_OUTCOME_SKIPPED_NO_HITS = 6,
   /**
    * RERANK_OUTCOME_SKIPPED_LEXICAL - Skipped (RERANK_MODE_AUTO): the reranker is lexical (the built-in BM25 one) and lexical
-   * retrieval already ranked these hits with the whole collection's statistics; reranking
-   * them by the candidates' own would only lose information. RERANK_MODE_ALWAYS still runs it.
+   * retrieval already ranked these hits with the whole collection's statistics (reranking
+   * them by the candidates' own would only lose information), or the hits are a model
+   * embedder's dense hits, which it measurably worsens. RERANK_MODE_ALWAYS still runs it.
    */
   RERANK_OUTCOME_SKIPPED_LEXICAL = 7,
   UNRECOGNIZED = -1,
@@ -586,8 +590,9 @@ export interface SearchHit {
   /** Document text. */
   text: string;
   /**
-   * Final score: the reranker's when reranked; otherwise the fusion score when several
-   * retrievers ran, else the one retriever's score (cosine or BM25).
+   * Final score: the reranker's for the hits it reranked (the best SEARCH_RERANK_CANDIDATES);
+   * otherwise the fusion score when several retrievers ran, else the one retriever's score
+   * (cosine or BM25).
    */
   score: number;
   /**
@@ -671,7 +676,7 @@ export interface SearchResponse {
     | undefined;
   /** Whether the hits were reranked. */
   reranked: boolean;
-  /** Whether reranking was skipped because the top score was above the threshold. */
+  /** Whether reranking was skipped because the first stage was already confident (early exit). */
   earlyExit: boolean;
   /** Whether some collections failed and the hits come from the others. */
   partial: boolean;
