@@ -101,7 +101,7 @@ module.exports = {
     {
       name: 'no-circular',
       severity: 'error',
-      from: { path: '^src/' },
+      from: { path: '^(src|bench|harness)/' },
       to: { circular: true },
     },
     {

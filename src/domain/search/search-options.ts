@@ -71,7 +71,7 @@ export interface SearchOptions {
   fusionDenseWeight: number;
 }
 
-/** The defaults, as DESIGN.md and the performance report describe them. */
+/** The defaults: the performance report's (early exit, parallel fan-out) and those chosen by measurement (README, Retrieval quality). */
 export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
   defaultCollections: [],
   defaultLimit: SEARCH_LIMITS.limitDefault,
