@@ -151,7 +151,7 @@ describe.each(backends)('SearchService end to end on $name', ({ real }) => {
     expect(json.timings.vectorSearchMs).toBeGreaterThan(0);
   });
 
-  it('reranks a vague dense query; in hybrid AUTO leaves the BM25-ranked hits to fusion', async () => {
+  it('reranks a vague dense query; in hybrid AUTO exits early where the two retrievers agree', async () => {
     const vague = (retrieval: number) =>
       clients.search.search({
         query: 'how long until my parcel arrives',
@@ -177,12 +177,13 @@ describe.each(backends)('SearchService end to end on $name', ({ real }) => {
     expect(dense.hits[0]?.collection).toBe(name('shipping'));
     expect(dense.timings?.rerankMs).toBeGreaterThanOrEqual(0);
 
-    // The server's default (hybrid, built-in lexical reranker): BM25 already ranked these hits.
+    // The server's default (hybrid): the few documents BM25 finds for these words are among the
+    // dense list's first three, and that agreement is AUTO's early exit.
     const hybrid = await vague(RetrievalMode.RETRIEVAL_MODE_UNSPECIFIED);
     expect(hybrid).toMatchObject({
-      earlyExit: false,
+      earlyExit: true,
       reranked: false,
-      rerankOutcome: RerankOutcome.RERANK_OUTCOME_SKIPPED_LEXICAL,
+      rerankOutcome: RerankOutcome.RERANK_OUTCOME_SKIPPED_EARLY_EXIT,
       fusion: FusionMethod.FUSION_METHOD_WEIGHTED,
     });
     // Not necessarily first: Milvus Lite's analyzer does not stem, so "parcel" misses "parcels" there.

@@ -87,8 +87,9 @@ export function bestDenseScore(hits: readonly SearchHit[]): number | undefined {
 
 /**
  * The share of the dense list's first `depth` hits that the lexical list also ranks in its
- * first `depth`; undefined unless both lists have `depth` hits among these (one retriever
- * alone, or too few documents, says nothing about agreement).
+ * first `depth`, counted against `depth` even when a list is shorter (a small collection, or
+ * a query whose words only a few documents hold: a short lexical list is still a finding);
+ * undefined when either list is empty (one retriever alone says nothing about agreement).
  */
 export function topAgreement(hits: readonly SearchHit[], depth: number): number | undefined {
   let dense = 0;
@@ -101,7 +102,7 @@ export function topAgreement(hits: readonly SearchHit[], depth: number): number 
     if (inLexical) lexical++;
     if (inDense && inLexical) both++;
   }
-  return dense < depth || lexical < depth ? undefined : both / depth;
+  return dense === 0 || lexical === 0 ? undefined : both / depth;
 }
 
 /**

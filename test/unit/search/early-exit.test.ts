@@ -48,10 +48,22 @@ describe('early-exit rule', () => {
     expect(isConfident(twoOfThree, { ...agreement(0.6), enabled: false })).toBe(false);
   });
 
-  it('has no agreement to go on with one retriever or fewer hits than its depth', () => {
+  it('has no agreement to go on with one retriever alone', () => {
     expect(confidence(hitsOf(['a', 'b', 'c', 'd', 'e'], []), 'agreement')).toBeUndefined();
     expect(confidence(hitsOf([], ['a', 'b', 'c', 'd', 'e']), 'agreement')).toBeUndefined();
-    expect(isConfident(hitsOf(['a', 'b'], ['a', 'b']), agreement(0))).toBe(false);
+    expect(isConfident(hitsOf(['a', 'b', 'c'], []), agreement(0))).toBe(false);
+  });
+
+  it('counts a short list against the full depth (few documents hold the query words)', () => {
+    // Regression: Milvus Lite drops stop words, so an exact match's lexical list held two
+    // hits, and the agreement was unknown instead of the one shared first hit.
+    expect(confidence(hitsOf(['a', 'b', 'c'], ['a', 'x']), 'agreement')).toBeCloseTo(1 / 3, 10);
+    expect(
+      isConfident(hitsOf(['a', 'b', 'c'], ['a']), { ...agreement(0), threshold: DEFAULT_EARLY_EXIT.threshold }),
+    ).toBe(true);
+    expect(isConfident(hitsOf(['a', 'b'], ['x']), { ...agreement(0), threshold: DEFAULT_EARLY_EXIT.threshold })).toBe(
+      false,
+    );
   });
 
   it("skips by default when one document is among both retrievers' first three", () => {
