@@ -57,7 +57,7 @@ module.exports = {
         'Config is parsed once from the environment. It may read the vocabularies it validates (domain rules, an ' +
         "adapter's accepted values) but nothing that wires or serves; nothing below composition imports it.",
       severity: 'error',
-      from: { path: '^src/config\\.ts$' },
+      from: { path: '^src/config(\\.ts$|/)' },
       to: { path: ['^src/(app|main)\\.ts$', '^src/(composition|cli|grpc|resilience|observability|gen)/'] },
     },
     {

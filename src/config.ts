@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { READ_CONSISTENCY_MODES, type ReadConsistencyMode } from './adapters/milvus/read-consistency';
 import { RERANK_FORMATS, type RerankFormat } from './adapters/rerankers/rerank-format';
+import { ConfigError, type Env, deepFreeze, reader } from './config/env-reader';
+import { tokenGrants } from './config/token-grants';
 import {
   DEFAULT_EARLY_EXIT,
   DEFAULT_RERANK_CANDIDATES,
@@ -10,18 +11,10 @@ import {
 } from './domain/search/early-exit';
 import { RRF_K_MAX } from './domain/search/search-input';
 import { SEARCH_LIMITS } from './domain/search/search-rules';
-import { type TokenGrant, parseTokenConfig } from './domain/token-scopes';
+import type { TokenGrant } from './domain/token-scopes';
 
 /** Thrown at boot when an environment variable has a bad value; names the variable. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-  }
-}
+export { ConfigError };
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -115,8 +108,6 @@ export interface Config {
   readonly shutdownGraceMs: number;
   readonly maxMessageBytes: number;
 }
-
-type Env = Record<string, string | undefined>;
 
 /**
  * Fusion defaults with an embedding model (EMBEDDING_URL): reciprocal rank fusion, which needs
@@ -239,109 +230,4 @@ export function loadConfig(env: Env = process.env): Config {
     maxMessageBytes: r.int('GRPC_MAX_MESSAGE_BYTES', 16 * 1024 * 1024, 1024, 512 * 1024 * 1024),
   };
   return deepFreeze(config);
-}
-
-/** The tokens and their scopes; a bad entry fails naming its variable and place, never its text. */
-function tokenGrants(listed: string[], file: string | undefined): TokenGrant[] {
-  let text = '';
-  try {
-    if (file) text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError('AUTH_TOKENS_FILE', `cannot read the file (${(error as NodeJS.ErrnoException).code})`);
-  }
-  const parsed = parseTokenConfig(listed, text);
-  if ('problem' in parsed) throw new ConfigError(parsed.inFile ? 'AUTH_TOKENS_FILE' : 'AUTH_TOKENS', parsed.problem);
-  return parsed;
-}
-
-function reader(env: Env) {
-  const raw = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === '' ? undefined : value;
-  };
-  const r = {
-    optional: raw,
-    string: (name: string, fallback: string): string => raw(name) ?? fallback,
-    /** Not trimmed: an instruction prefix such as "query: " ends in a space. */
-    verbatim: (name: string): string => env[name] ?? '',
-    int(name: string, fallback: number, min: number, max: number): number {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `must be an integer, got "${value}"`);
-      const n = Number(value);
-      if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
-      return n;
-    },
-    number(name: string, fallback: number, min: number, max: number): number {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      const n = Number(value);
-      if (!Number.isFinite(n)) throw new ConfigError(name, `must be a number, got "${value}"`);
-      if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
-      return n;
-    },
-    bool(name: string, fallback: boolean): boolean {
-      const value = raw(name)?.toLowerCase();
-      if (value === undefined) return fallback;
-      if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-      if (['0', 'false', 'no', 'off'].includes(value)) return false;
-      throw new ConfigError(name, `must be true or false, got "${value}"`);
-    },
-    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      if (!(allowed as readonly string[]).includes(value)) {
-        throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
-      }
-      return value as T;
-    },
-    pattern(name: string, re: RegExp, fallback: string): string {
-      const value = env[name];
-      if (value === undefined) return fallback;
-      if (!re.test(value)) throw new ConfigError(name, `must match ${re}, got "${value}"`);
-      return value;
-    },
-    list(name: string, fallback: string[] = []): string[] {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      return value
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0);
-    },
-    url(name: string, protocols: string[]): string | undefined {
-      const value = raw(name);
-      if (value === undefined) return undefined;
-      let parsed: URL;
-      try {
-        parsed = new URL(value);
-      } catch {
-        // The value may carry a password: never echo it.
-        throw new ConfigError(name, 'is not a valid URL');
-      }
-      if (!protocols.includes(parsed.protocol)) {
-        throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
-      }
-      return value;
-    },
-    file(name: string): string | undefined {
-      const value = raw(name);
-      if (value === undefined) return undefined;
-      try {
-        readFileSync(value);
-      } catch (error) {
-        throw new ConfigError(name, `cannot read "${value}" (${(error as NodeJS.ErrnoException).code})`);
-      }
-      return value;
-    },
-  };
-  return r;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
 }
