@@ -3,8 +3,9 @@ import path from 'node:path';
 
 /**
  * README is the front door and the detail lives in docs/: a section that moves must not leave
- * a link behind that leads nowhere. Every relative link in README, docs/ and bench/ must name a
- * file that exists, and every `#anchor` a heading of its target.
+ * a link behind that leads nowhere. Every relative link in README, docs/ and bench/, and every
+ * alert's runbook annotation, must name a file that exists, and every `#anchor` a heading of
+ * its target.
  */
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -77,9 +78,23 @@ function brokenLinks(): string[] {
   return broken;
 }
 
+/** The alert rules' `runbook:` annotations that name no heading of an existing page. */
+function brokenRunbooks(): string[] {
+  const rules = readFileSync(path.join(ROOT, 'deploy', 'prometheus', 'rules', 'recall-alerts.yml'), 'utf8');
+  const runbooks = [...rules.matchAll(/runbook: (\S+)/g)].map((match) => match[1] ?? '');
+  return runbooks.filter((runbook) => {
+    const [file = '', anchor = ''] = runbook.split('#');
+    return !existsSync(path.join(ROOT, file)) || !anchorsOf(file).has(anchor);
+  });
+}
+
 describe('links in README and docs', () => {
   test('every relative link names a file that exists and a heading it has', () => {
     expect(brokenLinks()).toEqual([]);
+  });
+
+  test("every alert's runbook annotation names a heading of an existing page", () => {
+    expect(brokenRunbooks()).toEqual([]);
   });
 
   test('the check sees README and the pages it links to', () => {
@@ -87,5 +102,8 @@ describe('links in README and docs', () => {
     expect(files).toEqual(expect.arrayContaining(['README.md', path.join('docs', 'operations.md')]));
     expect(linksOf('README.md')).toContain('docs/operations.md#exit-codes');
     expect(anchorsOf(path.join('docs', 'operations.md'))).toContain('alert-recallbreakeropen');
+    expect(readFileSync(path.join(ROOT, 'deploy', 'prometheus', 'rules', 'recall-alerts.yml'), 'utf8')).toMatch(
+      /runbook: /,
+    );
   });
 });
