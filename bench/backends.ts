@@ -56,7 +56,7 @@ export interface BenchBackends {
   close(): Promise<void>;
 }
 
-/** Starts or finds the backends; see the README's Benchmark section for where each comes from. */
+/** Starts or finds the backends; see docs/benchmark.md for where each comes from. */
 export async function provideBenchBackends(options: BenchBackendOptions): Promise<BenchBackends> {
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
   const cleanUp = async () => {

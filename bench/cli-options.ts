@@ -91,7 +91,7 @@ backends (default: the embedded default, PGlite and the in-process vector store)
 
 other
   --target HOST:PORT    drive a running recall instead of starting one (one mode per run; the
-                        operator configures it; see README)
+                        operator configures it; see docs/benchmark.md)
   --metrics-url URL     its sidecar (http://host:port) for the server-side figures
   --skip-seed           with --target: the data is already there
   --skip-ratios         no side-by-side ratios

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --baseline | --compare | --both [--quick] [options]`: the benchmark of
- * issue 4 (see README, "Benchmark", and `--help`); `--soak MINUTES` runs the soak instead. Prints the report's table and the
+ * issue 4 (see docs/benchmark.md and `--help`); `--soak MINUTES` runs the soak instead. Prints the report's table and the
  * side-by-side ratios on stdout, narration on stderr, and writes JSON, Markdown and SVG under
  * bench/results/.
  */

@@ -65,7 +65,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
       earlyExitThreshold: config.search.earlyExitThreshold,
       fusionDepth: config.search.fusionDepth,
       rerankCandidates: config.search.rerankCandidates,
-      // The built-in reranker helps only the built-in embedder's dense-only hits (README, Retrieval quality).
+      // The built-in reranker helps only the built-in embedder's dense-only hits (docs/retrieval-quality.md).
       lexicalRerankDense: config.embedding.url === undefined,
       fanOut: config.search.fanOut,
       perCollectionTimeoutMs: config.search.collectionTimeoutMs,

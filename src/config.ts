@@ -121,7 +121,7 @@ const MODEL_FUSION_DEFAULTS = { fusion: 'rrf', weight: 0.5 } as const;
  * weaker ranker than BM25 on the same words, so its list counts for a twentieth of the
  * weighted fusion — the largest weight that kept hybrid at or above BM25 alone on all four
  * eval collections (0.1 fell to 0.99x on NPL, 0.2 to 0.96x). RRF cannot be told that: it
- * gives every list's first hit the same vote. See README, "Retrieval quality".
+ * gives every list's first hit the same vote. See docs/retrieval-quality.md.
  */
 const BUILT_IN_FUSION_DEFAULTS = { fusion: 'weighted', weight: 0.05 } as const;
 

@@ -3,7 +3,7 @@ import { UsageError } from './usage-error';
 
 /**
  * The exit codes of every recall command — the server (`npm start`), `npm run migrate`,
- * `npm run ingest`, `npm run reindex` — in one table. README's "Exit codes" table is compared
+ * `npm run ingest`, `npm run reindex` — in one table. The "Exit codes" table of docs/operations.md is compared
  * with it by test/unit/cli/exit-codes-readme.test.ts, so the two cannot drift apart.
  */
 export const EXIT = {
@@ -22,7 +22,7 @@ export const EXIT = {
 /** An exit code of {@link EXIT}. */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** What each code means to whoever runs recall (a supervisor, a script), as README shows it. */
+/** What each code means to whoever runs recall (a supervisor, a script), as docs/operations.md shows it. */
 export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
   [EXIT.ok]: 'done: a command did all its work; the server stopped cleanly after SIGTERM or SIGINT',
   [EXIT.failed]:

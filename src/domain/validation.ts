@@ -1,6 +1,6 @@
 import { type FieldViolation, InvalidArgumentError } from './errors';
 
-/** Limits shared by the services; README documents them. */
+/** Limits shared by the services; docs/limits.md documents them. */
 export const LIMITS = {
   userIdMaxLength: 128,
   pageSizeDefault: 20,

@@ -24,7 +24,7 @@ const FIXED_LABELS = {
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
- * Every metric recall exposes, in its own registry. Names are a public contract (README, Metrics); `prefix`
+ * Every metric recall exposes, in its own registry. Names are a public contract (docs/metrics.md); `prefix`
  * (METRICS_PREFIX) is prepended to the service's own metrics, not to the grpc_server_* ones.
  * Counters with a fixed set of label values start at 0 for each (FIXED_LABELS).
  */

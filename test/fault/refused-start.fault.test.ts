@@ -14,7 +14,7 @@ const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 /**
  * A second recall on a DATA_DIR another recall holds is refused: it exits 1 with one clear line
  * on stderr, so a supervisor sees the failure and why (it used to exit 0); a bad configuration
- * variable exits 2, naming it (README's Exit codes).
+ * variable exits 2, naming it (docs/operations.md, Exit codes).
  */
 describe('a refused start', () => {
   let cluster: PostgresCluster;
@@ -56,7 +56,7 @@ describe('a refused start', () => {
     return { code, stderr: stderr.trim(), lines: stderr.trim().split('\n') };
   };
 
-  it('exits 1 (README, Exit codes) with one line on stderr when DATA_DIR is held by another recall', async () => {
+  it('exits 1 (docs/operations.md, Exit codes) with one line on stderr when DATA_DIR is held by another recall', async () => {
     const { code, stderr, lines } = await runSecond({});
     reportFigures('refused-start', { exitCode: code, stderrLines: lines.length, stderr });
 

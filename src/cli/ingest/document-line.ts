@@ -26,7 +26,7 @@ export function parseDocumentLine(text: string): ParsedLine {
 
   const problems: string[] = [];
   const { id, text: body, metadata, vector } = value;
-  // The server's own rules (README "Limits"), so a bad line is reported before it is sent.
+  // The server's own rules (docs/limits.md), so a bad line is reported before it is sent.
   if (typeof id !== 'string') problems.push(id === undefined ? 'id: is required' : 'id: must be a string');
   else {
     const problem = documentIdProblem(id);

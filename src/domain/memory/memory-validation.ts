@@ -1,7 +1,7 @@
 import type { MessageRole, NewFact, NewMessage } from '../ports';
 import { LIMITS, Violations } from '../validation';
 
-/** MemoryService limits; README documents them. */
+/** MemoryService limits; docs/limits.md documents them. */
 export const MEMORY_LIMITS = {
   factsPerCall: 100,
   factContentMaxLength: 4096,

@@ -26,9 +26,10 @@ export const MARGIN_DEPTH = 10;
 
 /**
  * The early exit's defaults: skip when at least one document is among both retrievers' first
- * three. Chosen from the sweep over four collections and two embedders (README, "Retrieval
- * quality"): it skipped 37–83 % of reranks at 0.98–1.04× always-rerank's nDCG@10, where
- * `score` skipped 0 % on one embedder and 97 % on the other, and `margin` cost up to 5 %.
+ * three. Chosen from the sweep over four collections and two embedders
+ * (docs/retrieval-quality.md): it skipped 37–83 % of reranks at 0.98–1.04× always-rerank's
+ * nDCG@10, where `score` skipped 0 % on one embedder and 97 % on the other, and `margin` cost
+ * up to 5 %.
  */
 export const DEFAULT_EARLY_EXIT: Readonly<{ signal: EarlyExitSignal; threshold: number }> = Object.freeze({
   signal: 'agreement',

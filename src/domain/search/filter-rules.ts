@@ -2,7 +2,7 @@ import type { FieldViolation } from '../errors';
 import type { FilterOperator } from '../ports';
 import { FILTER_FIELD_PATTERN, SEARCH_LIMITS } from './search-rules';
 
-/** Every filter operator, in the order README lists them. */
+/** Every filter operator, in the order docs/search.md lists them. */
 export const FILTER_OPERATORS: readonly FilterOperator[] = Object.freeze([
   'eq',
   'ne',

@@ -47,7 +47,7 @@ export interface SearchOptions {
   goldenAnswerCollection: string;
   /**
    * Whether AUTO runs a lexical reranker on dense-only hits: measured to help the built-in
-   * embedder's and to hurt a model embedder's (README, "Retrieval quality"), so the
+   * embedder's and to hurt a model embedder's (docs/retrieval-quality.md), so the
    * composition sets it only without EMBEDDING_URL. On hits BM25 ranked AUTO never runs it.
    */
   lexicalRerankDense: boolean;
@@ -71,7 +71,7 @@ export interface SearchOptions {
   fusionDenseWeight: number;
 }
 
-/** The defaults: the performance report's (early exit, parallel fan-out) and those chosen by measurement (README, Retrieval quality). */
+/** The defaults: the performance report's (early exit, parallel fan-out) and those chosen by measurement (docs/retrieval-quality.md). */
 export const DEFAULT_SEARCH_OPTIONS: Readonly<SearchOptions> = Object.freeze({
   defaultCollections: [],
   defaultLimit: SEARCH_LIMITS.limitDefault,

@@ -28,7 +28,7 @@ export interface SearchPipelineDeps {
 }
 
 /**
- * Runs one validated search (README, "How a search flows"). The golden-answer lookup runs
+ * Runs one validated search (docs/search.md, "How a search flows"). The golden-answer lookup runs
  * alongside the query embedding and the fan-out; the query is embedded once and that vector
  * serves both the semantic golden-answer match and the collections. With `goldenAnswerOnly`,
  * a match returns before anything else is done.

@@ -5,7 +5,7 @@ import { LIMITS, NUL_PROBLEM, containsNul } from '../validation';
 
 /**
  * Every SearchService limit, in one place: the gRPC layer, the vector stores and the ingest
- * CLI take theirs from here, and a unit test holds README's Limits table to these values.
+ * CLI take theirs from here, and a unit test holds docs/limits.md's table to these values.
  * Lengths in bytes are UTF-8 bytes (what Milvus's VARCHAR `max_length` counts); lengths in
  * characters are JavaScript string lengths.
  */

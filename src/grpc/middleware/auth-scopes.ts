@@ -2,7 +2,7 @@ import type { Scope } from '../../domain/token-scopes';
 import type { RpcMethod } from './middleware';
 
 /**
- * The scope each RPC needs, keyed `package.Service/Method`: the one source README's scope
+ * The scope each RPC needs, keyed `package.Service/Method`: the one source docs/security.md's scope
  * table is checked against (test/unit/grpc/middleware/auth-scopes-readme.test.ts), and the
  * runtime refuses to serve a method missing from it. Health and reflection are not here: they
  * do not run through the middleware and stay open, for probes and `buf curl --list-services`.

@@ -8,8 +8,8 @@ import { type ServerProcess, startServerProcess } from '../../support/server-pro
 
 /**
  * Series that exist only once there is something to label them with: one per collection,
- * created on its first search (a collection's series are bounded state: see README,
- * Reliability). Everything else a dashboard query reads is exported from start-up.
+ * created on its first search (a collection's series are bounded state: see
+ * docs/reliability.md). Everything else a dashboard query reads is exported from start-up.
  */
 const PER_COLLECTION = ['recall_rag_vector_search_duration_seconds', 'recall_rag_lexical_search_duration_seconds'];
 

@@ -10,8 +10,8 @@ import {
 import { LIMITS } from '../../../src/domain/validation';
 
 /**
- * README's Limits table, row by row, as the rule modules define it: change a limit and this
- * fails until the README says the same (and the other way round).
+ * The Limits table (docs/limits.md, linked from README), row by row, as the rule modules define
+ * it: change a limit and this fails until the page says the same (and the other way round).
  */
 
 const M = MEMORY_LIMITS;
@@ -60,11 +60,11 @@ const EXPECTED: Array<[string, string]> = [
   ['golden answer `sources`', `≤ ${S.goldenSourcesMax}, each 1–${S.goldenSourceMaxLength} characters`],
 ];
 
-/** The rows of the first table under README's `## Limits`, header and rule line left out. */
+/** The rows of the first table on docs/limits.md (linked from README), header and rule line left out. */
 function readmeLimitRows(): Array<[string, string]> {
-  const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
-  const section = readme.split(/^## /m).find((s) => s.startsWith('Limits\n'));
-  if (!section) throw new Error('README.md has no "## Limits" section');
+  const page = readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'limits.md'), 'utf8');
+  const section = page.split(/^# /m).find((s) => s.startsWith('Limits\n'));
+  if (!section) throw new Error('docs/limits.md has no "# Limits" section');
   const rows = section
     .split('\n')
     .filter((line) => line.startsWith('|'))
@@ -75,12 +75,12 @@ function readmeLimitRows(): Array<[string, string]> {
         .map((cell) => cell.trim()),
     );
   return rows.slice(2).map(([what = '', rule = '', ...rest]) => {
-    if (rest.length > 0) throw new Error(`README Limits row has more than two cells: ${what}`);
+    if (rest.length > 0) throw new Error(`docs/limits.md row has more than two cells: ${what}`);
     return [what, rule];
   });
 }
 
-describe('README Limits table', () => {
+describe('the Limits table of docs/limits.md', () => {
   test('says exactly what the rule modules enforce, row by row', () => {
     expect(readmeLimitRows()).toEqual(EXPECTED);
   });

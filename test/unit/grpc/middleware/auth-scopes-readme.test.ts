@@ -6,21 +6,21 @@ import { RPC_SCOPES } from '../../../../src/grpc/middleware/auth-scopes';
 
 /**
  * The scope of each RPC has one source, RPC_SCOPES: it names every RPC the services define,
- * and README's Security table says the same, row by row.
+ * and the Security page's table (docs/security.md, linked from README) says the same, row by row.
  */
 
-/** The rows of the table under README's `## Security`, as `Service/Method` → scope. */
+/** The rows of the table on docs/security.md, under its `# Security` title, as `Service/Method` → scope. */
 function readmeScopeRows(): Array<[string, string]> {
-  const readme = readFileSync(path.join(__dirname, '..', '..', '..', '..', 'README.md'), 'utf8');
-  const section = readme.split(/^## /m).find((s) => s.startsWith('Security\n'));
-  if (!section) throw new Error('README.md has no "## Security" section');
+  const page = readFileSync(path.join(__dirname, '..', '..', '..', '..', 'docs', 'security.md'), 'utf8');
+  const section = page.split(/^# /m).find((s) => s.startsWith('Security\n'));
+  if (!section) throw new Error('docs/security.md has no "# Security" section');
   const rows = section.split('\n').filter((line) => line.startsWith('| `'));
   return rows.map((line) => {
     const [rpc = '', scope = '', ...rest] = line
       .slice(1, -1)
       .split(' | ')
       .map((cell) => cell.trim().replace(/^`|`$/g, ''));
-    if (rest.length > 0) throw new Error(`README scope row has more than two cells: ${line}`);
+    if (rest.length > 0) throw new Error(`docs/security.md scope row has more than two cells: ${line}`);
     return [`recall.v1.${rpc}`, scope];
   });
 }
@@ -33,7 +33,7 @@ describe('RPC scopes', () => {
     expect(Object.keys(RPC_SCOPES).sort()).toEqual(defined.sort());
   });
 
-  test("are README's Security table, row by row", () => {
+  test("are the Security page's table, row by row", () => {
     expect(readmeScopeRows()).toEqual(Object.entries(RPC_SCOPES));
   });
 });
