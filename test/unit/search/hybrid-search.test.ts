@@ -187,7 +187,9 @@ describe('hybrid search', () => {
   });
 
   it('does not run a lexical reranker in AUTO on hits lexical retrieval ranked; ALWAYS and dense-only hits still rerank', async () => {
-    fixture = buildSearch();
+    // The early exit off: these few documents agree between the two lists, and the agreement
+    // would decide first (its own tests are above and in early-exit.test.ts).
+    fixture = buildSearch({ earlyExitEnabled: false });
     fixture.reranker.lexical = true;
     scriptDocs();
     fixture.store.scriptHits('old', [{ id: 'o', score: 0.55 }]).withoutLexical('old');
