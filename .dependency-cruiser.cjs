@@ -15,8 +15,21 @@
  */
 const LAYERS_ABOVE_ADAPTERS = '^src/(app|main|composition|cli|grpc|config)';
 
+/**
+ * The domain's sealed modules: each is reached only through its `index.ts`. Its own files, and
+ * the unit tests of its internals under `test/unit/<module>/`, may import any file of it.
+ */
+const SEALED_MODULES = ['search', 'memory'];
+
 module.exports = {
   forbidden: [
+    ...SEALED_MODULES.map((module) => ({
+      name: `${module}-module-is-sealed`,
+      comment: `Outside src/domain/${module}/, import the module through its index.ts only (docs/architecture.md).`,
+      severity: 'error',
+      from: { pathNot: [`^src/domain/${module}/`, `^test/unit/${module}/`] },
+      to: { path: `^src/domain/${module}/`, pathNot: `^src/domain/${module}/index\\.ts$` },
+    })),
     {
       name: 'domain-imports-only-domain',
       comment: 'The domain owns its ports; implementations are injected by the composition root.',

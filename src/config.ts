@@ -8,9 +8,9 @@ import {
   DEFAULT_RERANK_CANDIDATES,
   EARLY_EXIT_SIGNALS,
   type EarlyExitSignal,
-} from './domain/search/early-exit';
-import { RRF_K_MAX } from './domain/search/search-input';
-import { SEARCH_LIMITS } from './domain/search/search-rules';
+  RRF_K_MAX,
+  SEARCH_LIMITS,
+} from './domain/search';
 import type { TokenGrant } from './domain/token-scopes';
 
 /** Thrown at boot when an environment variable has a bad value; names the variable. */

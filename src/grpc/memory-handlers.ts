@@ -1,4 +1,4 @@
-import type { MemoryService, ScoredFact } from '../domain/memory/memory-service';
+import type { MemoryService, ScoredFact } from '../domain/memory';
 import type { Conversation, Fact, Message } from '../domain/ports';
 import type {
   Conversation as ConversationPb,

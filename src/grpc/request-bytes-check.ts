@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { type DescField, type DescMessage, ScalarType } from '@bufbuild/protobuf';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import type { FieldViolation } from '../domain/errors';
-import { SEARCH_LIMITS } from '../domain/search/search-rules';
+import { SEARCH_LIMITS } from '../domain/search';
 
 const STRUCT = 'google.protobuf.Struct';
 const VALUE = 'google.protobuf.Value';

@@ -1,13 +1,4 @@
-import {
-  type SearchResult,
-  type SearchService,
-  checkDeleteDocuments,
-  checkGoldenAnswer,
-  checkSearch,
-  checkUpsertDocuments,
-  searchFieldViolations,
-} from '../domain/search';
-import { Violations } from '../domain/validation';
+import type { SearchResult, SearchService } from '../domain/search';
 import {
   BreakerState,
   FusionMethod,
@@ -19,7 +10,7 @@ import {
   SkippedStage,
 } from '../gen/recall/v1/search';
 import type { Handlers } from './rpc-runtime';
-import { asMetadataFilters, toFilterInputs, toFusionMethod, toRerankMode, toRetrievalMode } from './search-validation';
+import { toFilterInputs, toFusionMethod, toRerankMode, toRetrievalMode } from './search-translation';
 
 const OUTCOMES: Record<SearchResult['rerankOutcome'], RerankOutcome> = {
   reranked: RerankOutcome.RERANK_OUTCOME_RERANKED,
@@ -45,36 +36,26 @@ const BREAKER_STATES = {
   half_open: BreakerState.BREAKER_STATE_HALF_OPEN,
 } as const;
 
-/** SearchService handlers: check the request's shape, call the domain, map the result. */
+/** SearchService handlers: translate protobuf messages to domain calls and back, nothing more. */
 export function searchHandlers(search: SearchService): Handlers<typeof SearchServiceService> {
   return {
     async search(req, ctx) {
-      const v = new Violations();
-      const filterInputs = toFilterInputs(req.filters);
-      checkSearch(v, { ...req, filters: filterInputs });
-      const rerank = toRerankMode(v, req.rerank);
-      const retrieval = toRetrievalMode(v, req.retrieval);
-      const fusion = toFusionMethod(v, req.fusion);
-      const fields = {
-        query: req.query || undefined,
-        vector: req.vector.length > 0 ? req.vector : undefined,
-        limit: req.limit,
-        ...(retrieval ? { retrieval } : {}),
-        ...(req.rrfK > 0 ? { rrfK: req.rrfK } : {}),
-      };
-      // Every bad field in one error: the domain would name these only once the rest passed.
-      for (const violation of searchFieldViolations(fields)) v.add(violation.field, violation.description);
-      v.throwIfAny();
+      const retrieval = toRetrievalMode(req.retrieval);
+      const fusion = toFusionMethod(req.fusion);
       const result = await search.search(
         {
-          ...fields,
+          query: req.query || undefined,
+          vector: req.vector.length > 0 ? req.vector : undefined,
           collections: req.collections,
-          filters: asMetadataFilters(filterInputs),
-          rerank,
+          limit: req.limit,
+          filters: toFilterInputs(req.filters),
+          rerank: toRerankMode(req.rerank),
           userId: req.userId || undefined,
           skipGoldenAnswer: req.skipGoldenAnswer,
           goldenAnswerOnly: req.goldenAnswerOnly,
+          ...(retrieval ? { retrieval } : {}),
           ...(fusion ? { fusion } : {}),
+          ...(req.rrfK > 0 ? { rrfK: req.rrfK } : {}),
         },
         ctx,
       );
@@ -82,27 +63,17 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
     },
 
     async upsertDocuments(req, ctx) {
-      const v = new Violations();
       const documents = req.documents.map((d) => ({
         id: d.id,
         text: d.text,
         metadata: d.metadata ?? {},
-        vector: d.vector,
+        vector: d.vector.length > 0 ? d.vector : undefined,
       }));
-      checkUpsertDocuments(v, req.collection, documents);
-      v.throwIfAny();
-      const ids = await search.upsertDocuments(
-        req.collection,
-        documents.map((d) => ({ ...d, vector: d.vector.length > 0 ? d.vector : undefined })),
-        ctx,
-      );
+      const ids = await search.upsertDocuments(req.collection, documents, ctx);
       return { upsertedCount: ids.length, ids };
     },
 
     async deleteDocuments(req, ctx) {
-      const v = new Violations();
-      checkDeleteDocuments(v, req.collection, req.ids);
-      v.throwIfAny();
       return { deletedCount: await search.deleteDocuments(req.collection, req.ids, ctx) };
     },
 
@@ -121,9 +92,6 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
     },
 
     async upsertGoldenAnswer(req, ctx) {
-      const v = new Violations();
-      checkGoldenAnswer(v, req);
-      v.throwIfAny();
       const { answer, created } = await search.upsertGoldenAnswer(
         { id: req.id || undefined, question: req.question, answer: req.answer, sources: req.sources },
         ctx,
@@ -142,9 +110,6 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
     },
 
     async deleteGoldenAnswer(req, ctx) {
-      const v = new Violations();
-      v.uuid('id', req.id);
-      v.throwIfAny();
       await search.deleteGoldenAnswer(req.id, ctx);
       return { id: req.id };
     },

@@ -1,7 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NotFoundError, RecallError, UnavailableError } from '../../domain/errors';
-import { STORED_COLLECTION_NAME_PATTERN } from '../../domain/search/search-rules';
+import { STORED_COLLECTION_NAME_PATTERN } from '../../domain/vector-rules';
 import { CollectionFiles } from './collection-files';
 import { VectorCollection } from './vector-collection';
 

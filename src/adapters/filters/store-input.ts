@@ -1,19 +1,20 @@
 import { FailedPreconditionError, type FieldViolation, InvalidArgumentError } from '../../domain/errors';
 import type { VectorQuery, VectorRecord } from '../../domain/ports';
 import {
-  SEARCH_LIMITS,
+  VECTOR_LIMITS,
   dimensionProblem,
   documentIdProblem,
   metadataProblem,
   storedCollectionNameProblem,
   storedTextProblem,
   vectorProblem,
-} from '../../domain/search/search-rules';
+} from '../../domain/vector-rules';
 
 /*
- * Input checks shared by both vector stores, so that they refuse the same things with the
- * same errors. The rules and limits are the domain's (domain/search/search-rules.ts), which
- * also keeps them within what Milvus accepts.
+ * The vector port's preconditions, enforced by both stores so that they refuse the same things
+ * with the same errors. The rules and limits are the port's contract (domain/vector-rules.ts),
+ * within what Milvus accepts. The use cases validate callers' requests first; these guard the
+ * port itself for every writer, recall's own tools included, and keep a Milvus expression safe.
  */
 
 /** Throws InvalidArgumentError (field `collection`) for a name no store accepts. */
@@ -22,7 +23,7 @@ export function assertCollectionName(name: string): void {
   if (problem) throw InvalidArgumentError.of('collection', problem);
 }
 
-/** Throws InvalidArgumentError (field `dimension`) unless 1 ≤ dimension ≤ SEARCH_LIMITS.dimensionMax. */
+/** Throws InvalidArgumentError (field `dimension`) unless 1 ≤ dimension ≤ VECTOR_LIMITS.dimensionMax. */
 export function assertDimension(dimension: number): void {
   const problem = dimensionProblem(dimension);
   if (problem) throw InvalidArgumentError.of('dimension', problem);
@@ -70,7 +71,7 @@ export function assertIds(ids: readonly string[]): void {
 
 /** Checks a query's limit and vector against a collection of `dimension`. */
 export function assertQuery(collection: string, query: VectorQuery, dimension: number): void {
-  const max = SEARCH_LIMITS.storeTopKMax;
+  const max = VECTOR_LIMITS.storeTopKMax;
   if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > max) {
     throw InvalidArgumentError.of('limit', `must be an integer from 1 to ${max}`);
   }

@@ -1,18 +1,18 @@
 import { InvalidArgumentError } from '../../domain/errors';
+import { filterViolations } from '../../domain/filter-rules';
 import type { MetadataFilter } from '../../domain/ports';
-import { filterViolations } from '../../domain/search/filter-rules';
-import { SEARCH_LIMITS } from '../../domain/search/search-rules';
+import { VECTOR_LIMITS } from '../../domain/vector-rules';
 
 /**
  * Checks filters before they reach a store (defence in depth: the gRPC layer checks a caller's
- * filters by the same rules). Stores accept SEARCH_LIMITS.storeValuesPerFilter values per
+ * filters by the same rules). Stores accept VECTOR_LIMITS.storeValuesPerFilter values per
  * IN / NOT_IN, more than a caller may send, because recall's fact index sends that many.
  * Throws InvalidArgumentError naming `filters[i].field`, `filters[i].operator` or
  * `filters[i].values` for every problem found.
  */
 export function assertValidFilters(filters: readonly MetadataFilter[]): void {
   const violations = filters.flatMap((filter, i) =>
-    filterViolations(`filters[${i}]`, filter, SEARCH_LIMITS.storeValuesPerFilter),
+    filterViolations(`filters[${i}]`, filter, VECTOR_LIMITS.storeValuesPerFilter),
   );
   if (violations.length > 0) throw new InvalidArgumentError(violations);
 }

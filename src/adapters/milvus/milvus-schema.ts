@@ -1,6 +1,6 @@
 import type { FieldType, FunctionObject, RowData } from '@zilliz/milvus2-sdk-node';
 import type { VectorRecord } from '../../domain/ports';
-import { SEARCH_LIMITS } from '../../domain/search/search-rules';
+import { VECTOR_LIMITS } from '../../domain/vector-rules';
 import { ENGLISH_STOP_WORDS } from '../rerankers/lexical-tokens';
 
 /** Field names of a recall collection. */
@@ -55,7 +55,7 @@ export type MilvusIndexType = 'HNSW' | 'AUTOINDEX' | 'FLAT';
  * also analyses its text and has the sparse BM25 field the server fills (see bm25Function).
  */
 export function collectionFields(dimension: number, lexical: boolean): FieldType[] {
-  const text: FieldType = { name: FIELDS.text, data_type: 'VarChar', max_length: SEARCH_LIMITS.documentTextMaxBytes };
+  const text: FieldType = { name: FIELDS.text, data_type: 'VarChar', max_length: VECTOR_LIMITS.documentTextMaxBytes };
   if (!lexical) return [...baseFields(dimension), text, { name: FIELDS.metadata, data_type: 'JSON' }];
   return [
     ...baseFields(dimension),
@@ -72,7 +72,7 @@ function baseFields(dimension: number): FieldType[] {
       data_type: 'VarChar',
       is_primary_key: true,
       autoID: false,
-      max_length: SEARCH_LIMITS.documentIdMaxBytes,
+      max_length: VECTOR_LIMITS.documentIdMaxBytes,
     },
     { name: FIELDS.vector, data_type: 'FloatVector', dim: dimension },
   ];

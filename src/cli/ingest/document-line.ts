@@ -1,4 +1,4 @@
-import { documentIdProblem, documentMetadataProblem, documentTextProblem } from '../../domain/search/search-rules';
+import { documentIdProblem, documentMetadataProblem, documentTextProblem } from '../../domain/search';
 import type { Document } from '../../gen/recall/v1/search';
 
 /** One line of the input file, as read. */

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { SEARCH_LIMITS, collectionNameProblem } from '../../domain/search/search-rules';
+import { SEARCH_LIMITS, collectionNameProblem } from '../../domain/search';
 import { UsageError } from '../usage-error';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 

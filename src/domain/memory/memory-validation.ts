@@ -1,12 +1,14 @@
 import type { MessageRole, NewFact, NewMessage } from '../ports';
 import { LIMITS, Violations } from '../validation';
+import { VECTOR_LIMITS } from '../vector-rules';
 
 /** MemoryService limits; docs/limits.md documents them. */
 export const MEMORY_LIMITS = {
   factsPerCall: 100,
   factContentMaxLength: 4096,
   factSourceMaxLength: 256,
-  idsPerCall: 1000,
+  /** DeleteFacts ids: one batch leaves the fact index through one store filter, so no more than it takes. */
+  idsPerCall: VECTOR_LIMITS.storeValuesPerFilter,
   messagesPerCall: 100,
   messageContentMaxLength: 65_535,
   titleMaxLength: 256,

@@ -4,7 +4,7 @@ import { InvalidArgumentError, RecallError } from '../errors';
 import type { Embedder, VectorRecord, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
 import type { CollectionQuota } from './collection-quota';
-import { assertPublicCollection, vectorProblem } from './search-rules';
+import { vectorProblem } from './search-rules';
 import type { DocumentInput } from './search-types';
 
 export interface DocumentWriterDeps {
@@ -19,10 +19,10 @@ export interface DocumentWriterDeps {
 /** Writes callers' documents to public collections. */
 export interface DocumentWriter {
   /**
-   * Embeds the texts that come without a vector (one batch), checks every vector has the
-   * embedder's dimension and is storable — finite, not all zeros — (InvalidArgumentError naming
-   * `documents[i].vector`, or `documents[i].text` when its embedding is all zeros), creates the
-   * collection on first use and upserts. Resolves to the ids, in input order.
+   * Writes validated documents (validateUpsertDocuments): embeds the texts that come without a
+   * vector (one batch), refuses a text whose embedding is all zeros (InvalidArgumentError naming
+   * `documents[i].text`), creates the collection on first use and upserts. Resolves to the ids,
+   * in input order.
    */
   upsert(collection: string, documents: DocumentInput[], ctx: CallContext): Promise<string[]>;
   /** Deletes by id; resolves to how many existed. */
@@ -31,25 +31,13 @@ export interface DocumentWriter {
 
 /**
  * Creates the writer. Writes go through the collection's breaker, like searches: a store that
- * keeps failing opens it for both. Internal (`_`) collections are refused (InvalidArgumentError
- * naming `collection`).
+ * keeps failing opens it for both.
  */
 export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
   const { vectorStore, embedder, breakers } = deps;
 
   return {
     async upsert(collection, documents, ctx) {
-      assertPublicCollection(collection, 'collection');
-      const violations = documents.flatMap((doc, i) => {
-        if (!doc.vector?.length) return [];
-        const problem =
-          vectorProblem(doc.vector) ??
-          (doc.vector.length !== embedder.dimension
-            ? `must have ${embedder.dimension} dimensions, not ${doc.vector.length}`
-            : undefined);
-        return problem ? [{ field: `documents[${i}].vector`, description: problem }] : [];
-      });
-      if (violations.length > 0) throw new InvalidArgumentError(violations);
       if (documents.length === 0) return [];
       // Before embedding: a write refused for want of room must cost nothing.
       await deps.quota?.allowWrite(collection, ctx);
@@ -92,7 +80,6 @@ export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
     },
 
     async delete(collection, ids, ctx) {
-      assertPublicCollection(collection, 'collection');
       if (ids.length === 0) return 0;
       return breakers.run(collection, () => vectorStore.delete(collection, ids, ctx));
     },

@@ -1,7 +1,15 @@
-/** The search domain's public surface: what the composition root and the gRPC layer use. */
+/**
+ * The search module's public surface, and its only one: a dependency-cruiser rule forbids
+ * importing any other file of `src/domain/search/` from outside it. It exposes the use-case
+ * service with what builds it (its options, breaker settings and observers), its input and
+ * result types, its limits and input rules, and the early-exit rule the eval calibrates.
+ * Golden answers are a stage of search and live inside it (`golden-answers/`).
+ */
 export type { BreakerSettings } from './collection-breakers';
 export {
   AGREEMENT_DEPTH,
+  DEFAULT_EARLY_EXIT,
+  DEFAULT_RERANK_CANDIDATES,
   EARLY_EXIT_SIGNALS,
   type EarlyExitRule,
   type EarlyExitSignal,
@@ -11,8 +19,6 @@ export {
   topAgreement,
 } from './early-exit';
 export type { FanOutMode } from './fan-out';
-export { RRF_K_MAX, searchFieldViolations } from './search-input';
-export { FILTER_OPERATORS, type FilterInput } from './filter-rules';
 export type { SearchLogger, SearchMetrics } from './search-observability';
 export {
   DEFAULT_SEARCH_OPTIONS,
@@ -21,13 +27,13 @@ export {
   type SearchOptionsInput,
 } from './search-options';
 export {
-  checkDeleteDocuments,
-  checkGoldenAnswer,
-  checkSearch,
-  checkUpsertDocuments,
-  type DocumentShape,
-  type SearchShape,
-} from './search-request-rules';
-export { SEARCH_LIMITS } from './search-rules';
+  SEARCH_LIMITS,
+  collectionNameProblem,
+  documentIdProblem,
+  documentMetadataProblem,
+  documentTextProblem,
+} from './search-rules';
 export { createSearchService, type SearchService, type SearchServiceDeps } from './search-service';
 export type * from './search-types';
+export type { FilterInput } from '../filter-rules';
+export { RRF_K_MAX, type ValidSearch } from './search-validation';

@@ -1,18 +1,18 @@
 import type { CallContext } from '../context';
 import type { EmbeddingSpaceGuard } from '../embedding-spaces';
-import type { GoldenAnswerLookup } from '../golden-answers/golden-answer-lookup';
 import type { Reranker, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
 import { type SearchVector, embedSearchQuery, embeddingReason, skippedStages, withoutDense } from './dense-fallback';
 import { earlyExitRule } from './early-exit';
 import { allFailedError, fanOut } from './fan-out';
 import { fuseLists } from './fusion';
+import type { GoldenAnswerLookup } from './golden-answers/golden-answer-lookup';
 import type { QueryEmbedder } from './query-embedder';
 import { rerankStage } from './rerank-stage';
-import type { ResolvedSearch } from './search-input';
 import { type SearchLogger, type SearchMetrics, msSince, now } from './search-observability';
 import type { SearchOptions } from './search-options';
-import type { GoldenAnswerMatch, Retriever, SearchInput, SearchResult } from './search-types';
+import type { GoldenAnswerMatch, Retriever, SearchResult } from './search-types';
+import type { ValidSearch } from './search-validation';
 
 /** What one search needs, built once by the service. */
 export interface SearchPipelineDeps {
@@ -35,8 +35,7 @@ export interface SearchPipelineDeps {
  */
 export async function runSearch(
   deps: SearchPipelineDeps,
-  request: SearchInput,
-  resolved: ResolvedSearch,
+  resolved: ValidSearch,
   ctx: CallContext,
 ): Promise<SearchResult> {
   const start = now();
@@ -69,9 +68,9 @@ export async function runSearch(
       skipped: [],
     });
 
-  const wantGolden = query !== undefined && !request.skipGoldenAnswer;
+  const wantGolden = query !== undefined && !resolved.skipGoldenAnswer;
   const exact = wantGolden ? timedGolden(() => deps.goldenAnswers.exact(query, ctx)) : Promise.resolve(undefined);
-  if (request.goldenAnswerOnly) {
+  if (resolved.goldenAnswerOnly) {
     const found = await exact;
     if (found) return goldenOnly(found);
   }
@@ -99,7 +98,7 @@ export async function runSearch(
       found ??
       (semanticVector && wantGolden ? timedGolden(() => deps.goldenAnswers.semantic(semanticVector, ctx)) : undefined),
   );
-  if (request.goldenAnswerOnly) {
+  if (resolved.goldenAnswerOnly) {
     const found = await golden;
     if (found) return goldenOnly(found);
   }
@@ -108,8 +107,8 @@ export async function runSearch(
   const fannedOut = await fanOut(
     {
       collections: resolved.collections,
-      query: runDense && vector ? { vector, limit: candidates, filters: request.filters } : undefined,
-      ...(runLexical ? { lexical: { text: query, limit: candidates, filters: request.filters } } : {}),
+      query: runDense && vector ? { vector, limit: candidates, filters: resolved.filters } : undefined,
+      ...(runLexical ? { lexical: { text: query, limit: candidates, filters: resolved.filters } } : {}),
       mode: options.fanOut,
       store: deps.vectorStore,
       breakers: deps.breakers,
@@ -136,7 +135,7 @@ export async function runSearch(
     {
       hits: fused.hits,
       query,
-      mode: request.rerank,
+      mode: resolved.rerank,
       candidates: options.rerankCandidates,
       earlyExit: earlyExitRule(options),
       lexicalRerankDense: options.lexicalRerankDense,

@@ -1,17 +1,16 @@
 import type { BreakerFactory } from '../breaker';
 import type { CallContext } from '../context';
 import type { EmbeddingSpaceGuard } from '../embedding-spaces';
-import { createGoldenAnswerLookup } from '../golden-answers/golden-answer-lookup';
-import { createGoldenAnswerPresence } from '../golden-answers/golden-answer-presence';
-import { createGoldenAnswerWriter } from '../golden-answers/golden-answer-writer';
-import { createGoldenVectorMirror } from '../golden-answers/golden-vector-mirror';
 import { isInternalCollection } from '../internal-collections';
 import type { Embedder, GoldenAnswer, GoldenAnswerRepository, MemoryRepository, Reranker, VectorStore } from '../ports';
 import { createCollectionBreakers } from './collection-breakers';
 import { createCollectionQuota } from './collection-quota';
 import { createDocumentWriter } from './document-writer';
+import { createGoldenAnswerLookup } from './golden-answers/golden-answer-lookup';
+import { createGoldenAnswerPresence } from './golden-answers/golden-answer-presence';
+import { createGoldenAnswerWriter } from './golden-answers/golden-answer-writer';
+import { createGoldenVectorMirror } from './golden-answers/golden-vector-mirror';
 import { createQueryEmbedder } from './query-embedder';
-import { resolveSearchInput } from './search-input';
 import { type SearchLogger, type SearchMetrics, msSince, now, silentLogger } from './search-observability';
 import { type SearchOptions, type SearchOptionsInput, resolveSearchOptions } from './search-options';
 import { runSearch } from './search-pipeline';
@@ -23,6 +22,13 @@ import type {
   SearchInput,
   SearchResult,
 } from './search-types';
+import {
+  validateDeleteDocuments,
+  validateGoldenAnswer,
+  validateGoldenAnswerId,
+  validateSearch,
+  validateUpsertDocuments,
+} from './search-validation';
 
 /** The ports and observers the search service is built from. */
 export interface SearchServiceDeps {
@@ -130,16 +136,22 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     async search(request, ctx) {
       const start = now();
       try {
-        const search = resolveSearchInput(request, resolved, embedder.dimension);
+        const search = validateSearch(request, resolved, embedder.dimension);
         if (request.userId) recordSearch(request.userId, ctx);
-        return await runSearch(pipeline, request, search, ctx);
+        return await runSearch(pipeline, search, ctx);
       } finally {
         metrics?.pipelineDuration.observe(msSince(start) / 1000);
       }
     },
 
-    upsertDocuments: (collection, docs, ctx) => documents.upsert(collection, docs, ctx),
-    deleteDocuments: (collection, ids, ctx) => documents.delete(collection, ids, ctx),
+    async upsertDocuments(collection, docs, ctx) {
+      validateUpsertDocuments(collection, docs, embedder.dimension);
+      return documents.upsert(collection, docs, ctx);
+    },
+    async deleteDocuments(collection, ids, ctx) {
+      validateDeleteDocuments(collection, ids);
+      return documents.delete(collection, ids, ctx);
+    },
 
     async listCollections(ctx) {
       const [all, recorded] = await Promise.all([
@@ -159,6 +171,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     },
 
     async upsertGoldenAnswer(input, ctx) {
+      validateGoldenAnswer(input);
       try {
         return await goldenWriter.upsert(input, ctx);
       } finally {
@@ -168,6 +181,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
       }
     },
     async deleteGoldenAnswer(id, ctx) {
+      validateGoldenAnswerId(id);
       try {
         await goldenWriter.delete(id, ctx);
       } finally {

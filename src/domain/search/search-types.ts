@@ -5,7 +5,8 @@
  */
 
 import type { BreakerStateName } from '../breaker';
-import type { Metadata, MetadataFilter } from '../ports';
+import type { FilterInput } from '../filter-rules';
+import type { Metadata } from '../ports';
 
 /** When the reranker runs: AUTO skips it above the early-exit score, ALWAYS/NEVER as named. */
 export type RerankMode = 'auto' | 'always' | 'never';
@@ -32,7 +33,13 @@ export type RerankOutcome =
 /** A stage a search went on without because the query could not be embedded (SkippedStage in the proto). */
 export type SkippedStage = 'dense_retrieval' | 'semantic_golden_answer';
 
-/** A search as the gRPC layer hands it to the domain (not the generated SearchRequest), its fields already validated for shape. */
+/**
+ * A wire enum value this build does not know, passed on by the gRPC layer as
+ * `unrecognized:<number>` so that validation names its field along with the rest.
+ */
+export type Unrecognized = `unrecognized:${number}`;
+
+/** A search as the caller sent it (not the generated SearchRequest); validateSearch checks it whole. */
 export interface SearchInput {
   /** Query text; required unless `vector` is given. */
   query?: string;
@@ -42,15 +49,16 @@ export interface SearchInput {
   collections: string[];
   /** Maximum hits returned; 0 means the default (10). */
   limit: number;
-  filters: MetadataFilter[];
-  rerank: RerankMode;
+  /** Metadata filters, combined with AND; checked by validation (a MetadataFilter is one). */
+  filters: FilterInput[];
+  rerank: RerankMode | Unrecognized;
   userId?: string;
   skipGoldenAnswer: boolean;
   goldenAnswerOnly: boolean;
   /** Which retrievers run; undefined means the server's default. */
-  retrieval?: RetrievalMode;
+  retrieval?: RetrievalMode | Unrecognized;
   /** How lists are fused; undefined means the server's default. */
-  fusion?: FusionMethod;
+  fusion?: FusionMethod | Unrecognized;
   /** k of reciprocal rank fusion; undefined means the server's default. */
   rrfK?: number;
 }

@@ -10,9 +10,7 @@ import { createLocalEmbedder } from '../../../src/adapters/embedders/local-embed
 import { createSqlMemoryRepository } from '../../../src/adapters/sql/memory-repository';
 import type { SqlClient } from '../../../src/adapters/sql/sql-client';
 import { backgroundContext } from '../../../src/domain/context';
-import { createFactIndex } from '../../../src/domain/memory/fact-index';
-import { createMemoryService } from '../../../src/domain/memory/memory-service';
-import { createPageTokenCodec } from '../../../src/domain/memory/page-token';
+import { createFactIndex, createMemoryService, createPageTokenCodec } from '../../../src/domain/memory';
 import type { VectorStore } from '../../../src/domain/ports';
 
 export interface RaceBackends {

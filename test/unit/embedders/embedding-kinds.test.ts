@@ -3,7 +3,7 @@ import { embedText } from '../../../src/adapters/embedders/local-embedder';
 import { createPrefixedEmbedder } from '../../../src/adapters/embedders/prefixed-embedder';
 import { openEmbedder } from '../../../src/composition/open-models';
 import { loadConfig } from '../../../src/config';
-import { createFactIndex } from '../../../src/domain/memory/fact-index';
+import { createFactIndex } from '../../../src/domain/memory';
 import { FakeEmbedder } from '../../support/fakes/fake-embedder';
 import { FakeVectorStore } from '../../support/fakes/fake-vector-store';
 import { buildSearch, ctx, searchRequest } from '../search/search-fixture';

@@ -3,10 +3,10 @@ import { InvalidArgumentError } from '../../../src/domain/errors';
 import type { FactIndex } from '../../../src/domain/memory/fact-index';
 import { createMemoryService } from '../../../src/domain/memory/memory-service';
 import { createPageTokenCodec } from '../../../src/domain/memory/page-token';
-import type { SearchService } from '../../../src/domain/search';
 import { SearchRequest, UpsertDocumentsRequest, UpsertGoldenAnswerRequest } from '../../../src/gen/recall/v1/search';
 import { searchHandlers } from '../../../src/grpc/search-handlers';
 import { FakeMemoryRepository } from '../../support/fakes/fake-memory-repository';
+import { buildSearch } from '../search/search-fixture';
 
 /**
  * Regression: U+0000 reached PostgreSQL, which refused it with its own error (field `value`).
@@ -66,12 +66,8 @@ describe('NUL characters in memory requests', () => {
 });
 
 describe('NUL characters in search requests', () => {
-  const reached: string[] = [];
-  const service = {
-    search: async () => reached.push('search'),
-    upsertDocuments: async () => reached.push('upsert'),
-    upsertGoldenAnswer: async () => reached.push('golden'),
-  } as unknown as SearchService;
+  // The real search service over fakes of its ports: its validation refuses before any store is used.
+  const { service, store, golden: goldenAnswers } = buildSearch();
   const handlers = searchHandlers(service);
   const rpc = backgroundContext() as Parameters<typeof handlers.search>[1];
   const upsert = (doc: Record<string, unknown>) => () =>
@@ -89,9 +85,11 @@ describe('NUL characters in search requests', () => {
     ['answer', golden({ answer: `a${NUL}` })],
     ['sources[1]', golden({ sources: ['ok', `s${NUL}`] })],
     ['query', () => handlers.search(SearchRequest.fromPartial({ query: `q${NUL}` }), rpc)],
-  ])('refuses U+0000 in %s before the domain runs', async (field, call) => {
-    reached.length = 0;
+  ])('refuses U+0000 in %s before any store is used', async (field, call) => {
+    store.calls.length = 0;
+    goldenAnswers.calls.length = 0;
     expect(await violationOf(call)).toBe(field);
-    expect(reached).toEqual([]);
+    expect(store.calls).toEqual([]);
+    expect(goldenAnswers.calls).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { Breaker } from '../../../src/domain/breaker';
 import { guardEmbedder } from '../../../src/domain/embedder-breaker';
 import { UnavailableError } from '../../../src/domain/errors';
-import { createFactIndex } from '../../../src/domain/memory/fact-index';
+import { createFactIndex } from '../../../src/domain/memory';
 import { createMetrics } from '../../../src/observability/metrics';
 import { createBreaker } from '../../../src/resilience/breaker';
 import { FakeEmbedder } from '../../support/fakes/fake-embedder';

@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { INTERNAL_COLLECTION_NAMES } from '../../../src/domain/internal-collections';
-import { MEMORY_LIMITS } from '../../../src/domain/memory/memory-validation';
-import {
-  COLLECTION_NAME_PATTERN,
-  FILTER_FIELD_PATTERN,
-  SEARCH_LIMITS as S,
-} from '../../../src/domain/search/search-rules';
+import { MEMORY_LIMITS } from '../../../src/domain/memory';
+import { COLLECTION_NAME_PATTERN, SEARCH_LIMITS as S } from '../../../src/domain/search/search-rules';
 import { LIMITS } from '../../../src/domain/validation';
+import { FILTER_FIELD_PATTERN } from '../../../src/domain/vector-rules';
 
 /**
  * The Limits table (docs/limits.md, linked from README), row by row, as the rule modules define

@@ -2,10 +2,10 @@ import { assertValidFilters } from '../../../src/adapters/filters';
 import { assertCollectionName, assertIds, assertQuery, assertRecords } from '../../../src/adapters/filters/store-input';
 import { InvalidArgumentError } from '../../../src/domain/errors';
 import { INTERNAL_COLLECTION_NAMES } from '../../../src/domain/internal-collections';
-import { MEMORY_LIMITS } from '../../../src/domain/memory/memory-validation';
+import { MEMORY_LIMITS } from '../../../src/domain/memory';
 import { DEFAULT_SEARCH_OPTIONS } from '../../../src/domain/search';
-import { resolveSearchInput } from '../../../src/domain/search/search-input';
 import { SEARCH_LIMITS, collectionNameProblem, documentIdProblem } from '../../../src/domain/search/search-rules';
+import { validateSearch } from '../../../src/domain/search/search-validation';
 
 /**
  * The rules the domain and the stores apply beyond the gRPC layer, and the promise that ties
@@ -26,7 +26,7 @@ function fieldsThrownBy(work: () => unknown): string[] {
 
 describe('search limit', () => {
   const resolve = (limit: number) => () =>
-    resolveSearchInput(
+    validateSearch(
       {
         query: 'q',
         collections: ['docs'],

@@ -1,5 +1,5 @@
-import { createGoldenAnswerPresence } from '../../../src/domain/golden-answers/golden-answer-presence';
-import { buildSearch, ctx, searchRequest } from '../search/search-fixture';
+import { createGoldenAnswerPresence } from '../../../../src/domain/search/golden-answers/golden-answer-presence';
+import { buildSearch, ctx, searchRequest } from '../search-fixture';
 
 describe('golden-answer presence', () => {
   it('skips both golden-answer lookups while none exists, and finds one as soon as it is written', async () => {

@@ -1,6 +1,6 @@
-import { createGoldenVectorMirror } from '../../../src/domain/golden-answers/golden-vector-mirror';
-import { FakeVectorStore } from '../../support/fakes/fake-vector-store';
-import { buildSearch, ctx, searchRequest } from '../search/search-fixture';
+import { createGoldenVectorMirror } from '../../../../src/domain/search/golden-answers/golden-vector-mirror';
+import { FakeVectorStore } from '../../../support/fakes/fake-vector-store';
+import { buildSearch, ctx, searchRequest } from '../search-fixture';
 
 const basis = (x: number, y: number) => [x, y, ...Array.from({ length: 14 }, () => 0)];
 

@@ -1,6 +1,6 @@
-import type { FieldViolation } from '../errors';
-import type { FilterOperator } from '../ports';
-import { FILTER_FIELD_PATTERN, SEARCH_LIMITS } from './search-rules';
+import type { FieldViolation } from './errors';
+import type { FilterOperator } from './ports';
+import { FILTER_FIELD_PATTERN, VECTOR_LIMITS } from './vector-rules';
 
 /** Every filter operator, in the order docs/search.md lists them. */
 export const FILTER_OPERATORS: readonly FilterOperator[] = Object.freeze([
@@ -33,19 +33,15 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function filterFieldProblem(field: unknown): string | undefined {
   return typeof field === 'string' && FILTER_FIELD_PATTERN.test(field)
     ? undefined
-    : `must be 1-${SEARCH_LIMITS.filterFieldMaxLength} letters, digits or underscores, not starting with a digit`;
+    : `must be 1-${VECTOR_LIMITS.filterFieldMaxLength} letters, digits or underscores, not starting with a digit`;
 }
 
 /**
  * The violations of one filter, named `${at}.field`, `${at}.operator`, `${at}.values` and
- * `${at}.values[j]`. `maxValues` bounds IN / NOT_IN: a caller's limit by default, the
- * stores pass their own.
+ * `${at}.values[j]`. `maxValues` bounds IN / NOT_IN: a search's caller gets fewer
+ * than recall's own writers.
  */
-export function filterViolations(
-  at: string,
-  filter: FilterInput,
-  maxValues: number = SEARCH_LIMITS.valuesPerFilter,
-): FieldViolation[] {
+export function filterViolations(at: string, filter: FilterInput, maxValues: number): FieldViolation[] {
   const out: FieldViolation[] = [];
   const fieldProblem = filterFieldProblem(filter.field);
   if (fieldProblem) out.push({ field: `${at}.field`, description: fieldProblem });
@@ -65,18 +61,6 @@ export function filterViolations(
   values.forEach((value, j) => {
     const problem = filterValueProblem(value, ordering);
     if (problem) out.push({ field: `${at}.values[${j}]`, description: problem });
-  });
-  return out;
-}
-
-/** The violations of a caller's filters: their number, then each as {@link filterViolations}. */
-export function requestFilterViolations(filters: readonly FilterInput[]): FieldViolation[] {
-  const out: FieldViolation[] = [];
-  if (filters.length > SEARCH_LIMITS.filtersPerSearch) {
-    out.push({ field: 'filters', description: `must have at most ${SEARCH_LIMITS.filtersPerSearch} items` });
-  }
-  filters.forEach((filter, i) => {
-    out.push(...filterViolations(`filters[${i}]`, filter));
   });
   return out;
 }

@@ -1,6 +1,5 @@
-import type { FilterOperator, MetadataFilter } from '../domain/ports';
-import type { FilterInput, FusionMethod, RetrievalMode } from '../domain/search';
-import type { Violations } from '../domain/validation';
+import type { FilterOperator } from '../domain/ports';
+import type { FilterInput, FusionMethod, RerankMode, RetrievalMode, Unrecognized } from '../domain/search';
 import {
   FusionMethod as FusionMethodPb,
   type MetadataFilter as MetadataFilterPb,
@@ -11,8 +10,9 @@ import {
 } from '../gen/recall/v1/search';
 
 /**
- * Proto-to-domain translation of SearchService requests. The rules themselves (limits,
- * patterns, messages) live in domain/search/search-rules.ts and its siblings.
+ * Proto-to-domain translation of SearchService requests, and nothing more: the search module
+ * validates what arrives (domain/search/search-validation.ts). A value the proto enums do not
+ * map is passed on by name, so that validation names its field along with every other.
  */
 
 const OPERATORS: Partial<Record<OperatorPb, FilterOperator>> = {
@@ -38,13 +38,13 @@ export function toFilterInputs(filters: readonly MetadataFilterPb[]): FilterInpu
   }));
 }
 
-/** Filters that passed the domain's check, typed as the domain takes them. */
-export function asMetadataFilters(filters: readonly FilterInput[]): MetadataFilter[] {
-  return filters as MetadataFilter[];
+/** A wire enum number this build does not map, passed on for validation to name (see Unrecognized). */
+function unrecognized(value: number): Unrecognized {
+  return `unrecognized:${value}`;
 }
 
-/** Converts the rerank enum; unknown numbers are a violation. */
-export function toRerankMode(v: Violations, mode: RerankModePb): 'auto' | 'always' | 'never' {
+/** Converts the rerank enum; UNSPECIFIED is AUTO. */
+export function toRerankMode(mode: RerankModePb): RerankMode | Unrecognized {
   switch (mode) {
     case RerankModePb.RERANK_MODE_UNSPECIFIED:
     case RerankModePb.RERANK_MODE_AUTO:
@@ -54,13 +54,12 @@ export function toRerankMode(v: Violations, mode: RerankModePb): 'auto' | 'alway
     case RerankModePb.RERANK_MODE_NEVER:
       return 'never';
     default:
-      v.add('rerank', 'must be one of the RERANK_MODE_* values');
-      return 'auto';
+      return unrecognized(mode);
   }
 }
 
-/** Converts the retrieval enum; UNSPECIFIED is undefined (the server's default), unknown numbers a violation. */
-export function toRetrievalMode(v: Violations, mode: RetrievalModePb): RetrievalMode | undefined {
+/** Converts the retrieval enum; UNSPECIFIED is undefined (the server's default). */
+export function toRetrievalMode(mode: RetrievalModePb): RetrievalMode | Unrecognized | undefined {
   switch (mode) {
     case RetrievalModePb.RETRIEVAL_MODE_UNSPECIFIED:
       return undefined;
@@ -71,13 +70,12 @@ export function toRetrievalMode(v: Violations, mode: RetrievalModePb): Retrieval
     case RetrievalModePb.RETRIEVAL_MODE_LEXICAL:
       return 'lexical';
     default:
-      v.add('retrieval', 'must be one of the RETRIEVAL_MODE_* values');
-      return undefined;
+      return unrecognized(mode);
   }
 }
 
-/** Converts the fusion enum; UNSPECIFIED is undefined (the server's default), unknown numbers a violation. */
-export function toFusionMethod(v: Violations, method: FusionMethodPb): FusionMethod | undefined {
+/** Converts the fusion enum; UNSPECIFIED is undefined (the server's default). */
+export function toFusionMethod(method: FusionMethodPb): FusionMethod | Unrecognized | undefined {
   switch (method) {
     case FusionMethodPb.FUSION_METHOD_UNSPECIFIED:
       return undefined;
@@ -86,7 +84,6 @@ export function toFusionMethod(v: Violations, method: FusionMethodPb): FusionMet
     case FusionMethodPb.FUSION_METHOD_WEIGHTED:
       return 'weighted';
     default:
-      v.add('fusion', 'must be one of the FUSION_METHOD_* values');
-      return undefined;
+      return unrecognized(method);
   }
 }

@@ -1,6 +1,6 @@
-import { NotFoundError, UnavailableError } from '../../../src/domain/errors';
-import { normalizeQuestion } from '../../../src/domain/golden-answers/normalize-question';
-import { buildSearch, counterValue, ctx, searchRequest } from '../search/search-fixture';
+import { NotFoundError, UnavailableError } from '../../../../src/domain/errors';
+import { normalizeQuestion } from '../../../../src/domain/search/golden-answers/normalize-question';
+import { buildSearch, counterValue, ctx, searchRequest } from '../search-fixture';
 
 const QUESTION = 'How do I reset my password?';
 const basis = (x: number, y: number) => [x, y, ...Array.from({ length: 14 }, () => 0)];

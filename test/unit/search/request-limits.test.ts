@@ -1,6 +1,6 @@
 import { backgroundContext } from '../../../src/domain/context';
 import { InvalidArgumentError } from '../../../src/domain/errors';
-import { SEARCH_LIMITS, type SearchResult, type SearchService } from '../../../src/domain/search';
+import { SEARCH_LIMITS } from '../../../src/domain/search';
 import {
   DeleteDocumentsRequest,
   type Document,
@@ -12,60 +12,37 @@ import {
   UpsertGoldenAnswerRequest,
 } from '../../../src/gen/recall/v1/search';
 import { searchHandlers } from '../../../src/grpc/search-handlers';
+import { FakeEmbedder } from '../../support/fakes/fake-embedder';
+import { buildSearch } from './search-fixture';
 
 /**
- * Each SearchService limit at its boundary, through the gRPC handlers: exactly at the limit
- * the call reaches the domain, one past it fails with INVALID_ARGUMENT naming the field and
- * the domain is never called.
+ * Each SearchService limit at its boundary, through the gRPC handlers into the search module's
+ * validation: exactly at the limit the call passes, one past it fails with INVALID_ARGUMENT
+ * naming the field, and no store is read or written.
  */
 
 const L = SEARCH_LIMITS;
-const calls: string[] = [];
-const EMPTY_RESULT: SearchResult = {
-  hits: [],
-  reranked: false,
-  earlyExit: false,
-  partial: false,
-  failedCollections: [],
-  rerankOutcome: 'skipped_no_hits',
-  timings: { embeddingMs: 0, goldenAnswerMs: 0, vectorSearchMs: 0, rerankMs: 0, totalMs: 0, fusionMs: 0 },
-  retrievers: [],
-  lexicalUnavailable: [],
-  skipped: [],
-};
-const service = {
-  async search() {
-    calls.push('search');
-    return EMPTY_RESULT;
-  },
-  async upsertDocuments(_collection: string, docs: { id: string }[]) {
-    calls.push('upsert');
-    return docs.map((d) => d.id);
-  },
-  async deleteDocuments() {
-    calls.push('delete');
-    return 0;
-  },
-  async upsertGoldenAnswer(input: { question: string; answer: string; sources: string[] }) {
-    calls.push('golden');
-    return { answer: { id: '00000000-0000-4000-8000-000000000000', ...input }, created: true };
-  },
-} as unknown as SearchService;
+// The real search service over fakes of its ports: a 2-d embedder, so the tests' small vectors fit.
+const { service, store, golden: goldenAnswers } = buildSearch({}, { embedder: new FakeEmbedder(2) });
 const handlers = searchHandlers(service);
-// Validation never reads the context; the fake service ignores it.
 const ctx = backgroundContext() as Parameters<typeof handlers.search>[1];
 
-/** The fields a call's INVALID_ARGUMENT names, or [] when it reached the domain. */
+/**
+ * The fields a call's INVALID_ARGUMENT names, after checking that nothing was read or written;
+ * [] when the request passed validation (the fakes may still fail it later, on a collection
+ * that does not exist, say).
+ */
 async function fieldsOf(call: () => Promise<unknown>): Promise<string[]> {
-  calls.length = 0;
+  store.calls.length = 0;
+  goldenAnswers.calls.length = 0;
   try {
     await call();
   } catch (error) {
-    if (!(error instanceof InvalidArgumentError)) throw error;
-    expect(calls).toEqual([]);
+    if (!(error instanceof InvalidArgumentError)) return [];
+    expect(store.calls).toEqual([]);
+    expect(goldenAnswers.calls).toEqual([]);
     return error.violations.map((v) => v.field);
   }
-  expect(calls).toHaveLength(1);
   return [];
 }
 
@@ -191,7 +168,7 @@ describe('Search request limits', () => {
         fusion: 7 as never,
         rrfK: 1001,
       }),
-    ).toEqual(['collections[0]', 'rerank', 'retrieval', 'fusion', 'query', 'limit', 'rrf_k']);
+    ).toEqual(['query', 'limit', 'rerank', 'retrieval', 'fusion', 'rrf_k', 'collections[0]']);
     expect(await search({ query: '', retrieval: 3, limit: L.limitMax + 1 })).toEqual(['query', 'limit', 'query']);
   });
 });

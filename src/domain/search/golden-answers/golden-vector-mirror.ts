@@ -1,6 +1,6 @@
-import type { CallContext } from '../context';
-import { NotFoundError } from '../errors';
-import type { Metadata, VectorStore } from '../ports';
+import type { CallContext } from '../../context';
+import { NotFoundError } from '../../errors';
+import type { Metadata, VectorStore } from '../../ports';
 
 /** The golden-answer question closest to a query vector. */
 export interface MirroredHit {

@@ -1,9 +1,9 @@
-import { type CallContext, contextWithTimeout } from '../context';
-import type { EmbeddingSpaceGuard } from '../embedding-spaces';
-import { InvalidArgumentError, NotFoundError, RecallError } from '../errors';
-import type { Embedder, GoldenAnswer, GoldenAnswerRepository, VectorRecord, VectorStore } from '../ports';
-import type { SearchLogger } from '../search/search-observability';
-import type { GoldenAnswerInput } from '../search/search-types';
+import { type CallContext, contextWithTimeout } from '../../context';
+import type { EmbeddingSpaceGuard } from '../../embedding-spaces';
+import { InvalidArgumentError, NotFoundError, RecallError } from '../../errors';
+import type { Embedder, GoldenAnswer, GoldenAnswerRepository, VectorRecord, VectorStore } from '../../ports';
+import type { SearchLogger } from '../search-observability';
+import type { GoldenAnswerInput } from '../search-types';
 import { GOLDEN_ID_KEY, GOLDEN_NORMALIZED_KEY } from './golden-answer-lookup';
 import { normalizeQuestion } from './normalize-question';
 

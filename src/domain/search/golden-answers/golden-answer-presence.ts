@@ -1,5 +1,5 @@
-import type { CallContext } from '../context';
-import type { GoldenAnswerRepository } from '../ports';
+import type { CallContext } from '../../context';
+import type { GoldenAnswerRepository } from '../../ports';
 
 /**
  * Remembers whether any golden answer exists, so that a deployment without golden answers

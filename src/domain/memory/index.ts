@@ -1,0 +1,18 @@
+/**
+ * The memory module's public surface, and its only one: a dependency-cruiser rule forbids
+ * importing any other file of `src/domain/memory/` from outside it. It exposes the use-case
+ * service with what builds it (the fact index over a vector store, the page-token codec), its
+ * input and result types, and its limits.
+ */
+export { createFactIndex, type FactIndex, type FactIndexDeps } from './fact-index';
+export {
+  type AddFactsInput,
+  type AppendMessagesInput,
+  type MemoryLogger,
+  type MemoryService,
+  type PageInput,
+  type ScoredFact,
+  createMemoryService,
+} from './memory-service';
+export { MEMORY_LIMITS } from './memory-validation';
+export { type PageTokenCodec, createPageTokenCodec } from './page-token';
