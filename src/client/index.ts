@@ -8,10 +8,12 @@
  * config (writes never do), and a token or TLS material is applied to every call.
  */
 import { type ChannelOptions, type Interceptor, status } from '@grpc/grpc-js';
+import * as memoryMessages from '../gen/recall/v1/memory';
 import { MemoryServiceClient, MemoryServiceService } from '../gen/recall/v1/memory';
+import * as searchMessages from '../gen/recall/v1/search';
 import { SearchServiceClient, SearchServiceService } from '../gen/recall/v1/search';
 import { type RecallClientOptions, channelSetup } from './client-options';
-import { type PromiseClient, promiseClient } from './promise-client';
+import { type PromiseClient, type RequestFiller, promiseClient } from './promise-client';
 
 export { type ClientTls, type RecallClientOptions, readTlsFiles } from './client-options';
 export type { CallSettings, PromiseClient } from './promise-client';
@@ -35,25 +37,36 @@ type Constructor<C> = new (
   options: ChannelOptions & { interceptors?: Interceptor[] },
 ) => C;
 
+/** `<Rpc>Request.fromPartial` of a generated module, by method name (`search` → `SearchRequest`). */
+function requestFiller(messages: Record<string, unknown>): RequestFiller {
+  return (method) => {
+    const rpc = method.charAt(0).toUpperCase() + method.slice(1);
+    const type = messages[`${rpc}Request`] as { fromPartial?: (request: unknown) => unknown } | undefined;
+    if (!type?.fromPartial) throw new Error(`no generated ${rpc}Request message`);
+    return type.fromPartial.bind(type);
+  };
+}
+
 function build<C extends SearchServiceClient | MemoryServiceClient, Def extends Record<string, unknown>>(
   Ctor: Constructor<C>,
   definition: Def,
   service: string,
+  messages: Record<string, unknown>,
   options: RecallClientOptions,
 ) {
   const { creds, channelOptions, interceptors } = channelSetup(options, [service]);
   const client = new Ctor(options.address, creds, { ...channelOptions, interceptors });
-  return promiseClient(client, definition, options.defaultDeadlineMs ?? DEFAULT_DEADLINE_MS);
+  return promiseClient(client, definition, options.defaultDeadlineMs ?? DEFAULT_DEADLINE_MS, requestFiller(messages));
 }
 
 /** A SearchService client on its own channel. */
 export function createSearchClient(options: RecallClientOptions): SearchClient {
-  return build(SearchServiceClient, SearchServiceService, 'recall.v1.SearchService', options);
+  return build(SearchServiceClient, SearchServiceService, 'recall.v1.SearchService', searchMessages, options);
 }
 
 /** A MemoryService client on its own channel. */
 export function createMemoryClient(options: RecallClientOptions): MemoryClient {
-  return build(MemoryServiceClient, MemoryServiceService, 'recall.v1.MemoryService', options);
+  return build(MemoryServiceClient, MemoryServiceService, 'recall.v1.MemoryService', memoryMessages, options);
 }
 
 /** Both clients; `close()` closes both channels. */

@@ -1,4 +1,5 @@
 import { type CallOptions, type Client, Metadata, type ServiceError } from '@grpc/grpc-js';
+import type { DeepPartial } from '../gen/recall/v1/memory';
 
 /** Per-call options of the promise clients. */
 export interface CallSettings {
@@ -19,12 +20,16 @@ type Unary<Req, Res> = (
 
 type Lower<S extends string> = S extends `${infer F}${infer R}` ? `${Lowercase<F>}${R}` : S;
 
-/** The unary methods of a generated grpc-js client as `(request, settings?) => Promise<response>`. */
+/**
+ * The unary methods of a generated grpc-js client as `(request, settings?) => Promise<response>`.
+ * A request may leave out any field (its proto default is sent), so a field added to the proto
+ * later never breaks a caller's build.
+ */
 export type PromiseClient<C, Def> = {
   [K in keyof Def as Lower<K & string>]: K extends string
     ? Lower<K> extends keyof C
       ? C[Lower<K>] extends Unary<infer Req, infer Res>
-        ? (request: Req, settings?: CallSettings) => Promise<Res>
+        ? (request: DeepPartial<Req>, settings?: CallSettings) => Promise<Res>
         : never
       : never
     : never;
@@ -33,22 +38,30 @@ export type PromiseClient<C, Def> = {
   close(): void;
 };
 
-/** Wraps `client`'s methods named in `definition` with promises, a default deadline and cancellation. */
+/** A generated message's `fromPartial`: fills the fields a request left out with their defaults. */
+export type RequestFiller = (method: string) => (request: unknown) => unknown;
+
+/**
+ * Wraps `client`'s methods named in `definition` with promises, a default deadline and
+ * cancellation; `fill` completes each request before it is encoded.
+ */
 export function promiseClient<C extends Client, Def extends Record<string, unknown>>(
   client: C,
   definition: Def,
   defaultDeadlineMs: number,
+  fill: RequestFiller,
 ): PromiseClient<C, Def> {
   const wrapped: Record<string, unknown> = { close: () => client.close() };
   for (const name of Object.keys(definition)) {
     const method = name.charAt(0).toLowerCase() + name.slice(1);
     const call = (client as unknown as Record<string, Unary<unknown, unknown>>)[method]!.bind(client);
-    wrapped[method] = (request: unknown, settings: CallSettings = {}) =>
+    const complete = fill(name);
+    wrapped[method] = (partial: unknown, settings: CallSettings = {}) =>
       new Promise((resolve, reject) => {
         const metadata = new Metadata();
         for (const [key, value] of Object.entries(settings.metadata ?? {})) metadata.set(key, value);
         const deadline = Date.now() + (settings.deadlineMs ?? defaultDeadlineMs);
-        const pending = call(request, metadata, { deadline }, (error, response) =>
+        const pending = call(complete(partial), metadata, { deadline }, (error, response) =>
           error ? reject(error) : resolve(response),
         ) as { cancel(): void };
         settings.signal?.addEventListener('abort', () => pending.cancel(), { once: true });

@@ -86,6 +86,10 @@ function toFactPb(fact: Fact | ScoredFact): FactPb {
     metadata: fact.metadata,
     createdAt: fact.createdAt,
     score: 'score' in fact ? fact.score : 0,
+    // Issue 17's temporal and hybrid fields; filled in as the domain grows them.
+    supersededBy: '',
+    vectorScore: 0,
+    lexicalScore: 0,
   };
 }
 

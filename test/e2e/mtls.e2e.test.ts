@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Metadata, type ServiceError, credentials, status } from '@grpc/grpc-js';
 import { createTestDatabase } from '../../harness/postgres';
-import { MemoryServiceClient } from '../../src/gen/recall/v1/memory';
+import { ListFactsRequest, MemoryServiceClient } from '../../src/gen/recall/v1/memory';
 import { requireService } from '../support/require-service';
 import { type ServerProcess, startServerProcess } from '../support/server-process';
 
@@ -100,7 +100,7 @@ describe('mutual TLS', () => {
     const stub = new MemoryServiceClient(server.grpcAddress, creds);
     return new Promise<number>((resolve) => {
       stub.listFacts(
-        { userId: 'mtls', pageSize: 0, pageToken: '' },
+        ListFactsRequest.fromPartial({ userId: 'mtls' }),
         new Metadata(),
         { deadline: Date.now() + 10_000 },
         (error: ServiceError | null) => {
@@ -127,7 +127,7 @@ describe('mutual TLS', () => {
     const stub = new MemoryServiceClient(server.grpcAddress, credentials.createInsecure());
     const code = await new Promise<number>((resolve) =>
       stub.listFacts(
-        { userId: 'mtls', pageSize: 0, pageToken: '' },
+        ListFactsRequest.fromPartial({ userId: 'mtls' }),
         new Metadata(),
         { deadline: Date.now() + 5_000 },
         (error) => {

@@ -2,7 +2,12 @@ import { Writable } from 'node:stream';
 import { Metadata, Server, ServerCredentials, credentials, status } from '@grpc/grpc-js';
 import { InvalidArgumentError } from '../../../src/domain/errors';
 import { SCOPES, type TokenGrant } from '../../../src/domain/token-scopes';
-import { AddFactsRequest, MemoryServiceClient, MemoryServiceService } from '../../../src/gen/recall/v1/memory';
+import {
+  AddFactsRequest,
+  ListFactsRequest,
+  MemoryServiceClient,
+  MemoryServiceService,
+} from '../../../src/gen/recall/v1/memory';
 import { type Handlers, type RpcContext, createRpcRuntime } from '../../../src/grpc/rpc-runtime';
 import { createLogger } from '../../../src/observability/logger';
 import { createMetrics } from '../../../src/observability/metrics';
@@ -57,7 +62,7 @@ describe('rpc runtime', () => {
     new Promise<{ code: number; details?: string; requestId?: string }>((resolve) => {
       let requestId: string | undefined;
       const call = client.listFacts(
-        { userId, pageSize: 0, pageToken: '' },
+        ListFactsRequest.fromPartial({ userId }),
         md,
         { deadline: Date.now() + timeoutMs },
         (error) => resolve({ code: error?.code ?? status.OK, details: error?.details, requestId }),

@@ -18,8 +18,10 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Duration } from "../../google/protobuf/duration";
 import { Struct } from "../../google/protobuf/struct";
 import { Timestamp } from "../../google/protobuf/timestamp";
+import { RetrievalMode, retrievalModeFromJSON, retrievalModeToJSON } from "./search";
 
 export const protobufPackage = "recall.v1";
 
@@ -45,8 +47,29 @@ export interface Fact {
   createdAt?:
     | Date
     | undefined;
-  /** Relevance to the query in RecallFacts (cosine similarity); 0 elsewhere. */
+  /**
+   * Relevance to the query in RecallFacts (the fused score in hybrid retrieval, else the one
+   * retriever's); 0 elsewhere.
+   */
   score: number;
+  /** When the fact began to hold in the world; created_at unless given. */
+  validFrom?:
+    | Date
+    | undefined;
+  /** When it stopped holding (set when superseded, or given); unset while it still holds. */
+  validUntil?:
+    | Date
+    | undefined;
+  /** When recall forgets it: never returned after this time, deleted by the sweeper; unset: never. */
+  expiresAt?:
+    | Date
+    | undefined;
+  /** The id of the version that replaced it; empty unless superseded. */
+  supersededBy: string;
+  /** RecallFacts: cosine similarity to the query; 0 when the dense retriever did not return it. */
+  vectorScore: number;
+  /** RecallFacts: BM25 score for the query; 0 when the lexical retriever did not return it. */
+  lexicalScore: number;
 }
 
 /** NewFact is a fact to store. */
@@ -58,7 +81,23 @@ export interface NewFact {
   /** Confidence in [0, 1]; 0 or unset means 1. */
   confidence: number;
   /** Arbitrary metadata: at most 16 KiB as JSON. */
-  metadata?: { [key: string]: any } | undefined;
+  metadata?:
+    | { [key: string]: any }
+    | undefined;
+  /** When the fact began to hold in the world; unset: when it is stored. */
+  validFrom?:
+    | Date
+    | undefined;
+  /** When it stops holding, if known; unset: open-ended. */
+  validUntil?:
+    | Date
+    | undefined;
+  /** When recall should forget it; at most one of expires_at and ttl. */
+  expiresAt?:
+    | Date
+    | undefined;
+  /** How long recall should keep it, from when it is stored; at most one of expires_at and ttl. */
+  ttl?: Duration | undefined;
 }
 
 /** AddFactsRequest stores facts for a user. */
@@ -87,6 +126,15 @@ export interface ListFactsRequest {
   pageSize: number;
   /** Token from a previous response's next_page_token; empty for the first page. */
   pageToken: string;
+  /**
+   * Facts that held at this time instead of now (superseded and ended ones included, if they
+   * held then); unset: now.
+   */
+  asOf?:
+    | Date
+    | undefined;
+  /** Every version, current or not (expired facts are never returned). */
+  includeHistory: boolean;
 }
 
 /** ListFactsResponse is one page of facts, newest first. */
@@ -105,6 +153,14 @@ export interface RecallFactsRequest {
   query: string;
   /** Maximum number of facts: default 10, at most 100. */
   limit: number;
+  /** Which retrievers search the user's facts; UNSPECIFIED: the server's SEARCH_RETRIEVAL_MODE. */
+  retrieval: RetrievalMode;
+  /** Facts that held at this time instead of now; unset: now. */
+  asOf?:
+    | Date
+    | undefined;
+  /** Every version, current or not (expired facts are never returned). */
+  includeHistory: boolean;
 }
 
 /** RecallFactsResponse lists the relevant facts, best first. */
@@ -293,6 +349,12 @@ function createBaseFact(): Fact {
     metadata: undefined,
     createdAt: undefined,
     score: 0,
+    validFrom: undefined,
+    validUntil: undefined,
+    expiresAt: undefined,
+    supersededBy: "",
+    vectorScore: 0,
+    lexicalScore: 0,
   };
 }
 
@@ -321,6 +383,24 @@ export const Fact: MessageFns<Fact> = {
     }
     if (message.score !== 0) {
       writer.uint32(69).float(message.score);
+    }
+    if (message.validFrom !== undefined) {
+      Timestamp.encode(toTimestamp(message.validFrom), writer.uint32(74).fork()).join();
+    }
+    if (message.validUntil !== undefined) {
+      Timestamp.encode(toTimestamp(message.validUntil), writer.uint32(82).fork()).join();
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(90).fork()).join();
+    }
+    if (message.supersededBy !== "") {
+      writer.uint32(98).string(message.supersededBy);
+    }
+    if (message.vectorScore !== 0) {
+      writer.uint32(109).float(message.vectorScore);
+    }
+    if (message.lexicalScore !== 0) {
+      writer.uint32(117).float(message.lexicalScore);
     }
     return writer;
   },
@@ -402,6 +482,54 @@ export const Fact: MessageFns<Fact> = {
             message.score = reader.float();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.validFrom = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.validUntil = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.supersededBy = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 109) {
+              break;
+            }
+
+            message.vectorScore = reader.float();
+            continue;
+          }
+          case 14: {
+            if (tag !== 117) {
+              break;
+            }
+
+            message.lexicalScore = reader.float();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -432,6 +560,36 @@ export const Fact: MessageFns<Fact> = {
         ? fromJsonTimestamp(object.created_at)
         : undefined,
       score: isSet(object.score) ? globalThis.Number(object.score) : 0,
+      validFrom: isSet(object.validFrom)
+        ? fromJsonTimestamp(object.validFrom)
+        : isSet(object.valid_from)
+        ? fromJsonTimestamp(object.valid_from)
+        : undefined,
+      validUntil: isSet(object.validUntil)
+        ? fromJsonTimestamp(object.validUntil)
+        : isSet(object.valid_until)
+        ? fromJsonTimestamp(object.valid_until)
+        : undefined,
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+      supersededBy: isSet(object.supersededBy)
+        ? globalThis.String(object.supersededBy)
+        : isSet(object.superseded_by)
+        ? globalThis.String(object.superseded_by)
+        : "",
+      vectorScore: isSet(object.vectorScore)
+        ? globalThis.Number(object.vectorScore)
+        : isSet(object.vector_score)
+        ? globalThis.Number(object.vector_score)
+        : 0,
+      lexicalScore: isSet(object.lexicalScore)
+        ? globalThis.Number(object.lexicalScore)
+        : isSet(object.lexical_score)
+        ? globalThis.Number(object.lexical_score)
+        : 0,
     };
   },
 
@@ -461,6 +619,24 @@ export const Fact: MessageFns<Fact> = {
     if (message.score !== 0) {
       obj.score = floatToJson(message.score);
     }
+    if (message.validFrom !== undefined) {
+      obj.validFrom = message.validFrom.toISOString();
+    }
+    if (message.validUntil !== undefined) {
+      obj.validUntil = message.validUntil.toISOString();
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    if (message.supersededBy !== "") {
+      obj.supersededBy = message.supersededBy;
+    }
+    if (message.vectorScore !== 0) {
+      obj.vectorScore = floatToJson(message.vectorScore);
+    }
+    if (message.lexicalScore !== 0) {
+      obj.lexicalScore = floatToJson(message.lexicalScore);
+    }
     return obj;
   },
 
@@ -477,12 +653,27 @@ export const Fact: MessageFns<Fact> = {
     message.metadata = object.metadata ?? undefined;
     message.createdAt = object.createdAt ?? undefined;
     message.score = object.score ?? 0;
+    message.validFrom = object.validFrom ?? undefined;
+    message.validUntil = object.validUntil ?? undefined;
+    message.expiresAt = object.expiresAt ?? undefined;
+    message.supersededBy = object.supersededBy ?? "";
+    message.vectorScore = object.vectorScore ?? 0;
+    message.lexicalScore = object.lexicalScore ?? 0;
     return message;
   },
 };
 
 function createBaseNewFact(): NewFact {
-  return { content: "", source: "", confidence: 0, metadata: undefined };
+  return {
+    content: "",
+    source: "",
+    confidence: 0,
+    metadata: undefined,
+    validFrom: undefined,
+    validUntil: undefined,
+    expiresAt: undefined,
+    ttl: undefined,
+  };
 }
 
 export const NewFact: MessageFns<NewFact> = {
@@ -498,6 +689,18 @@ export const NewFact: MessageFns<NewFact> = {
     }
     if (message.metadata !== undefined) {
       Struct.encode(Struct.wrap(message.metadata), writer.uint32(34).fork()).join();
+    }
+    if (message.validFrom !== undefined) {
+      Timestamp.encode(toTimestamp(message.validFrom), writer.uint32(42).fork()).join();
+    }
+    if (message.validUntil !== undefined) {
+      Timestamp.encode(toTimestamp(message.validUntil), writer.uint32(50).fork()).join();
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(58).fork()).join();
+    }
+    if (message.ttl !== undefined) {
+      Duration.encode(message.ttl, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -547,6 +750,38 @@ export const NewFact: MessageFns<NewFact> = {
             message.metadata = Struct.unwrap(Struct.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.validFrom = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.validUntil = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.ttl = Duration.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -565,6 +800,22 @@ export const NewFact: MessageFns<NewFact> = {
       source: isSet(object.source) ? globalThis.String(object.source) : "",
       confidence: isSet(object.confidence) ? globalThis.Number(object.confidence) : 0,
       metadata: isObject(object.metadata) ? object.metadata : undefined,
+      validFrom: isSet(object.validFrom)
+        ? fromJsonTimestamp(object.validFrom)
+        : isSet(object.valid_from)
+        ? fromJsonTimestamp(object.valid_from)
+        : undefined,
+      validUntil: isSet(object.validUntil)
+        ? fromJsonTimestamp(object.validUntil)
+        : isSet(object.valid_until)
+        ? fromJsonTimestamp(object.valid_until)
+        : undefined,
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+      ttl: isSet(object.ttl) ? Duration.fromJSON(object.ttl) : undefined,
     };
   },
 
@@ -582,6 +833,18 @@ export const NewFact: MessageFns<NewFact> = {
     if (message.metadata !== undefined) {
       obj.metadata = message.metadata;
     }
+    if (message.validFrom !== undefined) {
+      obj.validFrom = message.validFrom.toISOString();
+    }
+    if (message.validUntil !== undefined) {
+      obj.validUntil = message.validUntil.toISOString();
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    if (message.ttl !== undefined) {
+      obj.ttl = Duration.toJSON(message.ttl);
+    }
     return obj;
   },
 
@@ -594,6 +857,10 @@ export const NewFact: MessageFns<NewFact> = {
     message.source = object.source ?? "";
     message.confidence = object.confidence ?? 0;
     message.metadata = object.metadata ?? undefined;
+    message.validFrom = object.validFrom ?? undefined;
+    message.validUntil = object.validUntil ?? undefined;
+    message.expiresAt = object.expiresAt ?? undefined;
+    message.ttl = (object.ttl !== undefined && object.ttl !== null) ? Duration.fromPartial(object.ttl) : undefined;
     return message;
   },
 };
@@ -789,7 +1056,7 @@ export const AddFactsResponse: MessageFns<AddFactsResponse> = {
 };
 
 function createBaseListFactsRequest(): ListFactsRequest {
-  return { userId: "", pageSize: 0, pageToken: "" };
+  return { userId: "", pageSize: 0, pageToken: "", asOf: undefined, includeHistory: false };
 }
 
 export const ListFactsRequest: MessageFns<ListFactsRequest> = {
@@ -802,6 +1069,12 @@ export const ListFactsRequest: MessageFns<ListFactsRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(26).string(message.pageToken);
+    }
+    if (message.asOf !== undefined) {
+      Timestamp.encode(toTimestamp(message.asOf), writer.uint32(34).fork()).join();
+    }
+    if (message.includeHistory !== false) {
+      writer.uint32(40).bool(message.includeHistory);
     }
     return writer;
   },
@@ -843,6 +1116,22 @@ export const ListFactsRequest: MessageFns<ListFactsRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.asOf = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.includeHistory = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -872,6 +1161,16 @@ export const ListFactsRequest: MessageFns<ListFactsRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      asOf: isSet(object.asOf)
+        ? fromJsonTimestamp(object.asOf)
+        : isSet(object.as_of)
+        ? fromJsonTimestamp(object.as_of)
+        : undefined,
+      includeHistory: isSet(object.includeHistory)
+        ? globalThis.Boolean(object.includeHistory)
+        : isSet(object.include_history)
+        ? globalThis.Boolean(object.include_history)
+        : false,
     };
   },
 
@@ -886,6 +1185,12 @@ export const ListFactsRequest: MessageFns<ListFactsRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.asOf !== undefined) {
+      obj.asOf = message.asOf.toISOString();
+    }
+    if (message.includeHistory !== false) {
+      obj.includeHistory = message.includeHistory;
+    }
     return obj;
   },
 
@@ -897,6 +1202,8 @@ export const ListFactsRequest: MessageFns<ListFactsRequest> = {
     message.userId = object.userId ?? "";
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.asOf = object.asOf ?? undefined;
+    message.includeHistory = object.includeHistory ?? false;
     return message;
   },
 };
@@ -991,7 +1298,7 @@ export const ListFactsResponse: MessageFns<ListFactsResponse> = {
 };
 
 function createBaseRecallFactsRequest(): RecallFactsRequest {
-  return { userId: "", query: "", limit: 0 };
+  return { userId: "", query: "", limit: 0, retrieval: 0, asOf: undefined, includeHistory: false };
 }
 
 export const RecallFactsRequest: MessageFns<RecallFactsRequest> = {
@@ -1004,6 +1311,15 @@ export const RecallFactsRequest: MessageFns<RecallFactsRequest> = {
     }
     if (message.limit !== 0) {
       writer.uint32(24).uint32(message.limit);
+    }
+    if (message.retrieval !== 0) {
+      writer.uint32(32).int32(message.retrieval);
+    }
+    if (message.asOf !== undefined) {
+      Timestamp.encode(toTimestamp(message.asOf), writer.uint32(42).fork()).join();
+    }
+    if (message.includeHistory !== false) {
+      writer.uint32(48).bool(message.includeHistory);
     }
     return writer;
   },
@@ -1045,6 +1361,30 @@ export const RecallFactsRequest: MessageFns<RecallFactsRequest> = {
             message.limit = reader.uint32();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.retrieval = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.asOf = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.includeHistory = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1066,6 +1406,17 @@ export const RecallFactsRequest: MessageFns<RecallFactsRequest> = {
         : "",
       query: isSet(object.query) ? globalThis.String(object.query) : "",
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      retrieval: isSet(object.retrieval) ? retrievalModeFromJSON(object.retrieval) : 0,
+      asOf: isSet(object.asOf)
+        ? fromJsonTimestamp(object.asOf)
+        : isSet(object.as_of)
+        ? fromJsonTimestamp(object.as_of)
+        : undefined,
+      includeHistory: isSet(object.includeHistory)
+        ? globalThis.Boolean(object.includeHistory)
+        : isSet(object.include_history)
+        ? globalThis.Boolean(object.include_history)
+        : false,
     };
   },
 
@@ -1080,6 +1431,15 @@ export const RecallFactsRequest: MessageFns<RecallFactsRequest> = {
     if (message.limit !== 0) {
       obj.limit = Math.round(message.limit);
     }
+    if (message.retrieval !== 0) {
+      obj.retrieval = retrievalModeToJSON(message.retrieval);
+    }
+    if (message.asOf !== undefined) {
+      obj.asOf = message.asOf.toISOString();
+    }
+    if (message.includeHistory !== false) {
+      obj.includeHistory = message.includeHistory;
+    }
     return obj;
   },
 
@@ -1091,6 +1451,9 @@ export const RecallFactsRequest: MessageFns<RecallFactsRequest> = {
     message.userId = object.userId ?? "";
     message.query = object.query ?? "";
     message.limit = object.limit ?? 0;
+    message.retrieval = object.retrieval ?? 0;
+    message.asOf = object.asOf ?? undefined;
+    message.includeHistory = object.includeHistory ?? false;
     return message;
   },
 };
