@@ -247,6 +247,6 @@ export function parseBenchArgs(args: string[], defaultOutDir: string): BenchOpti
     outDir: values.out ?? defaultOutDir,
     quiet: values.quiet,
     soakMinutes: values.soak === undefined ? undefined : num('soak', values.soak, 0, 0.5, 24 * 60),
-    rerankPriceDepths,
+    ...(rerankPriceDepths !== undefined && { rerankPriceDepths }),
   };
 }

@@ -53,8 +53,9 @@ export async function measureMode(params: MeasureParams, reporter: Reporter): Pr
     await runLoad(params.clients, { ...plan, stream: 'warmup', durationMs: params.warmupSeconds * 1000 });
   }
   const before: MetricsSnapshot | undefined = params.metricsUrl ? await scrapeMetrics(params.metricsUrl) : undefined;
-  const byCount = params.requests !== undefined;
-  const total = byCount ? params.requests! : Math.round(params.durationSeconds);
+  const requests = params.requests;
+  const byCount = requests !== undefined;
+  const total = byCount ? requests : Math.round(params.durationSeconds);
   const bar = reporter.progress(`${params.mode} load (c=${params.concurrency})`, total, byCount ? 'calls' : 's');
   const cpuBefore = process.cpuUsage();
   const load = await runLoad(
@@ -62,7 +63,7 @@ export async function measureMode(params: MeasureParams, reporter: Reporter): Pr
     {
       ...plan,
       stream: 'measure',
-      ...(byCount ? { requests: params.requests } : { durationMs: params.durationSeconds * 1000 }),
+      ...(byCount ? { requests } : { durationMs: params.durationSeconds * 1000 }),
     },
     (completed, elapsedMs) => bar.update(byCount ? completed : Math.floor(elapsedMs / 1000)),
   );

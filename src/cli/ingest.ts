@@ -135,7 +135,7 @@ async function ingest(options: IngestOptions): Promise<number> {
         interrupt: interrupt.signal,
         onLine: (bytes) => progress.update(bytes),
         report,
-        checkpoint: tracker,
+        ...(tracker !== undefined && { checkpoint: tracker }),
       },
     );
   } finally {

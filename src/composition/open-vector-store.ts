@@ -10,10 +10,10 @@ export async function openVectorStore(config: Config, ctx: CallContext): Promise
   if (config.milvusAddress) {
     const store = new MilvusVectorStore({
       address: config.milvusAddress,
-      token: config.milvusToken,
-      database: config.milvusDatabase,
+      ...(config.milvusToken !== undefined && { token: config.milvusToken }),
+      ...(config.milvusDatabase !== undefined && { database: config.milvusDatabase }),
       maxCallMs: config.milvusTimeoutMs,
-      flushAfterRows: config.milvusFlushAfterRows || undefined,
+      ...(config.milvusFlushAfterRows ? { flushAfterRows: config.milvusFlushAfterRows } : {}),
       consistency: config.milvusConsistency,
       sessionWindowMs: config.milvusSessionWindowMs,
     });

@@ -61,8 +61,8 @@ export class MilvusSession implements CollectionLifecycle {
     this.consistency = new ReadConsistency(options.consistency ?? 'session', options.sessionWindowMs ?? 5_000);
     const config: ClientConfig = {
       address: options.address,
-      token: options.token,
-      database: options.database,
+      ...(options.token !== undefined && { token: options.token }),
+      ...(options.database !== undefined && { database: options.database }),
       timeout: this.maxCallMs,
       maxRetries: options.maxRetries ?? 0,
       telemetry: { enabled: false },

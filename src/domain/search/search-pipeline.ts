@@ -84,7 +84,7 @@ export async function runSearch(
   const embedded: SearchVector =
     !resolved.vector && runDense
       ? await embedSearchQuery(deps.queryEmbedder, query!, ctx)
-      : { vector: resolved.vector, ms: 0 };
+      : { ...(resolved.vector && { vector: resolved.vector }), ms: 0 };
   timings.embeddingMs = embedded.ms;
   const vector = embedded.vector;
   // Dense alone has nothing to fall back on.
@@ -113,7 +113,7 @@ export async function runSearch(
       store: deps.vectorStore,
       breakers: deps.breakers,
       perCollectionTimeoutMs: options.perCollectionTimeoutMs,
-      metrics,
+      ...(metrics && { metrics }),
     },
     ctx,
   );
@@ -141,16 +141,17 @@ export async function runSearch(
       lexicalRerankDense: options.lexicalRerankDense,
       rerankMinBudgetMs: options.rerankMinBudgetMs,
       reranker: deps.reranker,
-      metrics,
+      ...(metrics && { metrics }),
       logger: deps.logger,
     },
     ctx,
   );
   timings.rerankMs = rerank.rerankMs;
 
+  const goldenAnswer = await golden;
   return finish({
     hits: rerank.hits.slice(0, limit),
-    goldenAnswer: await golden,
+    ...(goldenAnswer && { goldenAnswer }),
     reranked: rerank.outcome === 'reranked',
     earlyExit: rerank.earlyExit,
     partial: fanned.failed.length > 0,

@@ -120,7 +120,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     spaces,
     breakers,
     options: resolved,
-    metrics,
+    ...(metrics && { metrics }),
     logger,
   };
 

@@ -25,7 +25,7 @@ function collectionName(label: string): string {
 }
 
 function storeWith(consistency?: ReadConsistencyMode): MilvusVectorStore {
-  return new MilvusVectorStore({ address, maxCallMs: 30_000, consistency });
+  return new MilvusVectorStore({ address, maxCallMs: 30_000, ...(consistency && { consistency }) });
 }
 
 afterAll(async () => {

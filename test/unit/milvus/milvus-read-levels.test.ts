@@ -33,7 +33,10 @@ function recordingClient() {
 
 function open(consistency?: ReadConsistencyMode) {
   const { client, reads } = recordingClient();
-  const store = new MilvusVectorStore({ address: 'unused:1', consistency, sessionWindowMs: 60_000 }, client);
+  const store = new MilvusVectorStore(
+    { address: 'unused:1', ...(consistency && { consistency }), sessionWindowMs: 60_000 },
+    client,
+  );
   return { store, reads };
 }
 
