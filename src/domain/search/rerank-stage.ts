@@ -1,5 +1,5 @@
 import { type CallContext, remainingMs } from '../context';
-import { RecallError } from '../errors';
+import { RecallError, defined } from '../errors';
 import type { Reranker } from '../ports';
 import { type EarlyExitRule, isConfident } from './early-exit';
 import { runWithTimeout } from './run-with-timeout';
@@ -77,7 +77,9 @@ export async function rerankStage(params: RerankParams, ctx: CallContext): Promi
     }
     // Array sort is stable: hits the reranker scores alike keep their fused order (a lexical
     // reranker gives 0 to every hit sharing no word with the query).
-    const reranked = candidates.map((hit, i) => ({ ...hit, score: scores[i]! })).sort((a, b) => b.score - a.score);
+    const reranked = candidates
+      .map((hit, i) => ({ ...hit, score: defined(scores[i], 'a score per candidate') }))
+      .sort((a, b) => b.score - a.score);
     const rerankMs = msSince(start);
     params.metrics?.rerankingDuration.observe(rerankMs / 1000);
     return { hits: [...reranked, ...hits.slice(candidates.length)], outcome: 'reranked', earlyExit: false, rerankMs };

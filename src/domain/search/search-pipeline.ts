@@ -1,5 +1,6 @@
 import type { CallContext } from '../context';
 import type { EmbeddingSpaceGuard } from '../embedding-spaces';
+import { defined } from '../errors';
 import type { Reranker, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
 import { type SearchVector, embedSearchQuery, embeddingReason, skippedStages, withoutDense } from './dense-fallback';
@@ -83,7 +84,7 @@ export async function runSearch(
   // Lexical retrieval never embeds the query: its golden-answer lookup is the exact one alone.
   const embedded: SearchVector =
     !resolved.vector && runDense
-      ? await embedSearchQuery(deps.queryEmbedder, query!, ctx)
+      ? await embedSearchQuery(deps.queryEmbedder, defined(query, 'the query text of a search without a vector'), ctx)
       : { ...(resolved.vector && { vector: resolved.vector }), ms: 0 };
   timings.embeddingMs = embedded.ms;
   const vector = embedded.vector;
@@ -124,7 +125,8 @@ export async function runSearch(
     ...(runDense ? ['dense' as const] : []),
     ...(runLexical ? ['lexical' as const] : []),
   ];
-  metrics?.retrievalModes?.inc({ mode: retrievers.length > 1 ? 'hybrid' : retrievers[0]! });
+  const retrievalMode = retrievers.length > 1 ? 'hybrid' : retrievers[0];
+  if (retrievalMode) metrics?.retrievalModes?.inc({ mode: retrievalMode });
 
   const fusionStart = now();
   const fused = fuseLists(fanned.answered, resolved.fusion);
