@@ -75,14 +75,14 @@ export function embedText(text: string, dimension: number): number[] {
   words.addTo(vector, WORD_WEIGHT);
   trigrams.addTo(vector, TRIGRAM_WEIGHT);
   let norm = 0;
-  for (const x of vector) norm += x * x;
+  // biome-ignore lint/style/noNonNullAssertion: i < dimension === vector.length; for-of/forEach here measured ~20% slower per text
+  for (let i = 0; i < dimension; i++) norm += vector[i]! * vector[i]!;
   // Only a blank text is left without features (recall refuses blank texts and queries).
   if (norm === 0) vector[EMPTY_FEATURE % dimension] = norm = 1;
   const scale = 1 / Math.sqrt(norm);
   const out = new Array<number>(dimension);
-  vector.forEach((x, i) => {
-    out[i] = x * scale;
-  });
+  // biome-ignore lint/style/noNonNullAssertion: i < dimension === vector.length (as above)
+  for (let i = 0; i < dimension; i++) out[i] = vector[i]! * scale;
   return out;
 }
 
@@ -99,7 +99,8 @@ function rawFeatures(normalised: string, whole: FeatureBag, trigrams: FeatureBag
   whole.add(hashRange(raw, 0, raw.length, RAW_SEED));
   const points = ['<', ...raw, '>'];
   for (let i = 0; i + 3 <= points.length; i++) {
-    const gram = points.slice(i, i + 3).join('');
+    // biome-ignore lint/style/noNonNullAssertion: i + 3 <= points.length (the loop condition)
+    const gram = points[i]! + points[i + 1]! + points[i + 2]!;
     trigrams.add(hashRange(gram, 0, gram.length, RAW_SEED ^ TRIGRAM_SEED));
   }
 }
@@ -133,8 +134,8 @@ class FeatureBag {
       while (i + tf < sorted.length && sorted[i + tf] === hash) tf++;
       i += tf;
       const sign = fmix32(hash ^ SIGN_SALT) & 1 ? -1 : 1;
-      const slot = hash % dimension;
-      vector[slot] = (vector[slot] ?? 0) + sign * weight * (1 + Math.log(tf));
+      // biome-ignore lint/style/noNonNullAssertion: hash % dimension < vector.length
+      vector[hash % dimension]! += sign * weight * (1 + Math.log(tf));
     }
   }
 }
