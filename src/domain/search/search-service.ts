@@ -11,9 +11,9 @@ import { createGoldenAnswerPresence } from './golden-answers/golden-answer-prese
 import { createGoldenAnswerWriter } from './golden-answers/golden-answer-writer';
 import { createGoldenVectorMirror } from './golden-answers/golden-vector-mirror';
 import { createQueryEmbedder } from './query-embedder';
+import { runSearch } from './search-flow';
 import { type SearchLogger, type SearchMetrics, msSince, now, silentLogger } from './search-observability';
 import { type SearchOptions, type SearchOptionsInput, resolveSearchOptions } from './search-options';
-import { runSearch } from './search-pipeline';
 import type {
   CollectionBreakerState,
   CollectionInfo,
@@ -101,7 +101,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     logger,
     spaces,
   });
-  const pipeline = {
+  const flow = {
     vectorStore,
     reranker: deps.reranker,
     queryEmbedder: createQueryEmbedder(embedder, metrics, resolved.embeddingTimeoutMs),
@@ -138,7 +138,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
       try {
         const search = validateSearch(request, resolved, embedder.dimension);
         if (request.userId) recordSearch(request.userId, ctx);
-        return await runSearch(pipeline, search, ctx);
+        return await runSearch(flow, search, ctx);
       } finally {
         metrics?.pipelineDuration.observe(msSince(start) / 1000);
       }
