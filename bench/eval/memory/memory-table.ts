@@ -55,3 +55,36 @@ export function memoryTables(anchor: MemoryAnchorResult, systems: readonly Memor
   ];
   return `${head.join('\n')}\n\n${perCategory.join('\n')}`;
 }
+
+/** One comparison of a system's modes with each other or with the anchor. */
+export interface MemoryRatio {
+  system: string;
+  ratio: string;
+  value: number;
+}
+
+/**
+ * Per system, the comparisons the issue's targets are stated in: hybrid's recall@10 over
+ * dense's and over the BM25 anchor's (categories 1–4), hybrid's temporal recall@10 over
+ * dense's, and hybrid's p50 latency over dense's.
+ */
+export function memoryRatios(anchor: MemoryAnchorResult, systems: readonly MemorySystemResult[]): MemoryRatio[] {
+  const out: MemoryRatio[] = [];
+  for (const system of systems) {
+    const get = (name: string) => system.modes.find((m) => m.mode === name);
+    const add = (ratio: string, a: number | undefined, b: number | undefined) => {
+      if (a !== undefined && b !== undefined && b > 0) out.push({ system: system.system, ratio, value: a / b });
+    };
+    const hybrid = get('hybrid');
+    const dense = get('dense');
+    add('recall@10 hybrid / dense', hybrid?.overall.recall10, dense?.overall.recall10);
+    add('recall@10 hybrid / BM25 anchor', hybrid?.overall.recall10, anchor.overall.recall10);
+    add(
+      'temporal recall@10 hybrid / dense',
+      hybrid?.byCategory.temporal?.recall10,
+      dense?.byCategory.temporal?.recall10,
+    );
+    add('p50 latency hybrid / dense', hybrid?.latencyMs.p50, dense?.latencyMs.p50);
+  }
+  return out;
+}

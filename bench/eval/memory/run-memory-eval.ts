@@ -12,11 +12,12 @@ import { machineInfo, versions } from '../../machine-info';
 import { PROJECT_ROOT } from '../../recall-process';
 import { fileStamp } from '../../results-writer';
 import type { EvalOptions } from '../eval-options';
+import { ratioLines } from '../eval-table';
 import type { EvalModels } from '../models';
 import { ADVERSARIAL, type LocomoConversation, loadLocomo } from './locomo';
 import { runMemoryAnchor } from './memory-anchor';
 import { type LoadedRun, type MemorySystemResult, RECALL_LIMIT, runMemorySystem } from './memory-system-run';
-import { memoryTables } from './memory-table';
+import { memoryRatios, memoryTables } from './memory-table';
 
 function gitCommit(): string {
   try {
@@ -80,6 +81,7 @@ export async function runMemoryEval(
   log(`${data.name}: BM25 anchor`);
   const anchor = await runMemoryAnchor(first);
   const table = memoryTables(anchor, systems);
+  const ratios = memoryRatios(anchor, systems);
   const notes = [
     'Categories 1–4 make the overall figures; adversarial questions (category 5: the premise is not in the conversation, though the data names the turn it twists) are scored in their own column and in "all".',
     `Each turn is one fact "Speaker: text" (an image's caption appended as " [image: …]"); identical turns are one fact. RecallFacts limit ${RECALL_LIMIT}.`,
@@ -102,10 +104,11 @@ export async function runMemoryEval(
     systems,
     notes,
     table,
+    ratios,
   };
   writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(
-    `## Memory: ${data.name}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\nresults: ${path.relative(process.cwd(), file)}\n`,
+    `## Memory: ${data.name}\n\n${table}\n\n${ratioLines(ratios)}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\nresults: ${path.relative(process.cwd(), file)}\n`,
   );
   return file;
 }

@@ -1,6 +1,9 @@
+import type { MemoryAnchorResult } from '../../../bench/eval/memory/memory-anchor';
 import { breakdown, meanEvidence, scoreEvidence } from '../../../bench/eval/memory/memory-metrics';
 import { modeNotes } from '../../../bench/eval/memory/memory-system-run';
+import type { MemorySystemResult } from '../../../bench/eval/memory/memory-system-run';
 import type { MemoryModeScore } from '../../../bench/eval/memory/memory-system-run';
+import { memoryRatios } from '../../../bench/eval/memory/memory-table';
 
 describe('memory eval measures', () => {
   // Evidence a (rank 3), b (rank 7) and c (rank 15); d is never returned.
@@ -56,5 +59,40 @@ describe('memory eval: what the hits say about the retrieval mode', () => {
 
   it('says nothing once the modes carry their scores', () => {
     expect(modeNotes([mode('dense', 0, 1), mode('lexical', 10, 0), mode('hybrid', 7, 0.1)])).toEqual([]);
+  });
+});
+
+describe('memory eval ratios', () => {
+  const scores = (recall10: number, temporal: number) => ({
+    overall: { questions: 1, recall5: 0, recall10, recall20: 0, hit10: 0 },
+    byCategory: { temporal: { questions: 1, recall5: 0, recall10: temporal, recall20: 0, hit10: 0 } },
+  });
+  const mode = (name: string, recall10: number, temporal: number, p50: number) => ({
+    mode: name,
+    ...scores(recall10, temporal),
+    latencyMs: { p50, p95: p50, mean: p50 },
+  });
+
+  it('compares hybrid with dense and with the anchor in the terms of the targets, skipping a zero base', () => {
+    const anchor = scores(0.5, 0.8) as unknown as MemoryAnchorResult;
+    const system = {
+      system: 'm',
+      modes: [mode('dense', 0.4, 0.6, 10), mode('lexical', 0.5, 0.8, 8), mode('hybrid', 0.6, 0.6, 12)],
+    } as unknown as MemorySystemResult;
+    const ratios = memoryRatios(anchor, [system]);
+    expect(ratios.map((r) => [r.ratio, Number(r.value.toFixed(6))])).toEqual([
+      ['recall@10 hybrid / dense', 1.5],
+      ['recall@10 hybrid / BM25 anchor', 1.2],
+      ['temporal recall@10 hybrid / dense', 1],
+      ['p50 latency hybrid / dense', 1.2],
+    ]);
+    const zero = {
+      system: 'z',
+      modes: [mode('dense', 0, 0, 10), mode('hybrid', 0, 0, 10)],
+    } as unknown as MemorySystemResult;
+    expect(memoryRatios(anchor, [zero]).map((r) => r.ratio)).toEqual([
+      'recall@10 hybrid / BM25 anchor',
+      'p50 latency hybrid / dense',
+    ]);
   });
 });
