@@ -61,6 +61,7 @@ export interface LoadedRun {
  * Starts recall for `system` (embedded stores in a temporary DATA_DIR, query-embedding cache
  * off), adds every turn of every conversation as a fact, then asks RecallFacts each question
  * once per mode, the modes in turn for each question so that load on the machine hits them alike.
+ * With a `target`, the run's users are forgotten at the end.
  */
 export async function runMemorySystem(
   system: EvalSystem,
@@ -72,13 +73,13 @@ export async function runMemorySystem(
   const dataDir = system.target ? undefined : mkdtempSync(path.join(tmpdir(), 'recall-memory-eval-'));
   let recall: RecallProcess | undefined;
   let clients: RecallClients | undefined;
+  const loaded: LoadedConversation[] = [];
   try {
     if (!system.target) {
       const env = { DATA_DIR: dataDir!, EMBEDDING_CACHE_SIZE: '0', LOG_LEVEL: 'info', ...system.env };
       recall = await startRecall(`memory eval ${system.name}`, env);
     }
     clients = connectRecall(system.target ?? recall!.grpcAddress);
-    const loaded: LoadedConversation[] = [];
     for (const conversation of conversations) {
       log(`${system.name}: adding ${conversation.turns.length} turns of ${conversation.sampleId}`);
       loaded.push(await loadConversation(clients, run, conversation));
@@ -107,6 +108,10 @@ export async function runMemorySystem(
       questions,
     };
   } finally {
+    // A running target keeps its data: the eval's users are forgotten (best effort).
+    if (system.target && clients) {
+      for (const { userId } of loaded) await clients.memory.forgetUser({ userId }).catch(() => undefined);
+    }
     clients?.close();
     await recall?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -30,7 +30,10 @@ function gitCommit(): string {
 /** What the data holds and what of it can be scored (evidence that matches no turn is listed). */
 function describeConversation(conversation: LocomoConversation, run: LoadedRun, index: number) {
   const loaded = run.loaded[index]!;
-  const scored = new Set(run.questions[index]!.map((q) => q.question.id));
+  const asked = new Set(run.questions[index]!.map((q) => q.question.id));
+  const scoreable = new Set(
+    conversation.questions.filter((q) => q.evidence.some((id) => loaded.canonical.has(id))).map((q) => q.id),
+  );
   const unmatched = conversation.questions.flatMap((q) =>
     q.evidence.filter((id) => !loaded.canonical.has(id)).map((id) => ({ question: q.id, evidence: id })),
   );
@@ -44,9 +47,11 @@ function describeConversation(conversation: LocomoConversation, run: LoadedRun, 
     turns: conversation.turns.length,
     facts: loaded.facts,
     questions: conversation.questions.length,
-    scored: scored.size,
-    adversarial: conversation.questions.filter((q) => q.category === ADVERSARIAL && scored.has(q.id)).length,
-    unscored: conversation.questions.filter((q) => !scored.has(q.id)).map((q) => q.id),
+    /** Questions asked and scored (all those with evidence that names a turn, unless --queries cut them). */
+    scored: asked.size,
+    adversarial: conversation.questions.filter((q) => q.category === ADVERSARIAL && asked.has(q.id)).length,
+    /** Questions no evidence id of which names a turn: never scored. */
+    unscored: conversation.questions.filter((q) => !scoreable.has(q.id)).map((q) => q.id),
     unmatchedEvidence: unmatched,
     normalisedEvidence: normalised,
   };
