@@ -108,6 +108,7 @@ async function runManaged(
     const sequentialDir =
       wantRatios && (embeddedVectors || !backends.databaseUrl) ? backends.copyDataDir('sequential') : undefined;
     const floorDir = wantRatios && embeddedVectors ? backends.copyDataDir('floor') : undefined;
+    const memorySqlDir = wantRatios && !backends.databaseUrl ? backends.copyDataDir('memory-sql') : undefined;
 
     const results: ModeResult[] = [];
     const files: WrittenFiles[] = [];
@@ -124,6 +125,7 @@ async function runManaged(
         stop,
         sequentialDir,
         floorDir,
+        memorySqlDir,
         wantRatios,
         onLastServer:
           last && backends.shared
@@ -156,6 +158,8 @@ interface ModeContext {
   stop(server: RecallProcess): Promise<void>;
   sequentialDir: string | undefined;
   floorDir: string | undefined;
+  /** A copy of the PGlite data for the SQL-only memory-read ratio (undefined on PostgreSQL). */
+  memorySqlDir: string | undefined;
   wantRatios: boolean;
   onLastServer: ((clients: RecallClients) => Promise<void>) | undefined;
 }
@@ -254,6 +258,11 @@ async function runRatios(
         sequential,
         direct,
         bareRoundTrip,
+        memorySql: backends.databaseUrl
+          ? { postgresUrl: backends.databaseUrl }
+          : ctx.memorySqlDir
+            ? { pgliteDataDir: ctx.memorySqlDir }
+            : undefined,
         databaseUrl: backends.databaseUrl,
         collections: ctx.corpus.collections.map((c) => c.name),
         queries: ctx.corpus.queries,

@@ -12,7 +12,8 @@ export type RatioId =
   | 'raw_pg_named_vs_unnamed'
   | 'reranked_vs_early_exit'
   | 'early_exit_vs_reranked'
-  | 'hybrid_vs_dense';
+  | 'hybrid_vs_dense'
+  | 'memory_reads_sql_compare_vs_baseline';
 
 /** One side-by-side comparison: A and B measured in alternating pairs, ratio = A / B per pair. */
 export interface RatioResult {

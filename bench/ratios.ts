@@ -7,6 +7,7 @@ import type { BareRoundTrip } from './bare-round-trip';
 import type { RecallClients } from './clients';
 import type { BenchQuery } from './corpus';
 import type { DirectSearch } from './direct-search';
+import { type MemorySqlTarget, memorySqlRatio } from './memory-sql-ratio';
 import { userId } from './memory-workload';
 import { type RatioResult, type SkippedRatio, paired, ratioOf } from './paired';
 import { createRandom } from './prng';
@@ -24,6 +25,8 @@ export interface RatioContext {
   directUnavailable?: string;
   /** A bare grpc-js round trip to the compare server (its health Check). */
   bareRoundTrip: BareRoundTrip;
+  /** The memory tables for the SQL-only compare / baseline ratio (see memory-sql-ratio.ts). */
+  memorySql: MemorySqlTarget | undefined;
   /** PostgreSQL URL of the same database (undefined on PGlite). */
   databaseUrl: string | undefined;
   collections: string[];
@@ -79,7 +82,7 @@ export async function measureRatios(ctx: RatioContext, reporter: Reporter): Prom
   const pick = (list: readonly BenchQuery[], i: number) => list[(i * 7919 + jitter[i]!) % list.length]!;
   const vectors = Array.from({ length: ctx.pairs }, (_, i) => embedText(pick(ctx.queries, i).text, ctx.dimension));
   await settle(ctx.sequential ? [ctx.clients, ctx.sequential] : [ctx.clients], ctx.collections, vectors[0]!);
-  const bar = reporter.progress('side-by-side ratios', 5, 'comparisons');
+  const bar = reporter.progress('side-by-side ratios', 6, 'comparisons');
   const results: Array<RatioResult | SkippedRatio> = [];
   const steps = [
     () => floorRatios(ctx, vectors),
@@ -87,6 +90,16 @@ export async function measureRatios(ctx: RatioContext, reporter: Reporter): Prom
     () => listFactsRatios(ctx, random.int(0, 2 ** 30)),
     () => rerankRatios(ctx, pick),
     () => hybridRatio(ctx, pick),
+    async () =>
+      ctx.memorySql
+        ? [await memorySqlRatio(ctx.memorySql, ctx.users, ctx.pairs, ctx.seed)]
+        : [
+            {
+              id: 'memory_reads_sql_compare_vs_baseline' as const,
+              name: 'memory reads as SQL: compare / baseline',
+              skipped: 'no database to reach from the benchmark (with --target, set DATABASE_URL)',
+            },
+          ],
   ];
   for (const [i, step] of steps.entries()) {
     results.push(...(await step()));

@@ -55,6 +55,7 @@ export async function runAgainstTarget(
             direct,
             directUnavailable: 'with --target, set MILVUS_ADDRESS to the Milvus the server uses',
             bareRoundTrip,
+            memorySql: process.env.DATABASE_URL ? { postgresUrl: process.env.DATABASE_URL } : undefined,
             databaseUrl: process.env.DATABASE_URL,
             collections: corpus.collections.map((c) => c.name),
             queries: corpus.queries,
