@@ -20,6 +20,8 @@ export interface RatioBudget {
 export interface BudgetFile {
   /** How CI runs the gate (documentation). */
   command?: string;
+  /** How the budgets were set (documentation). */
+  basis?: string;
   budgets: Record<string, RatioBudget>;
 }
 

@@ -125,7 +125,13 @@ function vectorSearch(clients: RecallClients, collections: string[], vector: num
 /** 1. recall vs its floor: one collection, vector given, no rerank, no golden answer; and vs the floor plus one bare round trip. */
 async function floorRatios(ctx: RatioContext, vectors: number[][]): Promise<Array<RatioResult | SkippedRatio>> {
   const name = 'search through recall / direct vector search';
-  if (!ctx.direct) return [{ id: 'search_vs_direct', name, skipped: ctx.directUnavailable ?? 'no direct path' }];
+  if (!ctx.direct) {
+    const skipped = ctx.directUnavailable ?? 'no direct path';
+    return [
+      { id: 'search_vs_direct', name, skipped },
+      { id: 'search_vs_direct_plus_round_trip', name: `${name} + one bare round trip`, skipped },
+    ];
+  }
   const direct = ctx.direct;
   const first = ctx.collections[0]!;
   const recallTop: Array<string | undefined> = [];
@@ -158,8 +164,10 @@ async function fanOutRatios(ctx: RatioContext, vectors: number[][]): Promise<Arr
   const n = ctx.collections.length;
   const name = `fan-out: ${n} collections parallel / sequential`;
   if (!ctx.sequential) {
+    const skipped = ctx.sequentialUnavailable ?? 'no sequential server';
     return [
-      { id: 'fan_out_parallel_vs_sequential', name, skipped: ctx.sequentialUnavailable ?? 'no sequential server' },
+      { id: 'fan_out_parallel_vs_one', name: `fan-out: ${n} collections parallel / 1 collection`, skipped },
+      { id: 'fan_out_parallel_vs_sequential', name, skipped },
     ];
   }
   const sequential = ctx.sequential;
@@ -192,13 +200,12 @@ async function fanOutRatios(ctx: RatioContext, vectors: number[][]): Promise<Arr
 async function listFactsRatios(ctx: RatioContext, seed: number): Promise<Array<RatioResult | SkippedRatio>> {
   const name = 'ListFacts through recall / raw pg';
   if (!ctx.databaseUrl) {
+    const skipped =
+      'no PostgreSQL URL: PGlite runs inside the server process, out of reach (use --postgres, or DATABASE_URL with --target)';
     return [
-      {
-        id: 'list_facts_vs_raw_pg',
-        name,
-        skipped:
-          'no PostgreSQL URL: PGlite runs inside the server process, out of reach (use --postgres, or DATABASE_URL with --target)',
-      },
+      { id: 'list_facts_vs_raw_pg', name, skipped },
+      { id: 'list_facts_vs_raw_pg_plus_round_trip', name: `${name} + one bare round trip`, skipped },
+      { id: 'raw_pg_named_vs_unnamed', name: 'raw pg ListFacts SQL: named prepared / unnamed', skipped },
     ];
   }
   const pg = new Client({ connectionString: ctx.databaseUrl, application_name: 'recall-bench-raw' });
@@ -256,7 +263,11 @@ async function rerankRatios(ctx: RatioContext, pick: Pick): Promise<Array<RatioR
   const nearExact = ctx.queries.filter((q) => q.kind === 'near_exact');
   const name = 'reranked query / early-exit query';
   if (nearExact.length === 0) {
-    return [{ id: 'reranked_vs_early_exit', name, skipped: 'the query set has no near-exact queries' }];
+    const skipped = 'the query set has no near-exact queries';
+    return [
+      { id: 'reranked_vs_early_exit', name, skipped },
+      { id: 'early_exit_vs_reranked', name: 'AUTO (early exit) / ALWAYS rerank', skipped },
+    ];
   }
   let rerankedOk = 0;
   let exitedOk = 0;
