@@ -2,7 +2,8 @@
  * `npm run bench -- --baseline | --compare | --both [--quick] [options]`: the benchmark of
  * issue 4 (see docs/benchmark.md and `--help`); `--soak MINUTES` runs the soak instead. Prints the report's table and the
  * side-by-side ratios on stdout, narration on stderr, and writes JSON, Markdown and SVG under
- * bench/results/.
+ * bench/results/. `--check` is the performance gate: the compare mode's ratios against
+ * bench/budgets.json, exit code 1 when one fails (see budget-check.ts).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
