@@ -12,16 +12,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { findPostgres } from '../harness/postgres';
 import { RerankMode, SearchRequest } from '../src/gen/recall/v1/search';
 import { type RecallClients, connectRecall } from './clients';
 import { generateCorpus } from './corpus';
 import { ensureBuild } from './ensure-build';
-import { runLoad } from './load-runner';
+import { type LoadMix, runLoad } from './load-runner';
 import { createRandom } from './prng';
 import { createReporter } from './progress';
 import { type RecallProcess, startRecall } from './recall-process';
 import { renderText } from './report-table';
 import { fileStamp } from './results-writer';
+import { createScratchDatabase } from './scratch-database';
 import { seed as seedData } from './seed';
 import { median, round, summarize } from './stats';
 
@@ -36,6 +38,8 @@ const USAGE = `usage: npm run bench:side-by-side -- [options] LABEL[@CHECKOUT]:[
   (@CHECKOUT: another checkout of recall, built, whose dist/ serves that label)
 options: --rounds N (6) --searches N per round at concurrency 1 (150) --seconds S per load (10)
   --concurrency N[,N...] (16,2) --collections N (4) --docs N (3000) --seed N (42)
+  --mix OP=W[,OP=W...]: the load's mix (default: the benchmark's), e.g. list_facts=1 for ListFacts only
+  --postgres: every server on one scratch PostgreSQL database (seeded once) instead of PGlite copies
   --rerank auto|never|always: the concurrency-1 searches' rerank mode (auto); never isolates
   retrieval (with the built-in reranker, AUTO skips reranking after BM25 retrieval, so a
   dense server reranks where a hybrid one does not)`;
@@ -52,6 +56,17 @@ function whole(name: string, text: string, min: number): number {
   if (!Number.isInteger(value) || value < min)
     throw new Error(`--${name} must be a whole number ≥ ${min}, got "${text}"`);
   return value;
+}
+
+/** `list_facts=1,search=2` → a load mix (operations left out get weight 0). */
+function parseMix(text: string): LoadMix {
+  const mix: LoadMix = { search: 0, list_facts: 0, list_conversations: 0, get_user_stats: 0 };
+  for (const pair of text.split(',')) {
+    const [name = '', weight = ''] = pair.split('=');
+    if (!(name in mix) || !(Number(weight) > 0)) throw new Error(`--mix: bad entry "${pair}"`);
+    mix[name as keyof LoadMix] = Number(weight);
+  }
+  return mix;
 }
 
 function parseSpec(text: string): ServerSpec {
@@ -78,6 +93,8 @@ async function main(): Promise<void> {
       docs: { type: 'string', default: '3000' },
       seed: { type: 'string', default: '42' },
       rerank: { type: 'string', default: 'auto' },
+      mix: { type: 'string' },
+      postgres: { type: 'boolean', default: false },
     },
   });
   const specs = positionals.map(parseSpec);
@@ -102,7 +119,10 @@ async function main(): Promise<void> {
   });
   const collections = corpus.collections.map((c) => c.name);
   const memory = { seed, users: 20, factsPerUser: 50, conversationsPerUser: 5, messagesPerConversation: 4 };
-  const common = { SEARCH_DEFAULT_COLLECTIONS: collections.join(',') };
+  const mix = values.mix === undefined ? undefined : parseMix(values.mix);
+  const database = values.postgres ? await createScratchDatabase(await findPostgres()) : undefined;
+  const common: Record<string, string> = { SEARCH_DEFAULT_COLLECTIONS: collections.join(',') };
+  if (database) common.DATABASE_URL = database.url;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'recall-side-'));
   const servers: Array<{ spec: ServerSpec; process: RecallProcess; clients: RecallClients }> = [];
   try {
@@ -116,7 +136,7 @@ async function main(): Promise<void> {
       const server = await startRecall(spec.label, { ...common, ...spec.env, DATA_DIR: dir }, [], spec.root);
       servers.push({ spec, process: server, clients: connectRecall(server.grpcAddress) });
     }
-    const plan = { seed, collections, users: memory.users, queries: corpus.queries };
+    const plan = { seed, collections, users: memory.users, queries: corpus.queries, mix };
     for (const { clients } of servers) {
       await runLoad(clients, { ...plan, concurrency: 4, stream: 'warmup', durationMs: 5000 });
     }
@@ -204,6 +224,7 @@ async function main(): Promise<void> {
     for (const dir of [dataDir, ...specs.map((s) => `${dataDir}-${s.label}`)]) {
       rmSync(dir, { recursive: true, force: true });
     }
+    await database?.drop();
   }
 }
 
