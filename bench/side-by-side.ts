@@ -18,6 +18,7 @@ import { type RecallClients, connectRecall } from './clients';
 import { generateCorpus } from './corpus';
 import { ensureBuild } from './ensure-build';
 import { type LoadMix, runLoad } from './load-runner';
+import { userId } from './memory-workload';
 import { createRandom } from './prng';
 import { createReporter } from './progress';
 import { type RecallProcess, startRecall } from './recall-process';
@@ -39,6 +40,7 @@ const USAGE = `usage: npm run bench:side-by-side -- [options] LABEL[@CHECKOUT]:[
 options: --rounds N (6) --searches N per round at concurrency 1 (150) --seconds S per load (10)
   --concurrency N[,N...] (16,2) --collections N (4) --docs N (3000) --seed N (42)
   --mix OP=W[,OP=W...]: the load's mix (default: the benchmark's), e.g. list_facts=1 for ListFacts only
+  --paired search|list_facts: what the concurrency-1 phase sends (search)
   --postgres: every server on one scratch PostgreSQL database (seeded once) instead of PGlite copies
   --rerank auto|never|always: the concurrency-1 searches' rerank mode (auto); never isolates
   retrieval (with the built-in reranker, AUTO skips reranking after BM25 retrieval, so a
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '42' },
       rerank: { type: 'string', default: 'auto' },
       mix: { type: 'string' },
+      paired: { type: 'string', default: 'search' },
       postgres: { type: 'boolean', default: false },
     },
   });
@@ -119,6 +122,10 @@ async function main(): Promise<void> {
   });
   const collections = corpus.collections.map((c) => c.name);
   const memory = { seed, users: 20, factsPerUser: 50, conversationsPerUser: 5, messagesPerConversation: 4 };
+  if (values.paired !== 'search' && values.paired !== 'list_facts') {
+    throw new Error(`--paired must be search or list_facts, got "${values.paired}"`);
+  }
+  const pairedListFacts = values.paired === 'list_facts';
   const mix = values.mix === undefined ? undefined : parseMix(values.mix);
   const database = values.postgres ? await createScratchDatabase(await findPostgres()) : undefined;
   const common: Record<string, string> = { SEARCH_DEFAULT_COLLECTIONS: collections.join(',') };
@@ -153,10 +160,13 @@ async function main(): Promise<void> {
           limit: 10,
           rerank,
         });
+        const listing = { userId: userId(random.int(0, memory.users - 1)), pageSize: 20, pageToken: '' };
         for (let k = 0; k < servers.length; k++) {
           const s = (i + k) % servers.length;
+          const { memory: memoryClient, search } = servers[s]!.clients;
           const t0 = performance.now();
-          await servers[s]!.clients.search.search(request, { timeoutMs: 30_000 });
+          if (pairedListFacts) await memoryClient.listFacts(listing, { timeoutMs: 30_000 });
+          else await search.search(request, { timeoutMs: 30_000 });
           latencies[s]!.push(performance.now() - t0);
         }
       }
@@ -213,7 +223,7 @@ async function main(): Promise<void> {
     const file = path.join(outDir, `side-by-side-${fileStamp()}.json`);
     writeFileSync(
       file,
-      `${JSON.stringify({ rounds, searches, seconds, concurrencies, rerank: values.rerank, servers: result }, null, 2)}\n`,
+      `${JSON.stringify({ rounds, searches, seconds, concurrencies, rerank: values.rerank, paired: values.paired, servers: result }, null, 2)}\n`,
     );
     process.stdout.write(`${renderText(cells)}\n\nwrote ${path.relative(process.cwd(), file)}\n`);
   } finally {
