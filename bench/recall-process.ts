@@ -23,13 +23,14 @@ export interface RecallProcess {
 /**
  * Starts `node dist/src/main.js` of the checkout at `root` (this one by default) with only
  * `env` (plus PATH and HOME: no variable of the benchmark's own environment leaks into the
- * server) on ports 0, and waits for `listening`.
+ * server) on ports 0, and waits for `listening`. `onLog` sees every JSON log line.
  */
 export async function startRecall(
   label: string,
   env: Record<string, string>,
   nodeArgs: readonly string[] = [],
   root = PROJECT_ROOT,
+  onLog?: (entry: Record<string, unknown>) => void,
 ): Promise<RecallProcess> {
   const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist', 'src', 'main.js')], {
     cwd: root,
@@ -65,6 +66,7 @@ export async function startRecall(
       } catch {
         return note(line);
       }
+      onLog?.(entry);
       if (entry.msg === 'listening') {
         clearTimeout(timer);
         resolve(entry);

@@ -4,8 +4,8 @@
  * checkout's dist/) measured in one run, on copies of one seeded embedded data directory. Each
  * round sends the same searches to every server back to back at concurrency 1, the order
  * rotating per search, then loads each server in turn (the order reversed every other round)
- * with the benchmark's mix at each --concurrency. Prints latencies and throughputs with their
- * ratios to the first server, and writes JSON under bench/results/.
+ * with the benchmark's mix at each --concurrency. Prints latencies, throughputs and server CPU
+ * per call with their ratios to the first server, and writes JSON under bench/results/.
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,7 @@ import { renderText } from './report-table';
 import { fileStamp } from './results-writer';
 import { createScratchDatabase } from './scratch-database';
 import { seed as seedData } from './seed';
+import { serverCpuSeconds } from './server-cpu';
 import { median, round, summarize } from './stats';
 
 interface ServerSpec {
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
 
     const latencies = servers.map((): number[] => []);
     const throughputs = servers.map(() => concurrencies.map((): number[] => []));
+    const cpuPerCall = servers.map(() => concurrencies.map((): number[] => []));
     for (let r = 0; r < rounds; r++) {
       const random = createRandom(seed).fork(`side-by-side:${r}`);
       for (let i = 0; i < searches; i++) {
@@ -174,6 +176,7 @@ async function main(): Promise<void> {
         const order = servers.map((_, s) => s);
         if (r % 2 === 1) order.reverse();
         for (const s of order) {
+          const cpuBefore = await serverCpuSeconds(servers[s]!.process.metricsUrl);
           const load = await runLoad(servers[s]!.clients, {
             ...plan,
             concurrency: concurrencies[c]!,
@@ -181,6 +184,8 @@ async function main(): Promise<void> {
             durationMs: seconds * 1000,
           });
           throughputs[s]![c]!.push(load.completed / (load.wallMs / 1000));
+          const cpu = (await serverCpuSeconds(servers[s]!.process.metricsUrl)) - cpuBefore;
+          cpuPerCall[s]![c]!.push((cpu * 1e6) / load.completed);
         }
       }
       reporter.log(`round ${r + 1} of ${rounds} done`);
@@ -198,6 +203,11 @@ async function main(): Promise<void> {
           concurrencies.map((concurrency, c) => [`c${concurrency}`, round(median(throughputs[s]![c]!), 1)]),
         ),
         throughputRounds: throughputs[s]!.map((perRound) => perRound.map((v) => round(v, 1))),
+        // Server CPU µs per call under each load: the median over rounds.
+        cpuMicrosPerCall: Object.fromEntries(
+          concurrencies.map((concurrency, c) => [`c${concurrency}`, round(median(cpuPerCall[s]![c]!), 0)]),
+        ),
+        cpuRounds: cpuPerCall[s]!.map((perRound) => perRound.map((v) => round(v, 0))),
       };
     });
     const first = result[0]!;
@@ -206,7 +216,7 @@ async function main(): Promise<void> {
         'server',
         'c=1 p50 ms',
         'c=1 / first (paired)',
-        ...concurrencies.flatMap((c) => [`calls/s c=${c}`, `/ first c=${c}`]),
+        ...concurrencies.flatMap((c) => [`calls/s c=${c}`, `/ first c=${c}`, `CPU µs/call c=${c}`, '/ first']),
       ],
       ...result.map((row) => [
         row.label,
@@ -214,7 +224,13 @@ async function main(): Promise<void> {
         `${row.pairedRatioToFirst}x`,
         ...concurrencies.flatMap((c) => {
           const mine = row.throughputPerSecond[`c${c}`]!;
-          return [String(mine), `${round(mine / first.throughputPerSecond[`c${c}`]!, 2)}x`];
+          const cpu = row.cpuMicrosPerCall[`c${c}`]!;
+          return [
+            String(mine),
+            `${round(mine / first.throughputPerSecond[`c${c}`]!, 2)}x`,
+            String(cpu),
+            `${round(cpu / first.cpuMicrosPerCall[`c${c}`]!, 2)}x`,
+          ];
         }),
       ]),
     ];

@@ -1,0 +1,184 @@
+/**
+ * `npm run bench:fast-fail -- [--callers N] [--pace MS] [--seconds S] [LABEL@CHECKOUT ...]`:
+ * how fast recall fails while a breaker is open. Each server (this checkout, or the built
+ * checkouts named) runs on a scratch PostgreSQL database reached through a TCP proxy; callers
+ * send ListFacts, the proxy cuts every connection and refuses new ones, and once the
+ * `postgres` breaker is open the calls that fail fast (UNAVAILABLE) are timed for S seconds:
+ * server-side from each call's `rpc` log line (`ms`, as the fault tier reads it), and as the
+ * caller saw them. The breaker's reset is set past the window, so no half-open probe to the
+ * dead store is among them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { type Server, type Socket, connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { type ServiceError, status } from '@grpc/grpc-js';
+import { findPostgres } from '../harness/postgres';
+import { connectRecall } from './clients';
+import { ensureBuild } from './ensure-build';
+import { createReporter } from './progress';
+import { startRecall } from './recall-process';
+import { renderText } from './report-table';
+import { createScratchDatabase } from './scratch-database';
+import { round, summarize } from './stats';
+
+/** A TCP proxy to `target` that can be cut: open connections dropped, new ones refused. */
+interface CuttableProxy {
+  port: number;
+  cut(): void;
+  close(): Promise<void>;
+}
+
+async function startProxy(host: string, port: number): Promise<CuttableProxy> {
+  const sockets = new Set<Socket>();
+  let down = false;
+  const server: Server = createServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(port, host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    cut() {
+      down = true;
+      for (const s of sockets) s.destroy();
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+interface Outcome {
+  label: string;
+  calls: number;
+  server: ReturnType<typeof summarize>;
+  client: ReturnType<typeof summarize>;
+}
+
+async function measure(
+  label: string,
+  root: string | undefined,
+  options: { callers: number; paceMs: number; seconds: number },
+): Promise<Outcome> {
+  const database = await createScratchDatabase(await findPostgres());
+  const url = new URL(database.url);
+  const proxy = await startProxy(url.hostname, Number(url.port || 5432));
+  url.host = `127.0.0.1:${proxy.port}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'recall-fast-fail-'));
+  const serverMs: Array<{ at: number; ms: number }> = [];
+  const onLog = (entry: Record<string, unknown>) => {
+    if (entry.msg === 'rpc' && entry.code === 'UNAVAILABLE') {
+      serverMs.push({ at: Date.parse(String(entry.time)), ms: Number(entry.ms) });
+    }
+  };
+  const env = {
+    DATABASE_URL: url.toString(),
+    DATA_DIR: dataDir,
+    PG_POOL_MIN: '1',
+    BREAKER_RESET_MS: '600000',
+    PG_CONNECT_TIMEOUT_MS: '1000',
+  };
+  const server = await startRecall(label, env, [], root, onLog);
+  const clients = connectRecall(server.grpcAddress);
+  try {
+    const userId = 'fast-fail-user';
+    await clients.memory.addFacts({ userId, facts: [{ content: 'likes tea', source: 'bench', confidence: 1 }] });
+    const client: Array<{ at: number; ms: number; code: number }> = [];
+    let stopAt = Number.POSITIVE_INFINITY;
+    const caller = async () => {
+      while (performance.now() < stopAt) {
+        const t0 = performance.now();
+        let code = status.OK;
+        try {
+          await clients.memory.listFacts({ userId, pageSize: 20, pageToken: '' }, { timeoutMs: 5000 });
+        } catch (error) {
+          code = (error as ServiceError).code ?? -1;
+        }
+        client.push({ at: Date.now(), ms: performance.now() - t0, code });
+        if (options.paceMs > 0) await new Promise((resolve) => setTimeout(resolve, options.paceMs));
+      }
+    };
+    const running = Array.from({ length: options.callers }, caller);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    proxy.cut();
+    const openedAt = await breakerOpen(server.metricsUrl);
+    const from = Date.now();
+    stopAt = performance.now() + options.seconds * 1000;
+    await Promise.all(running);
+    // Let the last log lines arrive.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const fast = client.filter((c) => c.at >= from && c.code === status.UNAVAILABLE);
+    const side = serverMs.filter((s) => s.at >= Math.max(from, openedAt)).map((s) => s.ms);
+    return { label, calls: fast.length, server: summarize(side), client: summarize(fast.map((c) => c.ms)) };
+  } finally {
+    clients.close();
+    await server.stop();
+    await proxy.close();
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until recall_circuit_breaker_state{breaker="postgres",state="open"} is 1; its wall time. */
+async function breakerOpen(metricsUrl: string): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const text = await (await fetch(`${metricsUrl}/metrics`)).text();
+    if (/circuit_breaker_state\{breaker="postgres",state="open"\} 1\b/.test(text)) return Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the postgres breaker did not open within 60 s of cutting the connection');
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      callers: { type: 'string', default: '4' },
+      pace: { type: 'string', default: '20' },
+      seconds: { type: 'string', default: '20' },
+    },
+  });
+  const options = { callers: Number(values.callers), paceMs: Number(values.pace), seconds: Number(values.seconds) };
+  const reporter = createReporter();
+  ensureBuild(reporter.log);
+  const targets = positionals.length
+    ? positionals.map((p) => {
+        const [label = p, root] = p.split('@');
+        return { label, root: root && path.resolve(root) };
+      })
+    : [{ label: 'this checkout', root: undefined }];
+  const outcomes: Outcome[] = [];
+  for (const { label, root } of targets) {
+    reporter.log(`${label}: measuring fast failure for ${options.seconds} s`);
+    outcomes.push(await measure(label, root, options));
+  }
+  const cells = [
+    ['server', 'fast-failed calls', 'server p50 ms', 'p99', 'max', 'client p50 ms', 'p99'],
+    ...outcomes.map((o) => [
+      o.label,
+      String(o.calls),
+      String(round(o.server.p50, 2)),
+      String(round(o.server.p99, 2)),
+      String(round(o.server.max, 2)),
+      String(round(o.client.p50, 2)),
+      String(round(o.client.p99, 2)),
+    ]),
+  ];
+  process.stdout.write(`${renderText(cells)}\n(${options.callers} callers, ${options.paceMs} ms between calls each)\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`fast-fail: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
