@@ -6,9 +6,9 @@
  * `postgres` breaker is open the calls that fail fast (UNAVAILABLE) are timed for S seconds:
  * server-side from each call's `rpc` log line (`ms`, as the fault tier reads it), and as the
  * caller saw them. The breaker's reset is set past the window, so no half-open probe to the
- * dead store is among them.
+ * dead store is among them. `--cpu-prof DIR` profiles each server and prints its layers.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { type ServiceError, status } from '@grpc/grpc-js';
 import { findPostgres } from '../harness/postgres';
 import { connectRecall } from './clients';
+import { type CpuProfile, attributeLayers, renderLayers } from './cpu-profile-layers';
 import { ensureBuild } from './ensure-build';
 import { createReporter } from './progress';
 import { startRecall } from './recall-process';
@@ -68,7 +69,7 @@ interface Outcome {
 async function measure(
   label: string,
   root: string | undefined,
-  options: { callers: number; paceMs: number; seconds: number },
+  options: { callers: number; paceMs: number; seconds: number; cpuProf?: string },
 ): Promise<Outcome> {
   const database = await createScratchDatabase(await findPostgres());
   const url = new URL(database.url);
@@ -88,7 +89,10 @@ async function measure(
     BREAKER_RESET_MS: '600000',
     PG_CONNECT_TIMEOUT_MS: '1000',
   };
-  const server = await startRecall(label, env, [], root, onLog);
+  const profileDir = options.cpuProf && path.join(options.cpuProf, label);
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const server = await startRecall(label, env, nodeArgs, root, onLog);
+  let window: [number, number] = [0, 0];
   const clients = connectRecall(server.grpcAddress);
   try {
     const userId = 'fast-fail-user';
@@ -113,8 +117,10 @@ async function measure(
     proxy.cut();
     const openedAt = await breakerOpen(server.metricsUrl);
     const from = Date.now();
+    const fromMicros = Number(process.hrtime.bigint() / 1000n);
     stopAt = performance.now() + options.seconds * 1000;
     await Promise.all(running);
+    window = [fromMicros, Number(process.hrtime.bigint() / 1000n)];
     // Let the last log lines arrive.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const fast = client.filter((c) => c.at >= from && c.code === status.UNAVAILABLE);
@@ -123,10 +129,19 @@ async function measure(
   } finally {
     clients.close();
     await server.stop();
+    if (profileDir) printProfile(profileDir, window, serverMs.length);
     await proxy.close();
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The layers of the profile the server wrote in `dir`, inside `window`. */
+function printProfile(dir: string, window: [number, number], calls: number): void {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return;
+  const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
+  process.stdout.write(`${renderLayers(attributeLayers(profile, window), calls)}\nprofile: ${path.join(dir, file)}\n`);
 }
 
 /** Waits until recall_circuit_breaker_state{breaker="postgres",state="open"} is 1; its wall time. */
@@ -147,9 +162,15 @@ async function main(): Promise<void> {
       callers: { type: 'string', default: '4' },
       pace: { type: 'string', default: '20' },
       seconds: { type: 'string', default: '20' },
+      'cpu-prof': { type: 'string' },
     },
   });
-  const options = { callers: Number(values.callers), paceMs: Number(values.pace), seconds: Number(values.seconds) };
+  const options = {
+    callers: Number(values.callers),
+    paceMs: Number(values.pace),
+    seconds: Number(values.seconds),
+    cpuProf: values['cpu-prof'],
+  };
   const reporter = createReporter();
   ensureBuild(reporter.log);
   const targets = positionals.length
