@@ -19,6 +19,7 @@ import { findPostgres } from '../harness/postgres';
 import { connectRecall } from './clients';
 import { type CpuProfile, attributeLayers, renderLayers } from './cpu-profile-layers';
 import { ensureBuild } from './ensure-build';
+import { histogramDelta, scrapeMetrics } from './metrics-scrape';
 import { createReporter } from './progress';
 import { startRecall } from './recall-process';
 import { renderText } from './report-table';
@@ -62,6 +63,11 @@ async function startProxy(host: string, port: number): Promise<CuttableProxy> {
 interface Outcome {
   label: string;
   calls: number;
+  /** ms the server's main thread waited on the CPU run queue, per second of the window (Linux). */
+  runQueueMsPerS: number | undefined;
+  /** Garbage collections in the window, and how many took longer than 10 ms. */
+  gcs: number;
+  gcsOver10Ms: number;
   server: ReturnType<typeof summarize>;
   client: ReturnType<typeof summarize>;
 }
@@ -116,16 +122,29 @@ async function measure(
     await new Promise((resolve) => setTimeout(resolve, 2000));
     proxy.cut();
     const openedAt = await breakerOpen(server.metricsUrl);
+    const [schedBefore, gcBefore] = [runQueueNs(server.pid), await scrapeMetrics(server.metricsUrl)];
     const from = Date.now();
     const fromMicros = Number(process.hrtime.bigint() / 1000n);
     stopAt = performance.now() + options.seconds * 1000;
     await Promise.all(running);
     window = [fromMicros, Number(process.hrtime.bigint() / 1000n)];
+    const [schedAfter, gcAfter] = [runQueueNs(server.pid), await scrapeMetrics(server.metricsUrl)];
+    const gc = histogramDelta(gcBefore, gcAfter, 'nodejs_gc_duration_seconds');
+    const seconds = (window[1] - window[0]) / 1e6;
     // Let the last log lines arrive.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const fast = client.filter((c) => c.at >= from && c.code === status.UNAVAILABLE);
     const side = serverMs.filter((s) => s.at >= Math.max(from, openedAt)).map((s) => s.ms);
-    return { label, calls: fast.length, server: summarize(side), client: summarize(fast.map((c) => c.ms)) };
+    return {
+      label,
+      calls: fast.length,
+      runQueueMsPerS:
+        schedBefore === undefined || schedAfter === undefined ? undefined : (schedAfter - schedBefore) / 1e6 / seconds,
+      gcs: gc.count,
+      gcsOver10Ms: gc.count - (gc.buckets.find((b) => b.le === 0.01)?.count ?? 0),
+      server: summarize(side),
+      client: summarize(fast.map((c) => c.ms)),
+    };
   } finally {
     clients.close();
     await server.stop();
@@ -133,6 +152,15 @@ async function measure(
     await proxy.close();
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Nanoseconds the main thread of `pid` has waited on a run queue (/proc/PID/schedstat), if readable. */
+function runQueueNs(pid: number): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
+  } catch {
+    return undefined;
   }
 }
 
@@ -185,7 +213,17 @@ async function main(): Promise<void> {
     outcomes.push(await measure(label, root, options));
   }
   const cells = [
-    ['server', 'fast-failed calls', 'server p50 ms', 'p99', 'max', 'client p50 ms', 'p99'],
+    [
+      'server',
+      'fast-failed calls',
+      'server p50 ms',
+      'p99',
+      'max',
+      'client p50 ms',
+      'p99',
+      'run-queue wait ms/s',
+      'GCs (> 10 ms)',
+    ],
     ...outcomes.map((o) => [
       o.label,
       String(o.calls),
@@ -194,6 +232,8 @@ async function main(): Promise<void> {
       String(round(o.server.max, 2)),
       String(round(o.client.p50, 2)),
       String(round(o.client.p99, 2)),
+      o.runQueueMsPerS === undefined ? 'n/a' : String(round(o.runQueueMsPerS, 1)),
+      `${o.gcs} (${o.gcsOver10Ms})`,
     ]),
   ];
   process.stdout.write(`${renderText(cells)}\n(${options.callers} callers, ${options.paceMs} ms between calls each)\n`);

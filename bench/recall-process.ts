@@ -10,6 +10,8 @@ const START_TIMEOUT_MS = 300_000;
 /** A recall server started by the benchmark from the build. */
 export interface RecallProcess {
   label: string;
+  /** The server's process id. */
+  pid: number;
   grpcAddress: string;
   metricsUrl: string;
   /** What the server said it runs on (its `listening` log line). */
@@ -89,6 +91,7 @@ export async function startRecall(
   let stopping: Promise<number | null> | undefined;
   return {
     label,
+    pid: child.pid ?? 0,
     grpcAddress: `127.0.0.1:${entry.grpcPort as number}`,
     metricsUrl: `http://127.0.0.1:${entry.metricsPort as number}`,
     backends: (entry.backends as Record<string, unknown>) ?? {},
