@@ -7,7 +7,7 @@
  * server-side from each call's `rpc` log line (`ms`, as the fault tier reads it), and as the
  * caller saw them. The breaker's reset is set past the window, so no half-open probe to the
  * dead store is among them. `--cpu-prof DIR` profiles each server and prints its layers;
- * `--nice N` sets the server main thread's priority (e.g. -10, root only) to tell recall's own
+ * `--nice=N` sets the server main thread's priority (e.g. `--nice=-15`, root only) to tell recall's own
  * tail from the machine's.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
