@@ -116,7 +116,7 @@ async function ingest(options: IngestOptions): Promise<number> {
     stream: process.stderr,
     report,
     totalBytes,
-    mode: options.quiet ? 'none' : process.stderr.isTTY ? 'bar' : 'lines',
+    style: options.quiet ? 'none' : process.stderr.isTTY ? 'bar' : 'lines',
   });
   try {
     await runIngest(

@@ -9,7 +9,7 @@ import { type SearchMetrics, msSince, now } from './search-observability';
 import type { FailedCollection, Retriever } from './search-types';
 
 /** How the collections are searched: all at once, or one after another (benchmark baseline). */
-export type FanOutMode = 'parallel' | 'sequential';
+export type FanOutStrategy = 'parallel' | 'sequential';
 
 /** What the fan-out found: the lists that answered and the collections that failed. */
 export interface FanOutResult {
@@ -29,7 +29,7 @@ export interface FanOutParams {
   query: VectorQuery | undefined;
   /** The lexical query, or undefined when the lexical retriever does not run. */
   lexical?: LexicalQuery;
-  mode: FanOutMode;
+  strategy: FanOutStrategy;
   store: VectorStore;
   breakers: CollectionBreakers;
   perCollectionTimeoutMs: number;
@@ -44,7 +44,7 @@ export interface FanOutParams {
  * lexical side in `lexicalUnavailable`.
  */
 export async function fanOut(params: FanOutParams, ctx: CallContext): Promise<FanOutResult> {
-  const { collections, mode, metrics, query, lexical } = params;
+  const { collections, strategy, metrics, query, lexical } = params;
   const tasks = collections.flatMap((collection) => {
     const wanted: Array<{
       collection: string;
@@ -59,7 +59,7 @@ export async function fanOut(params: FanOutParams, ctx: CallContext): Promise<Fa
   });
   const run = (task: (typeof tasks)[number]) => task.run();
   const settled: PromiseSettledResult<VectorHit[] | typeof LEXICAL_UNAVAILABLE>[] = [];
-  if (mode === 'parallel') {
+  if (strategy === 'parallel') {
     if (collections.length > 1) metrics?.parallelSearches.inc();
     settled.push(...(await Promise.allSettled(tasks.map(run))));
   } else {

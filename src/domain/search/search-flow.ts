@@ -67,7 +67,7 @@ export async function runSearch(deps: SearchFlowDeps, search: ValidSearch, ctx: 
     {
       hits: fused.hits,
       query,
-      mode: search.rerank,
+      rerank: search.rerank,
       candidates: deps.options.rerankCandidates,
       earlyExit: earlyExitRule(deps.options),
       lexicalRerankDense: deps.options.lexicalRerankDense,
@@ -154,7 +154,7 @@ async function retrieve(
       ...(plan.lexical && search.query !== undefined
         ? { lexical: { text: search.query, limit: candidates, filters: search.filters } }
         : {}),
-      mode: options.fanOut,
+      strategy: options.fanOut,
       store: deps.vectorStore,
       breakers: deps.breakers,
       perCollectionTimeoutMs: options.perCollectionTimeoutMs,
