@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { UnavailableError } from '../../domain/errors';
+import { adoptIntoRealm } from './adopt-into-realm';
 import { type TransferredError, unpackError } from './error-transfer';
 import { loadWorkerSource } from './worker-source';
 
@@ -51,8 +52,8 @@ export function startWorker(entry: string, label: string): WorkerChannel {
     if (!entry) return;
     pending.delete(reply.id);
     if (pending.size === 0) worker.unref();
-    if (reply.ok) entry.resolve(reply.value);
-    else entry.reject(unpackError(reply.error));
+    if (reply.ok) entry.resolve(adoptIntoRealm(reply.value));
+    else entry.reject(unpackError(adoptIntoRealm(reply.error) as TransferredError));
   });
   worker.on('error', (error) =>
     failAll(new UnavailableError(`${label} worker failed: ${error.message}`, { cause: error })),
