@@ -44,16 +44,16 @@ export function startWorker(entry: string, label: string): WorkerChannel {
 
   const failAll = (error: Error) => {
     gone ??= error;
-    for (const entry of pending.values()) entry.reject(gone);
+    for (const waiter of pending.values()) waiter.reject(gone);
     pending.clear();
   };
   worker.on('message', (reply: WorkerReply) => {
-    const entry = pending.get(reply.id);
-    if (!entry) return;
+    const waiter = pending.get(reply.id);
+    if (!waiter) return;
     pending.delete(reply.id);
     if (pending.size === 0) worker.unref();
-    if (reply.ok) entry.resolve(adoptIntoRealm(reply.value));
-    else entry.reject(unpackError(adoptIntoRealm(reply.error) as TransferredError));
+    if (reply.ok) waiter.resolve(adoptIntoRealm(reply.value));
+    else waiter.reject(unpackError(adoptIntoRealm(reply.error) as TransferredError));
   });
   worker.on('error', (error) =>
     failAll(new UnavailableError(`${label} worker failed: ${error.message}`, { cause: error })),

@@ -3,9 +3,10 @@
  * contract, the same files, the same directory lock, errors that keep their class, and a
  * thread that keeps serving while searches run.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { EmbeddedVectorStore, ThreadedVectorStore } from '../../../src/adapters/embedded-vectors';
 import { backgroundContext } from '../../../src/domain/context';
@@ -82,12 +83,12 @@ describe('ThreadedVectorStore', () => {
 
   test('this thread keeps turning while the worker scans', async () => {
     const store = await ThreadedVectorStore.open({ dir: join(root, 'responsive') });
-    await store.ensureCollection('big', 256, ctx);
-    const records = docs(8000, 3, 256);
+    await store.ensureCollection('big', 128, ctx);
+    const records = docs(3000, 3, 128);
     for (let i = 0; i < records.length; i += 1000) await store.upsert('big', records.slice(i, i + 1000), ctx);
-    const query = { vector: vectors(1, 4, 256)[0]!, limit: 10, filters: [] };
+    const query = { vector: vectors(1, 4, 128)[0]!, limit: 10, filters: [] };
     let settled = 0;
-    const searches = Array.from({ length: 200 }, (_, i) =>
+    const searches = Array.from({ length: 100 }, (_, i) =>
       (i % 2 === 0
         ? store.search('big', query, ctx)
         : store.searchLexical('big', { text: 'common word7', limit: 10, filters: [] }, ctx)
@@ -104,3 +105,26 @@ describe('ThreadedVectorStore', () => {
     await store.close();
   });
 });
+
+test('an idle worker never keeps a finished process alive, even when its store was never closed', async () => {
+  const directory = join(root, 'forgotten');
+  const source = resolve(__dirname, '../../../src/adapters/embedded-vectors');
+  const script = `
+    const { ThreadedVectorStore } = require(${JSON.stringify(source)});
+    const ctx = { deadline: Number.POSITIVE_INFINITY, signal: new AbortController().signal };
+    ThreadedVectorStore.open({ dir: ${JSON.stringify(directory)} })
+      .then((store) => store.ensureCollection('c', 4, ctx))
+      .then(() => console.log('opened'));
+  `;
+  const child = await run(resolve(__dirname, '../../../node_modules/.bin/tsx'), ['-e', script]);
+  expect(child).toEqual({ code: 0, stdout: 'opened\n' });
+});
+
+function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((done, fail) => {
+    execFile(command, args, { timeout: 50_000 }, (error, stdout) => {
+      if (error?.killed) fail(new Error('the process did not exit by itself'));
+      else done({ code: error ? (error.code as number) : 0, stdout });
+    });
+  });
+}
