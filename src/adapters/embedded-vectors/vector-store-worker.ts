@@ -8,7 +8,7 @@ import { type WorkerHandlers, serveRequests } from '../threads/serve-requests';
 import { EmbeddedVectorStore, type EmbeddedVectorStoreOptions } from './embedded-vector-store';
 
 /** The store methods the parent may call; each takes its arguments without the context. */
-export const STORE_METHODS = [
+const STORE_METHODS = [
   'ensureCollection',
   'upsert',
   'delete',

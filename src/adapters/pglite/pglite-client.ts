@@ -16,7 +16,7 @@ export interface PgliteClientOptions {
   metrics?: Metrics;
 }
 
-/** A SqlClient on an in-process PGlite database. */
+/** A SqlClient on a PGlite database owned by a worker thread of this process. */
 export interface PgliteClient extends SqlClient {
   readonly kind: 'pglite';
   readonly dataDir: string | undefined;
