@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openEmbeddedVectorStore } from '../adapters/embedded-vectors/embedded-vector-store';
+import { openThreadedVectorStore } from '../adapters/embedded-vectors/threaded-vector-store';
 import { MilvusVectorStore } from '../adapters/milvus/milvus-vector-store';
 import type { Config } from '../config';
 import type { CallContext } from '../domain/context';
@@ -25,7 +25,7 @@ export async function openVectorStore(config: Config, ctx: CallContext): Promise
     }
     return store;
   }
-  return openEmbeddedVectorStore({ dir: vectorStoreDir(config) });
+  return openThreadedVectorStore({ dir: vectorStoreDir(config) });
 }
 
 /** Where the embedded vector store lives under DATA_DIR. */
