@@ -1,11 +1,11 @@
 import type { CallContext } from '../context';
 import type { EmbeddingSpaceGuard } from '../embedding-spaces';
+import { fuseLists } from '../fusion';
 import type { Reranker, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
 import { type SearchVector, embedSearchQuery, embeddingReason, skippedStages, withoutDense } from './dense-fallback';
 import { earlyExitRule } from './early-exit';
 import { allFailedError, fanOut } from './fan-out';
-import { fuseLists } from './fusion';
 import type { GoldenAnswerLookup } from './golden-answers/golden-answer-lookup';
 import type { QueryEmbedder } from './query-embedder';
 import { rerankStage } from './rerank-stage';
