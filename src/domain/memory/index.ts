@@ -12,6 +12,6 @@ export {
   type PageInput,
   createMemoryService,
 } from './memory-service';
-export type { MemoryLogger, RecallFactsInput, ScoredFact } from './fact-recall';
-export { MEMORY_LIMITS } from './memory-validation';
+export type { FactRecallOptions, MemoryLogger, RecallFactsInput, ScoredFact } from './fact-recall';
+export { MEMORY_LIMITS, type RecallRetrieval } from './memory-validation';
 export { type PageTokenCodec, createPageTokenCodec } from './page-token';

@@ -4,6 +4,7 @@ import type {
   Conversation,
   Fact,
   ForgetUserCounts,
+  LexicalFactIndex,
   MemoryRepository,
   Message,
   Metadata,
@@ -11,7 +12,7 @@ import type {
   UserStats,
 } from '../ports';
 import type { FactEntry, FactIndex } from './fact-index';
-import { type MemoryLogger, createFactRecall } from './fact-recall';
+import { type FactRecallOptions, type MemoryLogger, createFactRecall } from './fact-recall';
 import {
   validateAddFacts,
   validateAppendMessages,
@@ -45,11 +46,21 @@ export function createMemoryService(deps: {
   repository: MemoryRepository;
   pageTokens: PageTokenCodec;
   factIndex?: FactIndex;
+  /** RecallFacts' lexical side; without it RecallFacts is dense only. */
+  lexicalIndex?: LexicalFactIndex;
+  /** RecallFacts' default retrieval mode and fusion; hybrid with RRF (k 60) without it. */
+  recall?: FactRecallOptions;
   logger?: MemoryLogger;
 }) {
   const { repository, pageTokens, factIndex, logger } = deps;
 
-  const recallFacts = createFactRecall({ repository, factIndex, logger });
+  const recallFacts = createFactRecall({
+    repository,
+    factIndex,
+    lexicalIndex: deps.lexicalIndex,
+    options: deps.recall,
+    logger,
+  });
 
   return {
     /**
