@@ -148,10 +148,16 @@ function scored(fact: Fact, hit: FusedHit): ScoredFact {
   };
 }
 
-/** Failures that are the caller's own (its deadline or cancellation, input refused): never degraded. */
+/**
+ * Failures never degraded into a lexical-only answer: the caller's own (its deadline or
+ * cancellation, input refused) and an index in another embedding space (as Search refuses it).
+ */
 function isOwnFault(error: unknown): boolean {
   return (
     error instanceof RecallError &&
-    (error.code === 'invalid_argument' || error.code === 'deadline_exceeded' || error.code === 'cancelled')
+    (error.code === 'invalid_argument' ||
+      error.code === 'deadline_exceeded' ||
+      error.code === 'cancelled' ||
+      error.code === 'failed_precondition')
   );
 }
