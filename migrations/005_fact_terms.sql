@@ -15,10 +15,12 @@ CREATE TABLE IF NOT EXISTS memory_fact_terms (
   fact_id uuid NOT NULL REFERENCES memory_facts (id) ON DELETE CASCADE,
   -- How many times the term occurs in the fact.
   tf integer NOT NULL CHECK (tf > 0),
+  -- The fact's length in tokens (as in memory_fact_lengths), kept here so scoring needs no join.
+  length integer NOT NULL CHECK (length > 0),
   PRIMARY KEY (user_id, term, fact_id)
 );
 -- For the cascade from memory_facts.
-CREATE INDEX IF NOT EXISTS idx_memory_fact_terms_fact ON memory_fact_terms (fact_id);
+CREATE INDEX IF NOT EXISTS memory_fact_terms_fact_idx ON memory_fact_terms (fact_id);
 
 -- One row per indexed fact: its length in tokens (BM25's length normalisation). A fact without
 -- a row here has not been indexed yet.
@@ -27,7 +29,7 @@ CREATE TABLE IF NOT EXISTS memory_fact_lengths (
   user_id text NOT NULL,
   length integer NOT NULL CHECK (length >= 0)
 );
-CREATE INDEX IF NOT EXISTS idx_memory_fact_lengths_user ON memory_fact_lengths (user_id);
+CREATE INDEX IF NOT EXISTS memory_fact_lengths_user_idx ON memory_fact_lengths (user_id);
 
 -- migrate:down
 DROP TABLE IF EXISTS memory_fact_terms;

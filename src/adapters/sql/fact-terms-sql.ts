@@ -4,21 +4,19 @@
  * reads another user's rows.
  */
 
-/** BM25's parameters, as the embedded store's index (bm25-index.ts) uses them. */
-const K1 = 1.2;
-const B = 0.75;
-
 /**
  * Indexes facts: one length row per fact and one posting per (term, fact); rows that exist
- * are kept ($1 user, $2 fact ids, $3 lengths, $4 terms, $5 their fact ids, $6 their counts).
+ * are kept ($1 user, $2 fact ids, $3 lengths, $4 terms, $5 their fact ids, $6 their counts,
+ * $7 their facts' lengths).
  */
 export const INSERT_FACT_TERMS = `WITH lengths AS (
   INSERT INTO memory_fact_lengths (fact_id, user_id, length)
   SELECT t.fact_id, $1, t.length FROM unnest($2::uuid[], $3::int[]) AS t(fact_id, length)
   ON CONFLICT (fact_id) DO NOTHING
 )
-INSERT INTO memory_fact_terms (user_id, term, fact_id, tf)
-SELECT $1, t.term, t.fact_id, t.tf FROM unnest($4::text[], $5::uuid[], $6::int[]) AS t(term, fact_id, tf)
+INSERT INTO memory_fact_terms (user_id, term, fact_id, tf, length)
+SELECT $1, t.term, t.fact_id, t.tf, t.length
+FROM unnest($4::text[], $5::uuid[], $6::int[], $7::int[]) AS t(term, fact_id, tf, length)
 ON CONFLICT DO NOTHING`;
 
 /** The user's facts not indexed yet, at most $2 ($1 user). */
@@ -27,28 +25,16 @@ WHERE f.user_id = $1 AND NOT EXISTS (SELECT 1 FROM memory_fact_lengths l WHERE l
 LIMIT $2`;
 
 /**
- * The user's $4 best facts by BM25 for the query terms $2 with their counts $3 ($1 user):
- * Lucene's IDF ln(1 + (N − df + 0.5) / (df + 0.5)) with N, df and the average length taken
- * over the user's facts only, each query term weighed once per occurrence. One more row with
- * a null fact_id carries how many of the user's facts are not indexed yet (normally 0).
+ * What BM25 needs to score a query against the user's facts ($1 user, $2 the query's terms):
+ * the user's postings of those terms (fact_id, term, a = tf, b = the fact's length), then two
+ * rows with a null fact_id — term `indexed`: a = how many of the user's facts are indexed,
+ * b = their total length; term `facts`: a = how many facts the user has (more than indexed:
+ * some still need their postings). One statement, the user's rows only; the sum is done by
+ * the caller (cheaper than in SQL on PGlite, measured).
  */
-export const SEARCH_FACT_TERMS = `WITH q AS (
-  SELECT * FROM unnest($2::text[], $3::int[]) AS q(term, qtf)
-), stats AS (
-  SELECT count(*)::float8 AS n, coalesce(nullif(avg(length), 0), 1)::float8 AS avgdl
-  FROM memory_fact_lengths WHERE user_id = $1
-), postings AS (
-  SELECT p.fact_id, p.tf, q.term, q.qtf FROM memory_fact_terms p JOIN q ON q.term = p.term WHERE p.user_id = $1
-), df AS (
-  SELECT term, count(*)::float8 AS df FROM postings GROUP BY term
-), scored AS (
-  SELECT p.fact_id, sum(
-    p.qtf * ln(1 + (s.n - df.df + 0.5) / (df.df + 0.5))
-      * p.tf * ${K1 + 1} / (p.tf + ${K1} * (1 - ${B} + ${B} * l.length / s.avgdl))
-  ) AS score
-  FROM postings p JOIN df ON df.term = p.term JOIN memory_fact_lengths l ON l.fact_id = p.fact_id CROSS JOIN stats s
-  GROUP BY p.fact_id ORDER BY score DESC, p.fact_id LIMIT $4
-)
-SELECT fact_id::text AS fact_id, score::float8 AS score FROM scored
+export const SELECT_FACT_POSTINGS = `SELECT fact_id::text AS fact_id, term, tf::float8 AS a, length::float8 AS b
+FROM memory_fact_terms WHERE user_id = $1 AND term = ANY ($2::text[])
 UNION ALL
-SELECT NULL, ((SELECT count(*) FROM memory_facts WHERE user_id = $1) - (SELECT n FROM stats))::float8`;
+SELECT NULL, 'indexed', count(*)::float8, coalesce(sum(length), 0)::float8 FROM memory_fact_lengths WHERE user_id = $1
+UNION ALL
+SELECT NULL, 'facts', count(*)::float8, 0 FROM memory_facts WHERE user_id = $1`;

@@ -10,6 +10,49 @@ const MAX_TERM_LENGTH = 128;
 /** Facts indexed per statement when a user's older facts are indexed on first recall. */
 const BACKFILL_BATCH = 500;
 
+/** BM25's parameters, as the embedded store's index (bm25-index.ts) uses them. */
+const K1 = 1.2;
+const B = 0.75;
+
+/** A row of SELECT_FACT_POSTINGS. */
+interface PostingRow {
+  fact_id: string | null;
+  term: string;
+  a: number | string;
+  b: number | string;
+}
+
+/**
+ * The best `limit` facts by BM25 from the user's postings of the query's terms, as Bm25Index
+ * scores them: Lucene's IDF ln(1 + (N − df + 0.5) / (df + 0.5)) with N, df and the average
+ * length over the user's indexed facts, each query term weighed once per occurrence. Also how
+ * many of the user's facts are not indexed yet.
+ */
+function bm25(rows: PostingRow[], queryCounts: Map<string, number>, limit: number) {
+  let indexed = 0;
+  let totalLength = 0;
+  let facts = 0;
+  const df = new Map<string, number>();
+  for (const row of rows) {
+    if (row.fact_id !== null) df.set(row.term, (df.get(row.term) ?? 0) + 1);
+    else if (row.term === 'indexed') [indexed, totalLength] = [Number(row.a), Number(row.b)];
+    else facts = Number(row.a);
+  }
+  const avgLength = totalLength / indexed || 1;
+  const scores = new Map<string, number>();
+  for (const row of rows) {
+    if (row.fact_id === null) continue;
+    const n = df.get(row.term)!;
+    const weight = queryCounts.get(row.term)! * Math.log(1 + (indexed - n + 0.5) / (n + 0.5));
+    const tf = Number(row.a);
+    const norm = K1 * (1 - B + (B * Number(row.b)) / avgLength);
+    scores.set(row.fact_id, (scores.get(row.fact_id) ?? 0) + (weight * tf * (K1 + 1)) / (tf + norm));
+  }
+  const hits: ScoredFactId[] = [...scores].map(([factId, score]) => ({ factId, score }));
+  hits.sort((a, b) => b.score - a.score || (a.factId < b.factId ? -1 : a.factId > b.factId ? 1 : 0));
+  return { hits: hits.slice(0, limit), unindexed: facts - indexed };
+}
+
 /** A fact to index: its id and text. */
 export interface IndexableFact {
   id: string;
@@ -34,6 +77,7 @@ export async function writeFactTerms(tx: SqlTx, userId: string, facts: readonly 
   const terms: string[] = [];
   const termFacts: string[] = [];
   const tfs: number[] = [];
+  const termLengths: number[] = [];
   for (const fact of facts) {
     const { terms: counts, length } = analyze(fact.content);
     ids.push(fact.id);
@@ -42,9 +86,10 @@ export async function writeFactTerms(tx: SqlTx, userId: string, facts: readonly 
       terms.push(term);
       termFacts.push(fact.id);
       tfs.push(tf);
+      termLengths.push(length);
     }
   }
-  await tx.query(sql.INSERT_FACT_TERMS, [userId, ids, lengths, terms, termFacts, tfs]);
+  await tx.query(sql.INSERT_FACT_TERMS, [userId, ids, lengths, terms, termFacts, tfs, termLengths]);
 }
 
 /**
@@ -66,20 +111,13 @@ export function createSqlLexicalFactIndex(client: SqlClient): LexicalFactIndex {
   }
 
   async function run(userId: string, counts: Map<string, number>, limit: number, ctx: CallContext) {
-    const rows = await client.query<{ fact_id: string | null; score: number | string }>(
+    const rows = await client.query<PostingRow>(
       'recall_facts_lexical',
-      sql.SEARCH_FACT_TERMS,
-      [userId, [...counts.keys()], [...counts.values()], limit],
+      sql.SELECT_FACT_POSTINGS,
+      [userId, [...counts.keys()]],
       ctx,
     );
-    const hits: ScoredFactId[] = [];
-    let unindexed = 0;
-    for (const row of rows) {
-      if (row.fact_id === null) unindexed = Number(row.score);
-      else hits.push({ factId: row.fact_id, score: Number(row.score) });
-    }
-    hits.sort((a, b) => b.score - a.score || (a.factId < b.factId ? -1 : a.factId > b.factId ? 1 : 0));
-    return { hits, unindexed };
+    return bm25(rows, counts, limit);
   }
 
   return {
