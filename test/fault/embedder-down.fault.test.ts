@@ -108,7 +108,7 @@ describe('the embedder down, slow and flapping', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('keeps answering: lexical untouched, hybrid partial, dense and RecallFacts UNAVAILABLE, ready throughout', async () => {
+  it('keeps answering: lexical untouched, hybrid search and RecallFacts lexical-only, dense UNAVAILABLE, ready throughout', async () => {
     const figures: Record<string, unknown> = {};
     const healthy = await search();
     expect(healthy).toMatchObject({ partial: false, skipped: [], embeddingError: '' });
