@@ -1,11 +1,11 @@
 /**
  * `npm run bench:memory-isolation`: RecallFacts' cost for one user as other users' memories
- * grow. One server (the embedded default unless `--database-url` names a PostgreSQL server to
- * create a scratch database on), one target user with `--facts` facts; p50 of RecallFacts for
- * dense, lexical and hybrid with 1 other user, then again after `--others` (default 1,000)
- * other users with as many facts each, drawn from the same vocabulary. Prints the ratios
- * measured in this one run (isolation: p50 at 1,000 others / p50 at 1; hybrid / dense) and
- * writes JSON under bench/results/.
+ * grow. Two servers (the embedded default unless `--database-url` names a PostgreSQL server
+ * to create scratch databases on) hold the same target user with `--facts` facts; the first
+ * has 1 other user, the second `--others` (default 1,000), each with as many facts drawn from
+ * the same vocabulary. RecallFacts p50 for dense, lexical and hybrid on both, measured
+ * interleaved in one loop; prints the ratios (isolation: p50 at 1,000 others / p50 at 1;
+ * hybrid / dense) and writes JSON under bench/results/.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,65 +52,87 @@ const factsOf = (random: Random) =>
     confidence: 1,
   }));
 
+type Clients = ReturnType<typeof connectRecall>;
+
+/** Starts a server on its own data directory (and scratch database when asked). */
+async function startServer(label: string) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `recall-bench-memory-${label}-`));
+  const scratch = args['database-url'] ? await createScratchDatabase(args['database-url']) : undefined;
+  const server = await startRecall(label, { DATA_DIR: dataDir, ...(scratch ? { DATABASE_URL: scratch.url } : {}) });
+  const clients = connectRecall(server.grpcAddress);
+  return {
+    clients,
+    backend: scratch ? 'postgres + embedded vectors' : 'embedded default (PGlite + embedded vectors)',
+    async stop() {
+      clients.close();
+      await server.stop();
+      await scratch?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * p50 per mode on each server, measured in one loop: query by query, mode by mode, server by
+ * server, so that load from elsewhere on the machine weighs on every cell alike.
+ */
+async function measure(servers: Clients[], queries: string[]): Promise<Record<Mode, number>[]> {
+  const times = servers.map(() => ({ dense: [] as number[], lexical: [] as number[], hybrid: [] as number[] }));
+  for (const [i, query] of queries.entries()) {
+    for (const [name, retrieval] of MODES) {
+      for (const [s, clients] of servers.entries()) {
+        const started = performance.now();
+        await clients.memory.recallFacts({ userId: 'target', query, limit: 10, retrieval });
+        // The first 30 queries warm connections, caches and the JIT up.
+        if (i >= 30) times[s]![name].push(performance.now() - started);
+      }
+    }
+  }
+  return times.map((t) => ({
+    dense: summarize(t.dense).p50,
+    lexical: summarize(t.lexical).p50,
+    hybrid: summarize(t.hybrid).p50,
+  }));
+}
+
 async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   ensureBuild(log);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'recall-bench-memory-'));
-  const scratch = args['database-url'] ? await createScratchDatabase(args['database-url']) : undefined;
-  const server = await startRecall('memory-isolation', {
-    DATA_DIR: dataDir,
-    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
-  });
-  const clients = connectRecall(server.grpcAddress);
+  const few = await startServer('one-other');
+  const many = await startServer('many-others');
   try {
     const random = createRandom(17);
-    await clients.memory.addFacts({ userId: 'target', facts: factsOf(random.fork('target')) });
-    await clients.memory.addFacts({ userId: 'other-0', facts: factsOf(random.fork('other-0')) });
-    const queries = Array.from({ length: QUERIES }, () => sentence(random, random.int(3, 6)));
-    const measure = async (): Promise<Record<Mode, number>> => {
-      const times: Record<Mode, number[]> = { dense: [], lexical: [], hybrid: [] };
-      // Warm-up (connections, caches, JIT), then the modes interleaved query by query so that drift hits all alike.
-      for (const query of queries.slice(0, 30)) {
-        for (const [, retrieval] of MODES)
-          await clients.memory.recallFacts({ userId: 'target', query, limit: 10, retrieval });
-      }
-      for (const query of queries) {
-        for (const [name, retrieval] of MODES) {
-          const started = performance.now();
-          await clients.memory.recallFacts({ userId: 'target', query, limit: 10, retrieval });
-          times[name].push(performance.now() - started);
-        }
-      }
-      return {
-        dense: summarize(times.dense).p50,
-        lexical: summarize(times.lexical).p50,
-        hybrid: summarize(times.hybrid).p50,
-      };
-    };
-    log(`measuring at 1 other user (${FACTS} facts each, ${QUERIES} queries per mode)`);
-    const one = await measure();
-    log(`adding ${OTHERS - 1} more users`);
+    const target = factsOf(random.fork('target'));
+    for (const server of [few, many]) {
+      await server.clients.memory.addFacts({ userId: 'target', facts: target });
+      await server.clients.memory.addFacts({ userId: 'other-0', facts: factsOf(random.fork('other-0')) });
+    }
+    log(`adding ${OTHERS - 1} more users to the second server`);
     for (let u = 1; u < OTHERS; u++) {
-      await clients.memory.addFacts({ userId: `other-${u}`, facts: factsOf(random.fork(`other-${u}`)) });
+      await many.clients.memory.addFacts({ userId: `other-${u}`, facts: factsOf(random.fork(`other-${u}`)) });
       if (u % 200 === 0) log(`  ${u} users`);
     }
-    log(`measuring at ${OTHERS} other users`);
-    const many = await measure();
+    const queries = Array.from({ length: QUERIES + 30 }, () => sentence(random, random.int(3, 6)));
+    log(`measuring both servers, interleaved (${QUERIES} queries per mode and server)`);
+    const [one, more] = (await measure([few.clients, many.clients], queries)) as [
+      Record<Mode, number>,
+      Record<Mode, number>,
+    ];
     const rows = MODES.map(([name]) => ({
       mode: name,
       p50AtOneMs: round(one[name]),
-      p50AtManyMs: round(many[name]),
-      isolationRatio: round(many[name] / one[name], 2),
+      p50AtManyMs: round(more[name]),
+      isolationRatio: round(more[name] / one[name], 2),
     }));
     const result = {
       benchmark: 'memory-isolation',
-      backend: scratch ? 'postgres + embedded vectors' : 'embedded default (PGlite + embedded vectors)',
+      backend: few.backend,
       factsPerUser: FACTS,
       otherUsers: OTHERS,
       queriesPerMode: QUERIES,
       machine: machineInfo(),
       rows,
-      hybridOverDense: { atOne: round(one.hybrid / one.dense, 2), atMany: round(many.hybrid / many.dense, 2) },
+      hybridOverDense: { atOne: round(one.hybrid / one.dense, 2), atMany: round(more.hybrid / more.dense, 2) },
     };
     const out = path.join(PROJECT_ROOT, 'bench', 'results', `memory-isolation-${fileStamp()}.json`);
     writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
@@ -125,10 +147,8 @@ async function main(): Promise<void> {
     );
     console.log(`JSON: ${path.relative(PROJECT_ROOT, out)}`);
   } finally {
-    clients.close();
-    await server.stop();
-    await scratch?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await few.stop();
+    await many.stop();
   }
 }
 
