@@ -1,4 +1,5 @@
 import { createSqlEmbeddingSpaceRepository } from './adapters/sql/embedding-space-repository';
+import { createSqlLexicalFactIndex } from './adapters/sql/fact-terms';
 import { createSqlGoldenAnswerRepository } from './adapters/sql/golden-answer-repository';
 import { createSqlMemoryRepository } from './adapters/sql/memory-repository';
 import { sqlHealthProbe } from './adapters/sql/sql-health-probe';
@@ -83,6 +84,11 @@ export async function createApp(config: Config, logger: Logger, options: { metri
     repository: memoryRepository,
     pageTokens: createPageTokenCodec(),
     factIndex,
+    lexicalIndex: createSqlLexicalFactIndex(sql),
+    recall: {
+      retrieval: config.memoryRetrievalMode,
+      fusion: { method: config.search.fusion, rrfK: config.search.rrfK, denseWeight: config.search.fusionWeight },
+    },
     logger,
   });
 

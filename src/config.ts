@@ -43,6 +43,8 @@ export interface Config {
   /** How reads wait for writes: `session` reads Strong only for a while after this process wrote. */
   readonly milvusConsistency: ConsistencyLevel;
   readonly milvusSessionWindowMs: number;
+  /** RecallFacts' retrievers when a request leaves `retrieval` UNSPECIFIED (MEMORY_RETRIEVAL_MODE). */
+  readonly memoryRetrievalMode: 'hybrid' | 'dense' | 'lexical';
   readonly search: {
     readonly earlyExitScore: number;
     readonly earlyExitEnabled: boolean;
@@ -172,6 +174,7 @@ export function loadConfig(env: Env = process.env): Config {
     milvusFlushAfterRows: r.int('MILVUS_FLUSH_AFTER_ROWS', 0, 0, 100_000_000),
     milvusConsistency: r.oneOf('MILVUS_CONSISTENCY', CONSISTENCY_LEVELS, 'session'),
     milvusSessionWindowMs: r.int('MILVUS_SESSION_WINDOW_MS', 5_000, 0, 3_600_000),
+    memoryRetrievalMode: r.oneOf('MEMORY_RETRIEVAL_MODE', ['hybrid', 'dense', 'lexical'], 'hybrid'),
     search: {
       earlyExitScore: r.number('SEARCH_EARLY_EXIT_SCORE', 0.9, -1, 1),
       earlyExitEnabled: r.bool('SEARCH_EARLY_EXIT_ENABLED', true),

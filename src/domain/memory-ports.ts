@@ -153,3 +153,19 @@ export interface MemoryRepository {
  * before they commit. A rejection rolls the rows back and is the call's error.
  */
 export type UserFactsStep<T> = (result: T) => Promise<void>;
+
+/** A fact found by a retriever over one user's facts, with that retriever's score. */
+export interface ScoredFactId {
+  factId: string;
+  score: number;
+}
+
+/**
+ * BM25 over one user's facts: RecallFacts' lexical side. The index is kept by the repository
+ * in the same transactions as the fact rows; a query is scored against the user's facts only
+ * (N, document frequencies and average length included), never all users' filtered afterwards.
+ */
+export interface LexicalFactIndex {
+  /** The user's facts best matching `query` by BM25 (every score > 0), best first, at most `limit`. */
+  search(userId: string, query: string, limit: number, ctx: CallContext): Promise<ScoredFactId[]>;
+}

@@ -7,6 +7,7 @@ import type {
   Message as MessagePb,
 } from '../gen/recall/v1/memory';
 import type { Handlers } from './rpc-runtime';
+import { toRetrievalMode } from './search-translation';
 
 /** MemoryService handlers: translate protobuf messages to domain calls and back, nothing more. */
 export function memoryHandlers(memory: MemoryService): Handlers<typeof MemoryServiceService> {
@@ -33,7 +34,11 @@ export function memoryHandlers(memory: MemoryService): Handlers<typeof MemorySer
     },
 
     async recallFacts(req, ctx) {
-      const result = await memory.recallFacts(req, ctx);
+      const retrieval = toRetrievalMode(req.retrieval);
+      const result = await memory.recallFacts(
+        { userId: req.userId, query: req.query, limit: req.limit, ...(retrieval ? { retrieval } : {}) },
+        ctx,
+      );
       return { facts: result.facts.map(toFactPb) };
     },
 
@@ -86,10 +91,10 @@ function toFactPb(fact: Fact | ScoredFact): FactPb {
     metadata: fact.metadata,
     createdAt: fact.createdAt,
     score: 'score' in fact ? fact.score : 0,
-    // Issue 17's temporal and hybrid fields; filled in as the domain grows them.
+    // Issue 17's temporal fields; filled in as the domain grows them.
     supersededBy: '',
-    vectorScore: 0,
-    lexicalScore: 0,
+    vectorScore: 'vectorScore' in fact ? (fact.vectorScore ?? 0) : 0,
+    lexicalScore: 'lexicalScore' in fact ? (fact.lexicalScore ?? 0) : 0,
   };
 }
 

@@ -108,7 +108,7 @@ describe('the embedder down, slow and flapping', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('keeps answering: lexical untouched, hybrid partial, dense and RecallFacts UNAVAILABLE, ready throughout', async () => {
+  it('keeps answering: lexical untouched, hybrid search and RecallFacts lexical-only, dense UNAVAILABLE, ready throughout', async () => {
     const figures: Record<string, unknown> = {};
     const healthy = await search();
     expect(healthy).toMatchObject({ partial: false, skipped: [], embeddingError: '' });
@@ -140,9 +140,19 @@ describe('the embedder down, slow and flapping', () => {
 
     const whileOpen = model.requests.embed;
     expect(await statusOf(search({ retrieval: RetrievalMode.RETRIEVAL_MODE_DENSE }))).toBe(status.UNAVAILABLE);
-    expect(await statusOf(clients.memory.recallFacts({ userId: 'ada', query: 'when does ada pay', limit: 5 }))).toBe(
-      status.UNAVAILABLE,
-    );
+    expect(
+      await statusOf(
+        clients.memory.recallFacts({
+          userId: 'ada',
+          query: 'when does ada pay',
+          limit: 5,
+          retrieval: RetrievalMode.RETRIEVAL_MODE_DENSE,
+        }),
+      ),
+    ).toBe(status.UNAVAILABLE);
+    // Hybrid (the default) goes on with the lexical side, as a hybrid search does.
+    const lexicalOnly = await clients.memory.recallFacts({ userId: 'ada', query: 'when does ada pay', limit: 5 });
+    expect(lexicalOnly.facts.map((f) => [f.vectorScore, f.lexicalScore > 0])).toEqual([[0, true]]);
     expect(model.requests.embed).toBe(whileOpen);
     const readyz = await httpGet(`${server.metricsUrl}/readyz`);
     expect(readyz.status).toBe(200);

@@ -22,7 +22,7 @@ import {
 } from '../filters/store-input';
 import { lockDirectory } from './directory-lock';
 import { type OpenCollection, OpenCollections, io } from './open-collections';
-import { type VectorCollection, toUnit } from './vector-collection';
+import { PARTITION_FIELD, type VectorCollection, toUnit } from './vector-collection';
 
 /** Where and how the embedded store keeps its data. */
 export interface EmbeddedVectorStoreOptions {
@@ -120,7 +120,14 @@ export class EmbeddedVectorStore implements VectorStore {
     const predicate = query.filters.length > 0 ? compileFilterPredicate(query.filters) : undefined;
     const open = await this.collections.require(collection);
     assertQuery(collection, query, open.collection.dimension);
-    return open.collection.search(toUnit(query.vector), query.limit, predicate);
+    // Filtered to one owner (the facts collection): read that owner's rows only.
+    const owner = query.filters.find(
+      (f) => f.field === PARTITION_FIELD && f.operator === 'eq' && f.values.length === 1,
+    );
+    const value = owner?.values[0];
+    return typeof value === 'string'
+      ? open.collection.searchPartition(value, toUnit(query.vector), query.limit, predicate)
+      : open.collection.search(toUnit(query.vector), query.limit, predicate);
   }
 
   async searchLexical(collection: string, query: LexicalQuery, ctx: CallContext): Promise<VectorHit[]> {

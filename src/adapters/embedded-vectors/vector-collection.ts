@@ -13,6 +13,14 @@ export interface StoredRecord {
 }
 
 /**
+ * The metadata field whose string value partitions a collection's rows: the facts collection's
+ * owner. A search filtered by `eq` on it reads only that owner's rows (see searchPartition).
+ */
+export const PARTITION_FIELD = 'user_id';
+/** A partition scanned row by row in JS costs about this many full-scan rows of the WASM kernel. */
+const PARTITION_ROW_COST = 5;
+
+/**
  * The in-memory state of one collection: unit vectors as the rows of a RowMemory (slot i is
  * row i, scored by a SIMD kernel), with ids, texts and metadata in parallel arrays. Deleting
  * moves the last slot into the hole, so slots stay dense and a scan touches only live rows.
@@ -25,6 +33,8 @@ export class VectorCollection {
   private metas: Metadata[] = [];
   private readonly slots = new Map<string, number>();
   private readonly lexical = new Bm25Index();
+  /** Ids by their PARTITION_FIELD value. */
+  private readonly partitions = new Map<string, Set<string>>();
 
   constructor(
     readonly name: string,
@@ -57,9 +67,11 @@ export class VectorCollection {
       this.texts.push(record.text);
       this.metas.push(record.metadata);
     } else {
+      this.unpartition(record.id, this.at(slot).metadata);
       this.texts[slot] = record.text;
       this.metas[slot] = record.metadata;
     }
+    this.partition(record.id, record.metadata);
     this.vectors.write(slot, record.unit);
     this.lexical.put(record.id, record.text);
   }
@@ -68,6 +80,7 @@ export class VectorCollection {
   remove(id: string): boolean {
     const slot = this.slots.get(id);
     if (slot === undefined) return false;
+    this.unpartition(id, this.at(slot).metadata);
     const last = this.ids.length - 1;
     if (slot !== last) {
       const moved = this.at(last);
@@ -100,6 +113,47 @@ export class VectorCollection {
       if (score > top.threshold && (!predicate || predicate(this.metas[slot]!))) top.offer(slot, score);
     }
     return top.sorted().map(({ item, score }) => ({ ...this.at(item), score: Math.max(-1, Math.min(1, score)) }));
+  }
+
+  /**
+   * The `limit` records closest to `query` among those whose PARTITION_FIELD is `value`, that
+   * pass `predicate` (which should hold that condition too): the cost grows with the partition's
+   * rows, not the collection's. A partition holding most of the collection is scanned whole.
+   */
+  searchPartition(value: string, query: Float32Array, limit: number, predicate?: MetadataPredicate): VectorHit[] {
+    const ids = this.partitions.get(value);
+    if (!ids) return [];
+    if (ids.size * PARTITION_ROW_COST >= this.ids.length) return this.search(query, limit, predicate);
+    const top = new TopK(limit);
+    const dimension = this.dimension;
+    for (const id of ids) {
+      const slot = this.slots.get(id);
+      if (slot === undefined) continue;
+      const row = this.vectors.row(slot);
+      let score = 0;
+      // biome-ignore lint/style/noNonNullAssertion: i < dimension, the length of both arrays; the hot loop of a partition scan
+      for (let i = 0; i < dimension; i++) score += row[i]! * query[i]!;
+      if (score > top.threshold && (!predicate || predicate(this.at(slot).metadata))) top.offer(slot, score);
+    }
+    return top.sorted().map(({ item, score }) => ({ ...this.at(item), score: Math.max(-1, Math.min(1, score)) }));
+  }
+
+  private partition(id: string, metadata: Metadata): void {
+    const value = metadata[PARTITION_FIELD];
+    if (typeof value !== 'string') return;
+    let ids = this.partitions.get(value);
+    if (!ids) {
+      ids = new Set();
+      this.partitions.set(value, ids);
+    }
+    ids.add(id);
+  }
+
+  private unpartition(id: string, metadata: Metadata): void {
+    const value = metadata[PARTITION_FIELD];
+    if (typeof value !== 'string') return;
+    const ids = this.partitions.get(value);
+    if (ids?.delete(id) && ids.size === 0) this.partitions.delete(value);
   }
 
   /** The `limit` records with the best BM25 score for `text` that pass `predicate` (score > 0). */

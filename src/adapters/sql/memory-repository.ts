@@ -12,6 +12,7 @@ import type {
   UserStats,
 } from '../../domain/ports';
 import { isUuid } from '../../domain/validation';
+import { writeFactTerms } from './fact-terms';
 import {
   type ConversationRow,
   type FactRow,
@@ -65,6 +66,7 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
           offered.map((f) => f.confidence),
           offered.map((f) => JSON.stringify(f.metadata ?? {})),
         ]);
+        await writeFactTerms(tx, userId, inserted);
         const insertedKeys = new Set(inserted.map((row) => row.content_normalized));
         const missing = [...firstIndex.keys()].filter((key) => !insertedKeys.has(key));
         const existing =

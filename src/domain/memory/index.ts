@@ -8,11 +8,10 @@ export { createFactIndex, type FactIndex, type FactIndexDeps } from './fact-inde
 export {
   type AddFactsInput,
   type AppendMessagesInput,
-  type MemoryLogger,
   type MemoryService,
   type PageInput,
-  type ScoredFact,
   createMemoryService,
 } from './memory-service';
-export { MEMORY_LIMITS } from './memory-validation';
+export type { FactRecallOptions, MemoryLogger, RecallFactsInput, ScoredFact } from './fact-recall';
+export { MEMORY_LIMITS, type RecallRetrieval } from './memory-validation';
 export { type PageTokenCodec, createPageTokenCodec } from './page-token';

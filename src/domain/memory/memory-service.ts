@@ -4,6 +4,7 @@ import type {
   Conversation,
   Fact,
   ForgetUserCounts,
+  LexicalFactIndex,
   MemoryRepository,
   Message,
   Metadata,
@@ -11,13 +12,13 @@ import type {
   UserStats,
 } from '../ports';
 import type { FactEntry, FactIndex } from './fact-index';
+import { type FactRecallOptions, type MemoryLogger, createFactRecall } from './fact-recall';
 import {
   validateAddFacts,
   validateAppendMessages,
   validateDeleteFacts,
   validateGetConversation,
   validatePage,
-  validateRecallFacts,
   validateUserId,
 } from './memory-validation';
 import type { PageTokenCodec } from './page-token';
@@ -37,14 +38,6 @@ export interface AppendMessagesInput {
   messages: Array<{ role: string; content: string }>;
   title: string;
 }
-export type ScoredFact = Fact & { score: number };
-
-/** Logs what the service cannot report to the caller (best-effort clean-ups). */
-export interface MemoryLogger {
-  warn(details: Record<string, unknown>, message: string): void;
-  info?(details: Record<string, unknown>, message: string): void;
-}
-
 /**
  * The MemoryService's rules: validation, page tokens, and keeping the fact index in step
  * with the database. Storage itself is the repository's.
@@ -53,26 +46,21 @@ export function createMemoryService(deps: {
   repository: MemoryRepository;
   pageTokens: PageTokenCodec;
   factIndex?: FactIndex;
+  /** RecallFacts' lexical side; without it RecallFacts is dense only. */
+  lexicalIndex?: LexicalFactIndex;
+  /** RecallFacts' default retrieval mode and fusion; hybrid with RRF (k 60) without it. */
+  recall?: FactRecallOptions;
   logger?: MemoryLogger;
 }) {
   const { repository, pageTokens, factIndex, logger } = deps;
 
-  /**
-   * Removes index entries whose fact has no row (left by a process that died between the
-   * vector write and the commit). Decided under the user's fact lock, so an entry whose
-   * AddFacts is still committing is kept. Best effort: recall already ignores such entries.
-   */
-  async function collectOrphans(userId: string, ids: string[], ctx: CallContext): Promise<void> {
-    if (!factIndex) return;
-    try {
-      const removed = await repository.withMissingFacts(userId, ids, ctx, async (missing) => {
-        await factIndex.remove(userId, missing, ctx);
-      });
-      if (removed.length > 0) logger?.info?.({ userId, count: removed.length }, 'removed fact vectors without a fact');
-    } catch (error) {
-      logger?.warn({ err: error, userId }, 'collecting fact vectors without a fact failed');
-    }
-  }
+  const recallFacts = createFactRecall({
+    repository,
+    factIndex,
+    lexicalIndex: deps.lexicalIndex,
+    options: deps.recall,
+    logger,
+  });
 
   return {
     /**
@@ -110,32 +98,8 @@ export function createMemoryService(deps: {
       return { facts: page, nextPageToken };
     },
 
-    /** The user's facts most relevant to the query, best first; never another user's. */
-    async recallFacts(input: { userId: string; query: string; limit: number }, ctx: CallContext) {
-      const limit = validateRecallFacts(input);
-      if (!factIndex) return { facts: [] as ScoredFact[] };
-      const matches = await factIndex.recall(input.userId, input.query, limit, ctx);
-      if (matches.length === 0) return { facts: [] as ScoredFact[] };
-      // The database is the source of truth: an index entry whose fact is gone is dropped.
-      const stored = new Map(
-        (
-          await repository.getFacts(
-            input.userId,
-            matches.map((m) => m.factId),
-            ctx,
-          )
-        ).map((f) => [f.id, f]),
-      );
-      const facts: ScoredFact[] = [];
-      const orphans: string[] = [];
-      for (const match of matches) {
-        const fact = stored.get(match.factId);
-        if (fact) facts.push({ ...fact, score: match.score });
-        else orphans.push(match.factId);
-      }
-      if (orphans.length > 0) await collectOrphans(input.userId, orphans, ctx);
-      return { facts };
-    },
+    /** The user's facts most relevant to the query, best first; never another user's (fact-recall.ts). */
+    recallFacts,
 
     /**
      * Deletes the user's facts among `ids`; others' ids are ignored. Their index entries go in

@@ -57,14 +57,26 @@ export function validatePage(input: { userId: string; pageSize: number }): numbe
   return size;
 }
 
-/** Validates RecallFacts; returns the effective limit. */
-export function validateRecallFacts(input: { userId: string; query: string; limit: number }): number {
+/** Which retrievers RecallFacts runs (RetrievalMode in the proto). */
+export type RecallRetrieval = 'hybrid' | 'dense' | 'lexical';
+const RETRIEVALS: readonly string[] = ['hybrid', 'dense', 'lexical'] satisfies RecallRetrieval[];
+
+/**
+ * Validates RecallFacts; returns the effective limit and retrieval mode (`retrieval`
+ * undefined: `defaultRetrieval`, the server's).
+ */
+export function validateRecallFacts(
+  input: { userId: string; query: string; limit: number; retrieval?: string | undefined },
+  defaultRetrieval: RecallRetrieval = 'hybrid',
+): { limit: number; retrieval: RecallRetrieval } {
   const v = new Violations();
   v.userId('user_id', input.userId);
   v.text('query', input.query, LIMITS.queryMaxLength);
   const limit = v.limit('limit', input.limit, MEMORY_LIMITS.recallDefault, MEMORY_LIMITS.recallMax);
+  const retrieval = input.retrieval ?? defaultRetrieval;
+  if (!RETRIEVALS.includes(retrieval)) v.add('retrieval', 'must be one of the RETRIEVAL_MODE_* values');
   v.throwIfAny();
-  return limit;
+  return { limit, retrieval: retrieval as RecallRetrieval };
 }
 
 /** Validates DeleteFacts. */

@@ -1,8 +1,8 @@
 import type { CallContext } from '../context';
 import { RecallError, UnavailableError, defined, isCallerError } from '../errors';
+import type { RankedList } from '../fusion';
 import type { LexicalQuery, VectorHit, VectorQuery, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
-import type { RankedList } from './fusion';
 import { LEXICAL_UNAVAILABLE, searchLexicalOne } from './lexical-task';
 import { runWithTimeout } from './run-with-timeout';
 import { type SearchMetrics, msSince, now } from './search-observability';

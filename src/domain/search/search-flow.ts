@@ -1,12 +1,12 @@
 import type { CallContext } from '../context';
 import type { EmbeddingSpaceGuard } from '../embedding-spaces';
 import { defined } from '../errors';
+import { fuseLists } from '../fusion';
 import type { Reranker, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
 import { type SearchVector, embedSearchQuery, embeddingReason, skippedStages, withoutDense } from './dense-fallback';
 import { earlyExitRule } from './early-exit';
 import { type FanOutResult, allFailedError, fanOut } from './fan-out';
-import { fuseLists } from './fusion';
 import type { GoldenAnswerLookup } from './golden-answers/golden-answer-lookup';
 import type { QueryEmbedder } from './query-embedder';
 import { rerankStage } from './rerank-stage';

@@ -6,6 +6,7 @@
 
 import type { BreakerStateName } from '../breaker';
 import type { FilterInput } from '../filter-rules';
+import type { FusionMethod, Retriever } from '../fusion';
 import type { Metadata } from '../ports';
 
 /** When the reranker runs: AUTO skips it above the early-exit score, ALWAYS/NEVER as named. */
@@ -14,11 +15,7 @@ export type RerankMode = 'auto' | 'always' | 'never';
 /** Which retrievers search each collection (RetrievalMode in the proto). */
 export type RetrievalMode = 'hybrid' | 'dense' | 'lexical';
 
-/** One way of finding documents in a collection. */
-export type Retriever = 'dense' | 'lexical';
-
-/** How several retrievers' hit lists become one ranking (FusionMethod in the proto). */
-export type FusionMethod = 'rrf' | 'weighted';
+export type { FusionMethod, Retriever } from '../fusion';
 
 /** What happened at the rerank stage (RerankOutcome in the proto). */
 export type RerankOutcome =

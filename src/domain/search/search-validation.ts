@@ -1,4 +1,5 @@
 import { type FilterInput, filterViolations } from '../filter-rules';
+import type { FusionSettings } from '../fusion';
 /**
  * SearchService's use-case input checks, one function per use case, in the pattern
  * memory-validation.ts follows for MemoryService: each takes the request as the caller sent it,
@@ -8,7 +9,6 @@ import { type FilterInput, filterViolations } from '../filter-rules';
  */
 import type { MetadataFilter } from '../ports';
 import { NUL_PROBLEM, Violations, containsNul } from '../validation';
-import type { FusionSettings } from './fusion';
 import type { SearchOptions } from './search-options';
 import {
   SEARCH_LIMITS,

@@ -37,7 +37,13 @@ export function migrationsContract(getClient: () => SqlClient): void {
     const client = getClient();
     expect((await migrationStatus(client, { dir })).every((m) => !m.applied)).toBe(true);
     expect(await migrate(client, { dir })).toEqual({
-      applied: ['001_memory_schema', '002_golden_answers', '003_memory_indexes', '004_embedding_spaces'],
+      applied: [
+        '001_memory_schema',
+        '002_golden_answers',
+        '003_memory_indexes',
+        '004_embedding_spaces',
+        '005_fact_terms',
+      ],
     });
     expect(await migrate(client, { dir })).toEqual({ applied: [] });
     const status = await migrationStatus(client, { dir });
@@ -46,6 +52,7 @@ export function migrationsContract(getClient: () => SqlClient): void {
       [2, true, true],
       [3, true, true],
       [4, true, true],
+      [5, true, true],
     ]);
     expect(status[0]!.appliedAt).toBeInstanceOf(Date);
     expect(await reportIndexes(client)).toEqual(REPORT_INDEXES);
@@ -61,6 +68,24 @@ export function migrationsContract(getClient: () => SqlClient): void {
     expect(await reportIndexes(client)).toEqual(REPORT_INDEXES);
   });
 
+  test('the fact terms migration can be reverted and applied again', async () => {
+    const client = getClient();
+    const tables = async () =>
+      (
+        await client.query<{ name: string }>(
+          'test_tables',
+          "SELECT table_name AS name FROM information_schema.tables WHERE table_name IN ('memory_fact_terms', 'memory_fact_lengths') ORDER BY 1",
+          [],
+          backgroundContext(),
+        )
+      ).map((row) => row.name);
+    expect(await tables()).toEqual(['memory_fact_lengths', 'memory_fact_terms']);
+    expect(await revert(client, 5, { dir })).toEqual({ reverted: ['005_fact_terms'] });
+    expect(await tables()).toEqual([]);
+    expect(await migrate(client, { dir })).toEqual({ applied: ['005_fact_terms'] });
+    expect(await tables()).toEqual(['memory_fact_lengths', 'memory_fact_terms']);
+  });
+
   test('a migration without a down section cannot be reverted', async () => {
     await expect(revert(getClient(), 1, { dir })).rejects.toThrow(/001_memory_schema\.sql has no "-- migrate:down"/);
     await expect(revert(getClient(), 42, { dir })).rejects.toBeInstanceOf(MigrationError);
@@ -74,7 +99,7 @@ export function migrationsContract(getClient: () => SqlClient): void {
     try {
       await expect(migrate(client, { dir })).rejects.toThrow(/checksum mismatch.*002_golden_answers\.sql/);
       const status = await migrationStatus(client, { dir });
-      expect(status.map((m) => m.checksumMatches)).toEqual([true, false, true, true]);
+      expect(status.map((m) => m.checksumMatches)).toEqual([true, false, true, true, true]);
     } finally {
       await writeFile(file, original);
     }

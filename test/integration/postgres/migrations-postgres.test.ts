@@ -30,6 +30,7 @@ describe('migrations on PostgreSQL', () => {
         '002_golden_answers',
         '003_memory_indexes',
         '004_embedding_spaces',
+        '005_fact_terms',
       ]);
       expect(await reportIndexes(clients[0]!)).toHaveLength(2);
     } finally {

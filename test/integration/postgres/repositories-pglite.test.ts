@@ -7,6 +7,7 @@ import { backgroundContext, contextWithTimeout } from '../../../src/domain/conte
 import { DeadlineExceededError, InvalidArgumentError } from '../../../src/domain/errors';
 import { createMetrics } from '../../../src/observability/metrics';
 import { conversationContract } from './conversation-contract';
+import { lexicalFactIndexContract } from './lexical-fact-index-contract';
 import { memoryRepositoryContract } from './memory-repository-contract';
 
 describe('SQL repositories on PGlite', () => {
@@ -26,6 +27,7 @@ describe('SQL repositories on PGlite', () => {
   });
 
   memoryRepositoryContract(() => client);
+  lexicalFactIndexContract(() => client);
   conversationContract(() => client);
 
   describe('PGlite client', () => {

@@ -3,6 +3,7 @@ import { type PostgresClient, createPostgresClient } from '../../../src/adapters
 import { migrate } from '../../../src/adapters/sql/migrations/migrator';
 import { requireService } from '../../support/require-service';
 import { conversationContract } from './conversation-contract';
+import { lexicalFactIndexContract } from './lexical-fact-index-contract';
 import { memoryRepositoryContract } from './memory-repository-contract';
 
 describe('SQL repositories on PostgreSQL', () => {
@@ -21,5 +22,6 @@ describe('SQL repositories on PostgreSQL', () => {
   });
 
   memoryRepositoryContract(() => client);
+  lexicalFactIndexContract(() => client);
   conversationContract(() => client);
 });

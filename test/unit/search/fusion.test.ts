@@ -1,4 +1,4 @@
-import { type RankedList, fuseLists } from '../../../src/domain/search/fusion';
+import { type RankedList, fuseLists } from '../../../src/domain/fusion';
 
 const hit = (id: string, score: number) => ({ id, score, text: `text of ${id}`, metadata: {} });
 

@@ -153,7 +153,13 @@ export interface RecallFactsRequest {
   query: string;
   /** Maximum number of facts: default 10, at most 100. */
   limit: number;
-  /** Which retrievers search the user's facts; UNSPECIFIED: the server's SEARCH_RETRIEVAL_MODE. */
+  /**
+   * Which retrievers search the user's facts: HYBRID (dense + BM25, fused as Search fuses:
+   * SEARCH_FUSION, SEARCH_RRF_K), DENSE or LEXICAL (BM25 only; never embeds the query, so it
+   * answers while the embedder is down). UNSPECIFIED: the server's MEMORY_RETRIEVAL_MODE
+   * (default hybrid). Under HYBRID a dense side that cannot run (embedder down, its breaker
+   * open) leaves the lexical hits; under DENSE that is UNAVAILABLE.
+   */
   retrieval: RetrievalMode;
   /** Facts that held at this time instead of now; unset: now. */
   asOf?:
@@ -3341,8 +3347,9 @@ export const MemoryServiceService = {
     responseDeserialize: (value: Buffer): ListFactsResponse => ListFactsResponse.decode(value),
   },
   /**
-   * RecallFacts returns the user's facts most relevant to a query, best first. It never
-   * returns another user's facts.
+   * RecallFacts returns the user's facts most relevant to a query, best first: dense (embedding)
+   * and lexical (BM25) retrieval over that user's facts only, fused as Search fuses. It never
+   * returns another user's facts, and other users' facts never enter its scores.
    */
   recallFacts: {
     path: "/recall.v1.MemoryService/RecallFacts" as const,
@@ -3441,8 +3448,9 @@ export interface MemoryServiceServer extends UntypedServiceImplementation {
   /** ListFacts lists a user's facts, newest first, with keyset pagination. */
   listFacts: handleUnaryCall<ListFactsRequest, ListFactsResponse>;
   /**
-   * RecallFacts returns the user's facts most relevant to a query, best first. It never
-   * returns another user's facts.
+   * RecallFacts returns the user's facts most relevant to a query, best first: dense (embedding)
+   * and lexical (BM25) retrieval over that user's facts only, fused as Search fuses. It never
+   * returns another user's facts, and other users' facts never enter its scores.
    */
   recallFacts: handleUnaryCall<RecallFactsRequest, RecallFactsResponse>;
   /** DeleteFacts deletes facts by id; ids that are not the user's are ignored. */
@@ -3506,8 +3514,9 @@ export interface MemoryServiceClient extends Client {
     callback: (error: ServiceError | null, response: ListFactsResponse) => void,
   ): ClientUnaryCall;
   /**
-   * RecallFacts returns the user's facts most relevant to a query, best first. It never
-   * returns another user's facts.
+   * RecallFacts returns the user's facts most relevant to a query, best first: dense (embedding)
+   * and lexical (BM25) retrieval over that user's facts only, fused as Search fuses. It never
+   * returns another user's facts, and other users' facts never enter its scores.
    */
   recallFacts(
     request: RecallFactsRequest,

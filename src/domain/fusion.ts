@@ -1,5 +1,32 @@
-import type { VectorHit } from '../ports';
-import type { FusionMethod, Retriever, SearchHit } from './search-types';
+/**
+ * Fusion of ranked lists, shared by Search (collections × retrievers) and RecallFacts (one
+ * user's facts, dense and lexical): the same ranking rules wherever recall fuses.
+ */
+import type { Metadata, VectorHit } from './ports';
+
+/** One way of finding documents: by embedding (cosine) or by words (BM25). */
+export type Retriever = 'dense' | 'lexical';
+
+/** How several retrievers' hit lists become one ranking (FusionMethod in the proto). */
+export type FusionMethod = 'rrf' | 'weighted';
+
+/** One document of a fused ranking, with each retriever's score and rank when it had it. */
+export interface FusedHit {
+  id: string;
+  collection: string;
+  text: string;
+  /** The fusion score when several retrievers' lists were fused, else the one retriever's score. */
+  score: number;
+  /** Cosine similarity between the query and the document; undefined when no dense list had it. */
+  vectorScore?: number;
+  /** BM25 score; undefined when no lexical list had it. */
+  lexicalScore?: number;
+  /** 1-based rank in the merged dense list, when it is in it. */
+  vectorRank?: number;
+  /** 1-based rank in the merged lexical list, when it is in it. */
+  lexicalRank?: number;
+  metadata: Metadata;
+}
 
 /** One retriever's hits in one collection, as the store returned them. */
 export interface RankedList {
@@ -17,7 +44,7 @@ export interface FusionSettings {
 
 /** The fused ranking and the fusion actually applied (undefined: one retriever, merged by score). */
 export interface FusedHits {
-  hits: SearchHit[];
+  hits: FusedHit[];
   fusion: FusionMethod | undefined;
 }
 
@@ -35,7 +62,7 @@ export interface FusedHits {
 export function fuseLists(lists: RankedList[], settings: FusionSettings): FusedHits {
   const retrievers = [...new Set(lists.map((l) => l.retriever))];
   const fuse = retrievers.length > 1;
-  const merged = perDocument<SearchHit>();
+  const merged = perDocument<FusedHit>();
   for (const retriever of retrievers) {
     const ranked = rankList(lists.filter((l) => l.retriever === retriever));
     const scores = ranked.map(({ hit }) => hit.score);
@@ -112,6 +139,6 @@ function compareKeys(collectionA: string, idA: string, collectionB: string, idB:
 }
 
 /** A comparator: higher `score` first, then collection, then id. */
-export function byScoreThenKey(score: (hit: SearchHit) => number): (a: SearchHit, b: SearchHit) => number {
+export function byScoreThenKey(score: (hit: FusedHit) => number): (a: FusedHit, b: FusedHit) => number {
   return (a, b) => score(b) - score(a) || compareKeys(a.collection, a.id, b.collection, b.id);
 }

@@ -1,0 +1,40 @@
+/**
+ * The lexical fact index's SQL (migration 005_fact_terms), shared verbatim by PostgreSQL and
+ * PGlite. Every statement names one user, and the indexes lead with user_id, so nothing here
+ * reads another user's rows.
+ */
+
+/**
+ * Indexes facts: one length row per fact and one posting per (term, fact); rows that exist
+ * are kept ($1 user, $2 fact ids, $3 lengths, $4 terms, $5 their fact ids, $6 their counts,
+ * $7 their facts' lengths).
+ */
+export const INSERT_FACT_TERMS = `WITH lengths AS (
+  INSERT INTO memory_fact_lengths (fact_id, user_id, length)
+  SELECT t.fact_id, $1, t.length FROM unnest($2::uuid[], $3::int[]) AS t(fact_id, length)
+  ON CONFLICT (fact_id) DO NOTHING
+)
+INSERT INTO memory_fact_terms (user_id, term, fact_id, tf, length)
+SELECT $1, t.term, t.fact_id, t.tf, t.length
+FROM unnest($4::text[], $5::uuid[], $6::int[], $7::int[]) AS t(term, fact_id, tf, length)
+ON CONFLICT DO NOTHING`;
+
+/** The user's facts not indexed yet, at most $2 ($1 user). */
+export const SELECT_UNINDEXED_FACTS = `SELECT f.id, f.content FROM memory_facts f
+WHERE f.user_id = $1 AND NOT EXISTS (SELECT 1 FROM memory_fact_lengths l WHERE l.fact_id = f.id)
+LIMIT $2`;
+
+/**
+ * What BM25 needs to score a query against the user's facts ($1 user, $2 the query's terms):
+ * the user's postings of those terms (fact_id, term, a = tf, b = the fact's length), then two
+ * rows with a null fact_id — term `indexed`: a = how many of the user's facts are indexed,
+ * b = their total length; term `facts`: a = how many facts the user has (more than indexed:
+ * some still need their postings). One statement, the user's rows only; the sum is done by
+ * the caller (cheaper than in SQL on PGlite, measured).
+ */
+export const SELECT_FACT_POSTINGS = `SELECT fact_id::text AS fact_id, term, tf::float8 AS a, length::float8 AS b
+FROM memory_fact_terms WHERE user_id = $1 AND term = ANY ($2::text[])
+UNION ALL
+SELECT NULL, 'indexed', count(*)::float8, coalesce(sum(length), 0)::float8 FROM memory_fact_lengths WHERE user_id = $1
+UNION ALL
+SELECT NULL, 'facts', count(*)::float8, 0 FROM memory_facts WHERE user_id = $1`;
