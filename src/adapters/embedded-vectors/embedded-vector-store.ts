@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { type CallContext, throwIfDone } from '../../domain/context';
-import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from '../../domain/errors';
+import { InvalidArgumentError, UnavailableError } from '../../domain/errors';
 import type {
   CollectionStats,
   LexicalQuery,
@@ -11,14 +11,15 @@ import type {
   VectorStore,
 } from '../../domain/ports';
 import { compileFilterPredicate } from '../filters';
-import { assertLexicalQuery } from '../filters/lexical-input';
+import { validateStoreLexicalQuery } from '../filters/lexical-input';
 import {
-  assertCollectionName,
-  assertDimension,
-  assertIds,
-  assertQuery,
-  assertRecords,
   lastPerId,
+  validateStoreCollectionDimension,
+  validateStoreCollectionName,
+  validateStoreDimension,
+  validateStoreIds,
+  validateStoreQuery,
+  validateStoreRecords,
 } from '../filters/store-input';
 import { lockDirectory } from './directory-lock';
 import { type OpenCollection, OpenCollections, io } from './open-collections';
@@ -65,16 +66,16 @@ export class EmbeddedVectorStore implements VectorStore {
 
   async ensureCollection(name: string, dimension: number, ctx: CallContext): Promise<void> {
     this.begin(name, ctx);
-    assertDimension(dimension);
+    validateStoreDimension(dimension);
     const open = await this.collections.getOrCreate(name, dimension);
-    checkDimension(name, open.collection.dimension, dimension);
+    validateStoreCollectionDimension(name, open.collection.dimension, dimension);
   }
 
   async upsert(collection: string, records: VectorRecord[], ctx: CallContext): Promise<void> {
     this.begin(collection, ctx);
     const open = await this.collections.require(collection);
     if (records.length === 0) return;
-    assertRecords(collection, records, open.collection.dimension);
+    validateStoreRecords(collection, records, open.collection.dimension);
     const stored = lastPerId(records).map((r) => ({
       id: r.id,
       text: r.text,
@@ -91,7 +92,7 @@ export class EmbeddedVectorStore implements VectorStore {
 
   async delete(collection: string, ids: string[], ctx: CallContext): Promise<number> {
     this.begin(collection, ctx);
-    assertIds(ids);
+    validateStoreIds(ids);
     const open = await this.collections.require(collection);
     return this.collections.write(open, () => this.remove(open, (c) => [...new Set(ids)].filter((id) => c.has(id))));
   }
@@ -119,7 +120,7 @@ export class EmbeddedVectorStore implements VectorStore {
     this.begin(collection, ctx);
     const predicate = query.filters.length > 0 ? compileFilterPredicate(query.filters) : undefined;
     const open = await this.collections.require(collection);
-    assertQuery(collection, query, open.collection.dimension);
+    validateStoreQuery(collection, query, open.collection.dimension);
     // Filtered to one owner (the facts collection): read that owner's rows only.
     const owner = query.filters.find(
       (f) => f.field === PARTITION_FIELD && f.operator === 'eq' && f.values.length === 1,
@@ -132,7 +133,7 @@ export class EmbeddedVectorStore implements VectorStore {
 
   async searchLexical(collection: string, query: LexicalQuery, ctx: CallContext): Promise<VectorHit[]> {
     this.begin(collection, ctx);
-    assertLexicalQuery(query);
+    validateStoreLexicalQuery(query);
     const predicate = query.filters.length > 0 ? compileFilterPredicate(query.filters) : undefined;
     const open = await this.collections.require(collection);
     return open.collection.searchLexical(query.text, query.limit, predicate);
@@ -177,7 +178,7 @@ export class EmbeddedVectorStore implements VectorStore {
   private begin(collection: string | undefined, ctx: CallContext): void {
     if (this.closing) throw new UnavailableError('embedded vector store is closed');
     throwIfDone(ctx);
-    if (collection !== undefined) assertCollectionName(collection);
+    if (collection !== undefined) validateStoreCollectionName(collection);
   }
 
   private async remove(open: OpenCollection, select: (collection: VectorCollection) => string[]): Promise<number> {
@@ -191,12 +192,4 @@ export class EmbeddedVectorStore implements VectorStore {
 /** Opens the embedded store in `options.dir` (created if missing); collections load on first use. */
 export function openEmbeddedVectorStore(options: EmbeddedVectorStoreOptions): Promise<EmbeddedVectorStore> {
   return EmbeddedVectorStore.open(options);
-}
-
-function checkDimension(name: string, actual: number, wanted: number): void {
-  if (actual !== wanted) {
-    throw new FailedPreconditionError(
-      `collection "${name}" exists with dimension ${actual}, which differs from the requested dimension ${wanted}`,
-    );
-  }
 }

@@ -1,5 +1,5 @@
 import type { FilterValue, Metadata, MetadataFilter } from '../../domain/ports';
-import { assertValidFilters } from './validate-filters';
+import { validateStoreFilters } from './validate-filters';
 
 /** Whether one record's metadata passes every filter. */
 export type MetadataPredicate = (metadata: Metadata) => boolean;
@@ -9,7 +9,7 @@ export type MetadataPredicate = (metadata: Metadata) => boolean;
  * gives for {@link compileMilvusFilter}'s expression (semantics in ./index.ts).
  */
 export function compileFilterPredicate(filters: readonly MetadataFilter[]): MetadataPredicate {
-  assertValidFilters(filters);
+  validateStoreFilters(filters);
   const tests = filters.map(fieldTest);
   return (metadata) => tests.every((test) => test(metadata));
 }

@@ -18,4 +18,4 @@
  */
 export { compileFilterPredicate, type MetadataPredicate } from './filter-predicate';
 export { compileMilvusFilter, milvusLiteral } from './milvus-filter-expression';
-export { assertValidFilters } from './validate-filters';
+export { validateStoreFilters } from './validate-filters';

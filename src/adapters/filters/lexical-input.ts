@@ -3,7 +3,7 @@ import type { LexicalQuery } from '../../domain/ports';
 import { VECTOR_LIMITS } from '../../domain/vector-rules';
 
 /** Checks a lexical query as every store needs it: a limit within the top-k bound, some text. */
-export function assertLexicalQuery(query: LexicalQuery): void {
+export function validateStoreLexicalQuery(query: LexicalQuery): void {
   const max = VECTOR_LIMITS.storeTopKMax;
   if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > max) {
     throw InvalidArgumentError.of('limit', `must be an integer from 1 to ${max}`);

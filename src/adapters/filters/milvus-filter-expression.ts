@@ -1,6 +1,6 @@
 import { defined } from '../../domain/errors';
 import type { FilterValue, MetadataFilter } from '../../domain/ports';
-import { assertValidFilters } from './validate-filters';
+import { validateStoreFilters } from './validate-filters';
 
 /**
  * Compiles validated filters into a Milvus boolean expression over the JSON field `jsonField`
@@ -16,7 +16,7 @@ import { assertValidFilters } from './validate-filters';
  * Every sub-expression is parenthesised: Milvus 2.3 reads `exists a and b` as `exists (a and b)`.
  */
 export function compileMilvusFilter(filters: readonly MetadataFilter[], jsonField = 'metadata'): string {
-  assertValidFilters(filters);
+  validateStoreFilters(filters);
   return filters.map((filter) => `(${clause(filter, `${jsonField}["${filter.field}"]`)})`).join(' and ');
 }
 

@@ -18,13 +18,13 @@ import {
  */
 
 /** Throws InvalidArgumentError (field `collection`) for a name no store accepts. */
-export function assertCollectionName(name: string): void {
+export function validateStoreCollectionName(name: string): void {
   const problem = storedCollectionNameProblem(name);
   if (problem) throw InvalidArgumentError.of('collection', problem);
 }
 
 /** Throws InvalidArgumentError (field `dimension`) unless 1 ≤ dimension ≤ VECTOR_LIMITS.dimensionMax. */
-export function assertDimension(dimension: number): void {
+export function validateStoreDimension(dimension: number): void {
   const problem = dimensionProblem(dimension);
   if (problem) throw InvalidArgumentError.of('dimension', problem);
 }
@@ -37,10 +37,22 @@ export function dimensionMismatch(collection: string, expected: number, actual: 
 }
 
 /**
+ * FailedPreconditionError naming the collection and both dimensions when an existing
+ * collection of dimension `actual` is asked for with dimension `wanted` (both stores).
+ */
+export function validateStoreCollectionDimension(name: string, actual: number, wanted: number): void {
+  if (actual !== wanted) {
+    throw new FailedPreconditionError(
+      `collection "${name}" exists with dimension ${actual}, which differs from the requested dimension ${wanted}`,
+    );
+  }
+}
+
+/**
  * Checks records for `collection` of `dimension`: InvalidArgumentError naming `records[i].…`
  * for a bad id, text, metadata or vector value; FailedPreconditionError for a wrong length.
  */
-export function assertRecords(collection: string, records: readonly VectorRecord[], dimension: number): void {
+export function validateStoreRecords(collection: string, records: readonly VectorRecord[], dimension: number): void {
   const violations: FieldViolation[] = [];
   records.forEach((record, i) => {
     const checks: Array<[string, string | undefined]> = [
@@ -60,7 +72,7 @@ export function assertRecords(collection: string, records: readonly VectorRecord
 }
 
 /** Throws InvalidArgumentError naming `ids[i]` for an empty or over-long id. */
-export function assertIds(ids: readonly string[]): void {
+export function validateStoreIds(ids: readonly string[]): void {
   const violations: FieldViolation[] = [];
   ids.forEach((id, i) => {
     const problem = documentIdProblem(id);
@@ -70,7 +82,7 @@ export function assertIds(ids: readonly string[]): void {
 }
 
 /** Checks a query's limit and vector against a collection of `dimension`. */
-export function assertQuery(collection: string, query: VectorQuery, dimension: number): void {
+export function validateStoreQuery(collection: string, query: VectorQuery, dimension: number): void {
   const max = VECTOR_LIMITS.storeTopKMax;
   if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > max) {
     throw InvalidArgumentError.of('limit', `must be an integer from 1 to ${max}`);

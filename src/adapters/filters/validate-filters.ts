@@ -10,7 +10,7 @@ import { VECTOR_LIMITS } from '../../domain/vector-rules';
  * Throws InvalidArgumentError naming `filters[i].field`, `filters[i].operator` or
  * `filters[i].values` for every problem found.
  */
-export function assertValidFilters(filters: readonly MetadataFilter[]): void {
+export function validateStoreFilters(filters: readonly MetadataFilter[]): void {
   const violations = filters.flatMap((filter, i) =>
     filterViolations(`filters[${i}]`, filter, VECTOR_LIMITS.storeValuesPerFilter),
   );

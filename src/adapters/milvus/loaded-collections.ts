@@ -1,10 +1,13 @@
 import type { CallContext } from '../../domain/context';
 import { NotFoundError } from '../../domain/errors';
-import { assertCollectionName, assertDimension } from '../filters/store-input';
+import {
+  validateStoreCollectionDimension,
+  validateStoreCollectionName,
+  validateStoreDimension,
+} from '../filters/store-input';
 import type { LiteFlushes } from './lite-flushes';
 import {
   type CollectionShape,
-  checkDimension,
   createCollection,
   describeCollection,
   loadCollection,
@@ -34,10 +37,10 @@ export class LoadedCollections {
 
   /** Creates the collection if it is missing and loads it; FailedPreconditionError if it exists with another dimension. */
   async ensure(name: string, dimension: number, ctx: CallContext): Promise<void> {
-    assertCollectionName(name);
-    assertDimension(dimension);
+    validateStoreCollectionName(name);
+    validateStoreDimension(dimension);
     const known = this.ready.get(name);
-    if (known !== undefined) return checkDimension(name, known, dimension);
+    if (known !== undefined) return validateStoreCollectionDimension(name, known, dimension);
     const { session } = this;
     await session.locked(name, ctx, async () => {
       let shape = await describeCollection(session, name, ctx);
@@ -45,7 +48,7 @@ export class LoadedCollections {
         await createCollection(session, name, dimension, ctx);
         shape = await describeCollection(session, name, ctx);
       }
-      checkDimension(name, shape?.dimension ?? dimension, dimension);
+      validateStoreCollectionDimension(name, shape?.dimension ?? dimension, dimension);
       await loadCollection(session, name, ctx);
       this.loaded(name, { dimension, lexical: shape?.lexical ?? false });
     });

@@ -2,9 +2,9 @@ import type { ConsistencyLevelEnum, RowData } from '@zilliz/milvus2-sdk-node';
 import type { CallContext } from '../../domain/context';
 import { FailedPreconditionError, NotFoundError } from '../../domain/errors';
 import { milvusLiteral } from '../filters';
+import { validateStoreCollectionDimension } from '../filters/store-input';
 import {
   type CollectionLifecycle,
-  checkDimension,
   createCollection,
   describeCollection,
   loadCollection,
@@ -55,7 +55,7 @@ export async function addLexicalSide(
   }
 
   if (existing) {
-    if (pending) checkDimension(target, pending.dimension, existing.dimension);
+    if (pending) validateStoreCollectionDimension(target, pending.dimension, existing.dimension);
     else await createCollection(lifecycle, target, existing.dimension, ctx);
     await loadCollection(lifecycle, name, ctx);
     await loadCollection(lifecycle, target, ctx);

@@ -1,6 +1,7 @@
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { type CallContext, throwIfDone } from '../../domain/context';
 import { FailedPreconditionError } from '../../domain/errors';
+import { validateStoreCollectionDimension } from '../filters/store-input';
 import { type MilvusStatus, isCollectionMissing, isSuccess, throwIfFailed } from './milvus-errors';
 import {
   type MilvusIndexType,
@@ -85,7 +86,7 @@ export async function createCollection(
   }
   // Another process (a second replica starting) may have created it meanwhile: accept it if it fits.
   const existing = await describeCollection(lifecycle, name, ctx);
-  if (existing !== undefined) return checkDimension(name, existing.dimension, dimension);
+  if (existing !== undefined) return validateStoreCollectionDimension(name, existing.dimension, dimension);
   if ('error' in failure) throw failure.error;
   throwIfFailed(failure.status, 'create collection', name);
 }
@@ -103,13 +104,4 @@ export async function loadCollection(
     client.loadCollectionSync({ collection_name: name, timeout }),
   );
   throwIfFailed(res, 'load collection', name);
-}
-
-/** FailedPreconditionError naming the collection and both dimensions when they differ. */
-export function checkDimension(name: string, actual: number, wanted: number): void {
-  if (actual !== wanted) {
-    throw new FailedPreconditionError(
-      `collection "${name}" exists with dimension ${actual}, which differs from the requested dimension ${wanted}`,
-    );
-  }
 }

@@ -1,8 +1,8 @@
 import type { CallContext } from '../../domain/context';
 import type { LexicalQuery, VectorHit } from '../../domain/ports';
 import { compileMilvusFilter } from '../filters';
-import { assertLexicalQuery } from '../filters/lexical-input';
-import { assertCollectionName } from '../filters/store-input';
+import { validateStoreLexicalQuery } from '../filters/lexical-input';
+import { validateStoreCollectionName } from '../filters/store-input';
 import { type AddLexicalResult, addLexicalSide } from './milvus-add-lexical';
 import { type MilvusParts, OUTPUT_FIELDS, hitOf } from './milvus-parts';
 import { FIELDS, nfc } from './milvus-schema';
@@ -18,8 +18,8 @@ export async function searchLexical(
   query: LexicalQuery,
   ctx: CallContext,
 ): Promise<VectorHit[] | undefined> {
-  assertCollectionName(collection);
-  assertLexicalQuery(query);
+  validateStoreCollectionName(collection);
+  validateStoreLexicalQuery(query);
   const filter = compileMilvusFilter(query.filters);
   await collections.dimensionOf(collection, ctx);
   if (!(await collections.hasLexical(collection, ctx))) return undefined;
@@ -50,7 +50,7 @@ export async function addLexical(
   collection: string,
   ctx: CallContext,
 ): Promise<AddLexicalResult> {
-  assertCollectionName(collection);
+  validateStoreCollectionName(collection);
   return session.locked(collection, ctx, async () => {
     try {
       return await addLexicalSide(session, collection, ctx);

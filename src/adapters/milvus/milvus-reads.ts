@@ -2,7 +2,7 @@ import type { CallContext } from '../../domain/context';
 import { FailedPreconditionError, NotFoundError } from '../../domain/errors';
 import type { CollectionStats, VectorHit, VectorQuery, VectorRecord } from '../../domain/ports';
 import { compileMilvusFilter, milvusLiteral } from '../filters';
-import { assertCollectionName, assertQuery } from '../filters/store-input';
+import { validateStoreCollectionName, validateStoreQuery } from '../filters/store-input';
 import { isCollectionNotLoaded, throwIfFailed } from './milvus-errors';
 import { type MilvusParts, OUTPUT_FIELDS, hitOf, isObject } from './milvus-parts';
 import { FIELDS, searchParams } from './milvus-schema';
@@ -17,7 +17,7 @@ export async function scanRecords(
   limit: number,
   ctx: CallContext,
 ): Promise<VectorRecord[]> {
-  assertCollectionName(collection);
+  validateStoreCollectionName(collection);
   await collections.dimensionOf(collection, ctx);
   const res = await session.call(ctx, 'scan', (timeout) =>
     session.client.query({
@@ -46,10 +46,10 @@ export async function searchDense(
   ctx: CallContext,
 ): Promise<VectorHit[]> {
   const { session, collections, flushes } = parts;
-  assertCollectionName(collection);
+  validateStoreCollectionName(collection);
   const filter = compileMilvusFilter(query.filters);
   const dimension = await collections.dimensionOf(collection, ctx);
-  assertQuery(collection, query, dimension);
+  validateStoreQuery(collection, query, dimension);
   await flushes.sealForRead(collection, ctx);
   const run = () =>
     session.call(ctx, 'search', (timeout) =>

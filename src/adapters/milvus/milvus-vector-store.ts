@@ -9,7 +9,7 @@ import type {
   VectorRecord,
   VectorStore,
 } from '../../domain/ports';
-import { assertCollectionName } from '../filters/store-input';
+import { validateStoreCollectionName } from '../filters/store-input';
 import { LiteFlushes } from './lite-flushes';
 import { LoadedCollections } from './loaded-collections';
 import type { AddLexicalResult } from './milvus-add-lexical';
@@ -59,7 +59,7 @@ export class MilvusVectorStore implements VectorStore {
   /** Seals what was written to the collection so it is indexed (see `flushAfterRows`). */
   async flush(collection: string, ctx: CallContext): Promise<void> {
     const { session, collections, flushes } = this.parts;
-    assertCollectionName(collection);
+    validateStoreCollectionName(collection);
     await collections.dimensionOf(collection, ctx);
     await session.locked(collection, ctx, () => flushes.flushLocked(collection, ctx));
   }

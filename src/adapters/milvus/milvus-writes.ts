@@ -2,7 +2,7 @@ import type { CallContext } from '../../domain/context';
 import { InvalidArgumentError } from '../../domain/errors';
 import type { MetadataFilter, VectorRecord } from '../../domain/ports';
 import { compileMilvusFilter } from '../filters';
-import { assertCollectionName, assertIds, assertRecords, lastPerId } from '../filters/store-input';
+import { lastPerId, validateStoreCollectionName, validateStoreIds, validateStoreRecords } from '../filters/store-input';
 import { isCollectionMissing, throwIfFailed } from './milvus-errors';
 import type { MilvusParts } from './milvus-parts';
 import { countRows, existingIds, idsExpression } from './milvus-reads';
@@ -19,10 +19,10 @@ export async function upsertRecords(
   batchSize: number,
   ctx: CallContext,
 ): Promise<void> {
-  assertCollectionName(collection);
+  validateStoreCollectionName(collection);
   const dimension = await collections.dimensionOf(collection, ctx);
   if (records.length === 0) return;
-  assertRecords(collection, records, dimension);
+  validateStoreRecords(collection, records, dimension);
   const rows = lastPerId(records).map(milvusRow);
   await session.locked(collection, ctx, async () => {
     for (let i = 0; i < rows.length; i += batchSize) {
@@ -47,8 +47,8 @@ export async function deleteIds(
   ids: string[],
   ctx: CallContext,
 ): Promise<number> {
-  assertCollectionName(collection);
-  assertIds(ids);
+  validateStoreCollectionName(collection);
+  validateStoreIds(ids);
   await parts.collections.dimensionOf(collection, ctx);
   const unique = [...new Set(ids)];
   if (unique.length === 0) return 0;
@@ -72,7 +72,7 @@ export async function deleteMatching(
   filters: MetadataFilter[],
   ctx: CallContext,
 ): Promise<number> {
-  assertCollectionName(collection);
+  validateStoreCollectionName(collection);
   if (filters.length === 0) throw InvalidArgumentError.of('filters', 'at least one filter is required');
   const expression = compileMilvusFilter(filters);
   await parts.collections.dimensionOf(collection, ctx);
@@ -89,7 +89,7 @@ export async function dropCollection(
   name: string,
   ctx: CallContext,
 ): Promise<void> {
-  assertCollectionName(name);
+  validateStoreCollectionName(name);
   await session.locked(name, ctx, async () => {
     collections.forget(name);
     flushes.forget(name);

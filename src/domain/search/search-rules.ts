@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from '../errors';
 import { isInternalCollection } from '../internal-collections';
 import { LIMITS, NUL_PROBLEM, containsNul } from '../validation';
 import { VECTOR_LIMITS, metadataProblem, storedTextProblem } from '../vector-rules';
@@ -67,11 +66,6 @@ export const RESERVED_COLLECTION_NAME = `${COLLECTION_NAME_RULE} (names starting
 export function collectionNameProblem(name: string): string | undefined {
   if (isInternalCollection(name)) return RESERVED_COLLECTION_NAME;
   return COLLECTION_NAME_PATTERN.test(name) ? undefined : COLLECTION_NAME_RULE;
-}
-
-/** Throws InvalidArgumentError naming `field` when a caller targets an internal collection. */
-export function assertPublicCollection(name: string, field: string): void {
-  if (isInternalCollection(name)) throw InvalidArgumentError.of(field, RESERVED_COLLECTION_NAME);
 }
 
 /** Why `text` cannot be a caller's document text (blank, holding U+0000, too long), or undefined. */

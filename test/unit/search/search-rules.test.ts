@@ -1,5 +1,10 @@
-import { assertValidFilters } from '../../../src/adapters/filters';
-import { assertCollectionName, assertIds, assertQuery, assertRecords } from '../../../src/adapters/filters/store-input';
+import { validateStoreFilters } from '../../../src/adapters/filters';
+import {
+  validateStoreCollectionName,
+  validateStoreIds,
+  validateStoreQuery,
+  validateStoreRecords,
+} from '../../../src/adapters/filters/store-input';
 import { InvalidArgumentError } from '../../../src/domain/errors';
 import { INTERNAL_COLLECTION_NAMES } from '../../../src/domain/internal-collections';
 import { MEMORY_LIMITS } from '../../../src/domain/memory';
@@ -57,19 +62,19 @@ describe('what a caller may send, a store accepts', () => {
       '😀'.repeat(L.documentIdMaxBytes / 4),
     ];
     for (const id of ids) expect(documentIdProblem(id)).toBeUndefined();
-    expect(fieldsThrownBy(() => assertRecords('docs', ids.map(record), 2))).toEqual([]);
-    expect(fieldsThrownBy(() => assertIds(ids))).toEqual([]);
-    expect(fieldsThrownBy(() => assertIds(['é'.repeat(L.documentIdMaxBytes / 2 + 1)]))).toEqual(['ids[0]']);
+    expect(fieldsThrownBy(() => validateStoreRecords('docs', ids.map(record), 2))).toEqual([]);
+    expect(fieldsThrownBy(() => validateStoreIds(ids))).toEqual([]);
+    expect(fieldsThrownBy(() => validateStoreIds(['é'.repeat(L.documentIdMaxBytes / 2 + 1)]))).toEqual(['ids[0]']);
   });
 
   test('every caller collection name and every internal one', () => {
     const longest = `c${'x'.repeat(L.collectionNameMaxLength - 1)}`;
     expect(collectionNameProblem(longest)).toBeUndefined();
     for (const name of [longest, ...INTERNAL_COLLECTION_NAMES]) {
-      expect(fieldsThrownBy(() => assertCollectionName(name))).toEqual([]);
+      expect(fieldsThrownBy(() => validateStoreCollectionName(name))).toEqual([]);
     }
-    expect(fieldsThrownBy(() => assertCollectionName(`${longest}x`))).toEqual(['collection']);
-    expect(fieldsThrownBy(() => assertCollectionName('../escape'))).toEqual(['collection']);
+    expect(fieldsThrownBy(() => validateStoreCollectionName(`${longest}x`))).toEqual(['collection']);
+    expect(fieldsThrownBy(() => validateStoreCollectionName('../escape'))).toEqual(['collection']);
   });
 
   test('internal names are never a caller name', () => {
@@ -80,12 +85,14 @@ describe('what a caller may send, a store accepts', () => {
     expect(L.storeValuesPerFilter).toBeGreaterThanOrEqual(MEMORY_LIMITS.idsPerCall);
     const values = (n: number) => Array.from({ length: n }, (_, i) => `f${i}`);
     const filter = (n: number) => [{ field: 'fact_id', operator: 'in' as const, values: values(n) }];
-    expect(fieldsThrownBy(() => assertValidFilters(filter(L.storeValuesPerFilter)))).toEqual([]);
-    expect(fieldsThrownBy(() => assertValidFilters(filter(L.storeValuesPerFilter + 1)))).toEqual(['filters[0].values']);
+    expect(fieldsThrownBy(() => validateStoreFilters(filter(L.storeValuesPerFilter)))).toEqual([]);
+    expect(fieldsThrownBy(() => validateStoreFilters(filter(L.storeValuesPerFilter + 1)))).toEqual([
+      'filters[0].values',
+    ]);
   });
 
   test('a store search returns at most the top-k maximum', () => {
-    const query = (limit: number) => () => assertQuery('docs', { vector: [1, 0], limit, filters: [] }, 2);
+    const query = (limit: number) => () => validateStoreQuery('docs', { vector: [1, 0], limit, filters: [] }, 2);
     expect(fieldsThrownBy(query(L.storeTopKMax))).toEqual([]);
     expect(fieldsThrownBy(query(L.storeTopKMax + 1))).toEqual(['limit']);
     // The pipeline asks each collection for the fusion depth, which covers the largest limit.
@@ -96,8 +103,8 @@ describe('what a caller may send, a store accepts', () => {
   test('metadata a caller may send; the store refuses deeper or bigger', () => {
     let deep: Record<string, unknown> = {};
     for (let i = 1; i < L.metadataMaxDepth; i++) deep = { k: deep };
-    expect(fieldsThrownBy(() => assertRecords('docs', [{ ...record('a'), metadata: deep }], 2))).toEqual([]);
-    expect(fieldsThrownBy(() => assertRecords('docs', [{ ...record('a'), metadata: { k: deep } }], 2))).toEqual([
+    expect(fieldsThrownBy(() => validateStoreRecords('docs', [{ ...record('a'), metadata: deep }], 2))).toEqual([]);
+    expect(fieldsThrownBy(() => validateStoreRecords('docs', [{ ...record('a'), metadata: { k: deep } }], 2))).toEqual([
       'records[0].metadata',
     ]);
   });
