@@ -1,10 +1,12 @@
 import type { MemoryService, ScoredFact } from '../domain/memory';
 import type { Conversation, Fact, Message } from '../domain/ports';
+import type { Duration } from '../gen/google/protobuf/duration';
 import type {
   Conversation as ConversationPb,
   Fact as FactPb,
   MemoryServiceService,
   Message as MessagePb,
+  NewFact as NewFactPb,
 } from '../gen/recall/v1/memory';
 import type { Handlers } from './rpc-runtime';
 
@@ -15,12 +17,7 @@ export function memoryHandlers(memory: MemoryService): Handlers<typeof MemorySer
       const result = await memory.addFacts(
         {
           userId: req.userId,
-          facts: req.facts.map((f) => ({
-            content: f.content,
-            source: f.source,
-            confidence: f.confidence,
-            metadata: f.metadata ?? {},
-          })),
+          facts: req.facts.map(toFactInput),
         },
         ctx,
       );
@@ -34,6 +31,19 @@ export function memoryHandlers(memory: MemoryService): Handlers<typeof MemorySer
 
     async recallFacts(req, ctx) {
       const result = await memory.recallFacts(req, ctx);
+      return { facts: result.facts.map(toFactPb) };
+    },
+
+    async supersedeFact(req, ctx) {
+      const result = await memory.supersedeFact(
+        { userId: req.userId, factId: req.factId, fact: req.fact && toFactInput(req.fact), at: req.at },
+        ctx,
+      );
+      return { fact: toFactPb(result.current), superseded: toFactPb(result.previous) };
+    },
+
+    async getFactHistory(req, ctx) {
+      const result = await memory.getFactHistory(req, ctx);
       return { facts: result.facts.map(toFactPb) };
     },
 
@@ -86,11 +96,31 @@ function toFactPb(fact: Fact | ScoredFact): FactPb {
     metadata: fact.metadata,
     createdAt: fact.createdAt,
     score: 'score' in fact ? fact.score : 0,
-    // Issue 17's temporal and hybrid fields; filled in as the domain grows them.
-    supersededBy: '',
+    validFrom: fact.validFrom,
+    validUntil: fact.validUntil,
+    expiresAt: fact.expiresAt,
+    supersededBy: fact.supersededBy ?? '',
+    // Issue 17's hybrid fields; filled in as the domain grows them.
     vectorScore: 0,
     lexicalScore: 0,
   };
+}
+
+function toFactInput(f: NewFactPb) {
+  return {
+    content: f.content,
+    source: f.source,
+    confidence: f.confidence,
+    metadata: f.metadata ?? {},
+    validFrom: f.validFrom,
+    validUntil: f.validUntil,
+    expiresAt: f.expiresAt,
+    ttlSeconds: f.ttl && durationSeconds(f.ttl),
+  };
+}
+
+function durationSeconds(d: Duration): number {
+  return d.seconds + d.nanos / 1e9;
 }
 
 function toConversationPb(c: Conversation): ConversationPb {

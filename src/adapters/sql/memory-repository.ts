@@ -4,6 +4,7 @@ import type {
   AddFactsResult,
   Conversation,
   Fact,
+  FactView,
   ForgetUserCounts,
   MemoryRepository,
   Message,
@@ -12,6 +13,8 @@ import type {
   UserStats,
 } from '../../domain/ports';
 import { isUuid } from '../../domain/validation';
+import { DELETE_EXPIRED_FACTS } from './fact-validity-sql';
+import { createSqlFactVersionMethods } from './fact-versions-repository';
 import {
   type ConversationRow,
   type FactRow,
@@ -27,6 +30,12 @@ import { normalizeFactContent } from './normalize';
 import type { SqlClient } from './sql-client';
 
 type NormalizedFactRow = FactRow & { content_normalized: string };
+type ExistingFactRow = NormalizedFactRow & { expired: boolean };
+
+/** A FactView as the SQL's ($history, $asOf) parameters. */
+function viewParams(view: FactView | undefined): [boolean, Date | null] {
+  return [view?.includeHistory ?? false, view?.asOf ?? null];
+}
 
 function cursorParams(after: TimeCursor): [Date, string] {
   if (!isUuid(after.id)) throw InvalidArgumentError.of('page_token', 'is not a valid page token');
@@ -43,6 +52,7 @@ function emptyToNull(title: string | undefined): string | null {
  */
 export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
   return {
+    ...createSqlFactVersionMethods(client),
     async addFacts(userId, facts, ctx, inTransaction): Promise<AddFactsResult> {
       if (facts.length === 0) return { facts: [], createdFlags: [] };
       const keys = facts.map((fact) => normalizeFactContent(fact.content));
@@ -55,35 +65,58 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
       return client.transaction('add_facts', ctx, async (tx) => {
         await tx.query(sql.LOCK_USER_FACTS, [userId]);
         await tx.query(sql.LOCK_USER_CREATING, [userId]);
-        const inserted = await tx.query<NormalizedFactRow>(sql.INSERT_FACTS, [
-          userId,
-          offered.map((f) => f.content),
-          [...firstIndex.keys()],
-          offered.map((f) => f.source),
-          offered.map((f) => f.confidence),
-          offered.map((f) => JSON.stringify(f.metadata ?? {})),
-        ]);
+        const insert = (rows: typeof offered, normalized: string[]) =>
+          tx.query<NormalizedFactRow>(sql.INSERT_FACTS, [
+            userId,
+            rows.map((f) => f.content),
+            normalized,
+            rows.map((f) => f.source),
+            rows.map((f) => f.confidence),
+            rows.map((f) => JSON.stringify(f.metadata ?? {})),
+            rows.map((f) => f.validFrom ?? null),
+            rows.map((f) => f.validUntil ?? null),
+            rows.map((f) => f.expiresAt ?? null),
+          ]);
+        const inserted = await insert(offered, [...firstIndex.keys()]);
         const insertedKeys = new Set(inserted.map((row) => row.content_normalized));
         const missing = [...firstIndex.keys()].filter((key) => !insertedKeys.has(key));
-        const existing =
-          missing.length > 0 ? await tx.query<NormalizedFactRow>(sql.SELECT_FACTS_BY_CONTENT, [userId, missing]) : [];
+        let existing =
+          missing.length > 0 ? await tx.query<ExistingFactRow>(sql.SELECT_FACTS_BY_CONTENT, [userId, missing]) : [];
+        // A duplicate of an expired fact (not swept yet) replaces it: expired facts are gone.
+        const expired = existing.filter((row) => row.expired);
+        let expiredIds: string[] = [];
+        if (expired.length > 0) {
+          const ids = expired.map((row) => row.id);
+          expiredIds = (await tx.query<{ id: string }>(DELETE_EXPIRED_FACTS, [userId, ids])).map((row) => row.id);
+          const keys = expired.map((row) => row.content_normalized);
+          inserted.push(...(await insert(keys.map((key) => facts[firstIndex.get(key)!]!), keys)));
+          existing = existing.filter((row) => !row.expired);
+        }
         const result = toAddFactsResult(keys, firstIndex, inserted, existing);
+        if (expiredIds.length > 0) result.expiredIds = expiredIds;
         await inTransaction?.(result);
         return result;
       });
     },
 
-    async listFacts(userId: string, limit: number, after: TimeCursor | undefined, ctx: CallContext): Promise<Fact[]> {
+    async listFacts(userId, limit, after, ctx, view): Promise<Fact[]> {
       const rows = after
-        ? await client.query<FactRow>('list_facts', sql.LIST_FACTS_AFTER, [userId, limit, ...cursorParams(after)], ctx)
-        : await client.query<FactRow>('list_facts', sql.LIST_FACTS, [userId, limit], ctx);
+        ? await client.query<FactRow>(
+            'list_facts',
+            sql.LIST_FACTS_AFTER,
+            [userId, limit, ...cursorParams(after), ...viewParams(view)],
+            ctx,
+          )
+        : await client.query<FactRow>('list_facts', sql.LIST_FACTS, [userId, limit, ...viewParams(view)], ctx);
       return rows.map(toFact);
     },
 
-    async getFacts(userId: string, ids: string[], ctx: CallContext): Promise<Fact[]> {
+    async getFacts(userId, ids, ctx, view): Promise<Fact[]> {
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return [];
-      return (await client.query<FactRow>('get_facts', sql.GET_FACTS, [userId, valid], ctx)).map(toFact);
+      return (await client.query<FactRow>('get_facts', sql.GET_FACTS, [userId, valid, ...viewParams(view)], ctx)).map(
+        toFact,
+      );
     },
 
     async deleteFacts(userId, ids, ctx, inTransaction): Promise<string[]> {

@@ -5,6 +5,8 @@
  * input and result types, and its limits.
  */
 export { createFactIndex, type FactIndex, type FactIndexDeps } from './fact-index';
+export { createFactSweeper, type FactSweeper, type FactSweeperOptions, type SweepReport } from './fact-expiry';
+export type { SupersedeFactInput } from './fact-versions';
 export {
   type AddFactsInput,
   type AppendMessagesInput,
@@ -14,5 +16,5 @@ export {
   type ScoredFact,
   createMemoryService,
 } from './memory-service';
-export { MEMORY_LIMITS } from './memory-validation';
+export { type FactInput, MEMORY_LIMITS } from './memory-validation';
 export { type PageTokenCodec, createPageTokenCodec } from './page-token';

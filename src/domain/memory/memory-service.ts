@@ -3,6 +3,7 @@ import { NotFoundError } from '../errors';
 import type {
   Conversation,
   Fact,
+  FactView,
   ForgetUserCounts,
   MemoryRepository,
   Message,
@@ -11,7 +12,9 @@ import type {
   UserStats,
 } from '../ports';
 import type { FactEntry, FactIndex } from './fact-index';
+import { createFactVersions } from './fact-versions';
 import {
+  type FactInput,
   validateAddFacts,
   validateAppendMessages,
   validateDeleteFacts,
@@ -21,10 +24,11 @@ import {
   validateUserId,
 } from './memory-validation';
 import type { PageTokenCodec } from './page-token';
+import { weighByRecency } from './recency';
 
 export interface AddFactsInput {
   userId: string;
-  facts: Array<{ content: string; source: string; confidence: number; metadata: Metadata }>;
+  facts: Array<FactInput & { metadata: Metadata }>;
 }
 export interface PageInput {
   userId: string;
@@ -54,8 +58,18 @@ export function createMemoryService(deps: {
   pageTokens: PageTokenCodec;
   factIndex?: FactIndex;
   logger?: MemoryLogger;
+  /** RecallFacts weighs scores by the facts' age with this half-life (days); 0 or unset: off. */
+  recencyHalfLifeDays?: number;
 }) {
   const { repository, pageTokens, factIndex, logger } = deps;
+
+  /** Of `ids`, those without a row at all (not merely outside the view asked for). */
+  async function withoutRows(userId: string, ids: string[], ctx: CallContext): Promise<string[]> {
+    const present = new Set(
+      (await repository.getFacts(userId, ids, ctx, { includeHistory: true })).map((fact) => fact.id),
+    );
+    return ids.filter((id) => !present.has(id));
+  }
 
   /**
    * Removes index entries whose fact has no row (left by a process that died between the
@@ -65,7 +79,10 @@ export function createMemoryService(deps: {
   async function collectOrphans(userId: string, ids: string[], ctx: CallContext): Promise<void> {
     if (!factIndex) return;
     try {
-      const removed = await repository.withMissingFacts(userId, ids, ctx, async (missing) => {
+      // Versions outside the view asked for are not orphans; only ids without any row are.
+      const absent = await withoutRows(userId, ids, ctx);
+      if (absent.length === 0) return;
+      const removed = await repository.withMissingFacts(userId, absent, ctx, async (missing) => {
         await factIndex.remove(userId, missing, ctx);
       });
       if (removed.length > 0) logger?.info?.({ userId, count: removed.length }, 'removed fact vectors without a fact');
@@ -75,6 +92,8 @@ export function createMemoryService(deps: {
   }
 
   return {
+    ...createFactVersions({ repository, factIndex }),
+
     /**
      * Embeds the facts, then stores them and their vectors in one step: the vectors are
      * written inside the rows' transaction, so either both are kept or neither is, and no
@@ -93,47 +112,49 @@ export function createMemoryService(deps: {
         input.userId,
         facts,
         ctx,
-        factIndex && ((stored) => factIndex.put(input.userId, factEntries(stored.facts, vectors), ctx)),
+        factIndex &&
+          (async (stored) => {
+            await factIndex.remove(input.userId, stored.expiredIds ?? [], ctx);
+            await factIndex.put(input.userId, factEntries(stored.facts, vectors), ctx);
+          }),
       );
       const created = result.createdFlags.filter(Boolean).length;
       return { facts: result.facts, created, duplicates: result.facts.length - created };
     },
 
-    /** A page of the user's facts, newest first. */
-    async listFacts(input: PageInput, ctx: CallContext): Promise<{ facts: Fact[]; nextPageToken: string }> {
-      const { limit, after } = decodeTimePage(pageTokens, 'facts', input);
-      const rows = await repository.listFacts(input.userId, limit + 1, after, ctx);
+    /** A page of the user's facts that `view` selects (valid now by default), newest first. */
+    async listFacts(input: PageInput & FactView, ctx: CallContext): Promise<{ facts: Fact[]; nextPageToken: string }> {
+      // A page token continues only the listing it came from: same user, same view.
+      const kind = input.includeHistory ? 'facts+history' : input.asOf ? `facts@${input.asOf.toISOString()}` : 'facts';
+      const { limit, after } = decodeTimePage(pageTokens, kind, input);
+      const rows = await repository.listFacts(input.userId, limit + 1, after, ctx, viewOf(input));
       const { page, next } = splitPage(rows, limit);
-      const nextPageToken = next
-        ? pageTokens.encode('facts', input.userId, [next.createdAt.toISOString(), next.id])
-        : '';
+      const nextPageToken = next ? pageTokens.encode(kind, input.userId, [next.createdAt.toISOString(), next.id]) : '';
       return { facts: page, nextPageToken };
     },
 
-    /** The user's facts most relevant to the query, best first; never another user's. */
-    async recallFacts(input: { userId: string; query: string; limit: number }, ctx: CallContext) {
+    /**
+     * The user's facts most relevant to the query, best first; never another user's. Only
+     * facts `view` selects (valid now by default, never expired): candidates are fetched at
+     * twice the limit, so versions filtered out rarely leave the answer short.
+     */
+    async recallFacts(input: { userId: string; query: string; limit: number } & FactView, ctx: CallContext) {
       const limit = validateRecallFacts(input);
       if (!factIndex) return { facts: [] as ScoredFact[] };
-      const matches = await factIndex.recall(input.userId, input.query, limit, ctx);
+      const matches = await factIndex.recall(input.userId, input.query, limit * 2, ctx);
       if (matches.length === 0) return { facts: [] as ScoredFact[] };
       // The database is the source of truth: an index entry whose fact is gone is dropped.
-      const stored = new Map(
-        (
-          await repository.getFacts(
-            input.userId,
-            matches.map((m) => m.factId),
-            ctx,
-          )
-        ).map((f) => [f.id, f]),
-      );
-      const facts: ScoredFact[] = [];
-      const orphans: string[] = [];
+      const ids = matches.map((m) => m.factId);
+      const stored = new Map((await repository.getFacts(input.userId, ids, ctx, viewOf(input))).map((f) => [f.id, f]));
+      let facts: ScoredFact[] = [];
+      const misses: string[] = [];
       for (const match of matches) {
         const fact = stored.get(match.factId);
         if (fact) facts.push({ ...fact, score: match.score });
-        else orphans.push(match.factId);
+        else misses.push(match.factId);
       }
-      if (orphans.length > 0) await collectOrphans(input.userId, orphans, ctx);
+      facts = weighByRecency(facts, deps.recencyHalfLifeDays ?? 0, input.asOf ?? new Date()).slice(0, limit);
+      if (misses.length > 0) await collectOrphans(input.userId, misses, ctx);
       return { facts };
     },
 
@@ -232,6 +253,11 @@ function factEntries(stored: Fact[], vectors: number[][]): FactEntry[] {
     if (!entries.has(fact.id)) entries.set(fact.id, { id: fact.id, content: fact.content, vector: vectors[i]! });
   });
   return [...entries.values()];
+}
+
+/** The repository's view of a request: now, as of a time, or every version. */
+function viewOf(input: FactView): FactView {
+  return { asOf: input.asOf, includeHistory: input.includeHistory ?? false };
 }
 
 /** Rows fetched with limit + 1: the page, and the row to continue after when there is more. */

@@ -30,6 +30,7 @@ describe('migrations on PostgreSQL', () => {
         '002_golden_answers',
         '003_memory_indexes',
         '004_embedding_spaces',
+        '006_fact_validity',
       ]);
       expect(await reportIndexes(clients[0]!)).toHaveLength(2);
     } finally {
