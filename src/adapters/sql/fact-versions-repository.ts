@@ -58,7 +58,12 @@ export function createSqlFactVersionMethods(client: SqlClient): FactVersionMetho
     },
 
     async expiredFactOwners(limit: number, ctx: CallContext): Promise<string[]> {
-      const rows = await client.query<{ user_id: string }>('expired_fact_owners', vsql.EXPIRED_FACT_OWNERS, [limit], ctx);
+      const rows = await client.query<{ user_id: string }>(
+        'expired_fact_owners',
+        vsql.EXPIRED_FACT_OWNERS,
+        [limit],
+        ctx,
+      );
       return [...new Set(rows.map((row) => row.user_id))];
     },
 
@@ -85,7 +90,8 @@ function checkSupersedable(old: VersionRow, at: Date | undefined, fact: NewFact)
   if (old.superseded_by) {
     throw new FailedPreconditionError(`fact ${old.id} is not current: superseded by ${old.superseded_by}`);
   }
-  if (old.ended) throw new FailedPreconditionError(`fact ${old.id} is not current: it ended at ${iso(old.valid_until)}`);
+  if (old.ended)
+    throw new FailedPreconditionError(`fact ${old.id} is not current: it ended at ${iso(old.valid_until)}`);
   if (at && at.getTime() <= old.valid_from.getTime()) {
     throw new FailedPreconditionError(`at must be after the fact's valid_from (${iso(old.valid_from)})`);
   }
@@ -103,7 +109,10 @@ function checkSupersedable(old: VersionRow, at: Date | undefined, fact: NewFact)
  * is closed, any other is AlreadyExistsError.
  */
 async function clearContent(tx: SqlTx, userId: string, normalized: string, supersededId: string): Promise<string[]> {
-  const [holder] = await tx.query<{ id: string; expired: boolean }>(vsql.CURRENT_FACT_WITH_CONTENT, [userId, normalized]);
+  const [holder] = await tx.query<{ id: string; expired: boolean }>(vsql.CURRENT_FACT_WITH_CONTENT, [
+    userId,
+    normalized,
+  ]);
   if (!holder || holder.id === supersededId) return [];
   if (!holder.expired) throw new AlreadyExistsError(`fact ${holder.id} of the user already has this content`);
   return (await tx.query<{ id: string }>(vsql.DELETE_EXPIRED_FACTS, [userId, [holder.id]])).map((row) => row.id);

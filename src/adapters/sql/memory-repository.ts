@@ -89,7 +89,12 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
           const ids = expired.map((row) => row.id);
           expiredIds = (await tx.query<{ id: string }>(DELETE_EXPIRED_FACTS, [userId, ids])).map((row) => row.id);
           const keys = expired.map((row) => row.content_normalized);
-          inserted.push(...(await insert(keys.map((key) => facts[firstIndex.get(key)!]!), keys)));
+          inserted.push(
+            ...(await insert(
+              keys.map((key) => facts[firstIndex.get(key)!]!),
+              keys,
+            )),
+          );
           existing = existing.filter((row) => !row.expired);
         }
         const result = toAddFactsResult(keys, firstIndex, inserted, existing);

@@ -58,7 +58,12 @@ export function createFactSweeper(deps: {
 
   async function sweep(ctx?: CallContext): Promise<SweepReport> {
     const started = performance.now();
-    const context = ctx ?? contextWithTimeout(options.timeoutMs ?? 60_000, { deadline: Infinity, signal: controller.signal });
+    const context =
+      ctx ??
+      contextWithTimeout(options.timeoutMs ?? 60_000, {
+        deadline: Number.POSITIVE_INFINITY,
+        signal: controller.signal,
+      });
     const report: SweepReport = { deleted: 0, users: 0, skipped: 0, durationSeconds: 0 };
     const owners = await repository.expiredFactOwners(options.batchSize, context);
     for (const userId of owners) {

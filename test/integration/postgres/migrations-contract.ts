@@ -2,9 +2,9 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createSqlMemoryRepository } from '../../../src/adapters/sql/memory-repository';
 import { defaultMigrationsDir } from '../../../src/adapters/sql/migrations/migration-files';
 import { MigrationError, migrate, migrationStatus, revert } from '../../../src/adapters/sql/migrations/migrator';
-import { createSqlMemoryRepository } from '../../../src/adapters/sql/memory-repository';
 import type { SqlClient } from '../../../src/adapters/sql/sql-client';
 import { backgroundContext } from '../../../src/domain/context';
 

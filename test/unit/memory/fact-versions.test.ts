@@ -132,10 +132,11 @@ describe('SupersedeFact and GetFactHistory', () => {
         memory.supersedeFact({ userId: 'u', factId: ended!.id, fact: fact('Studied in Lisbon'), at: undefined }, ctx),
       ),
     ).toBeInstanceOf(FailedPreconditionError);
-    for (const [userId, factId] of [
+    const unknown: Array<[string, string]> = [
       ['other', a!.id],
       ['u', '00000000-0000-4000-8000-000000000000'],
-    ]) {
+    ];
+    for (const [userId, factId] of unknown) {
       const error = await rejection(memory.supersedeFact({ userId, factId, fact: fact('x'), at: undefined }, ctx));
       expect(error).toBeInstanceOf(NotFoundError);
       expect(await rejection(memory.getFactHistory({ userId, factId }, ctx))).toBeInstanceOf(NotFoundError);
