@@ -30,9 +30,13 @@ export const LOCK_FACT_VERSION = `SELECT ${FACT_COLUMNS}, lineage_id, content_no
   coalesce($3::timestamptz, greatest(now(), valid_from + interval '1 millisecond')) AS at
 FROM memory_facts WHERE user_id = $1 AND id = $2 FOR UPDATE`;
 
-/** Closes a version at $3 and links it to its successor $4 ($1 user, $2 id). */
-export const CLOSE_FACT_VERSION = `UPDATE memory_facts SET valid_until = $3, superseded_by = $4
+/** Closes a version at $3 (an ended one keeps its valid_until) and links it to its successor $4 ($1 user, $2 id). */
+export const CLOSE_FACT_VERSION = `UPDATE memory_facts SET valid_until = coalesce($3, valid_until), superseded_by = $4
 WHERE user_id = $1 AND id = $2 RETURNING ${FACT_COLUMNS}`;
+
+/** Links an ended latest version to its successor $3, keeping its valid_until ($1 user, $2 id). */
+export const CLOSE_ENDED_FACT = `UPDATE memory_facts SET superseded_by = $3
+WHERE user_id = $1 AND id = $2 AND superseded_by IS NULL RETURNING lineage_id`;
 
 /**
  * Inserts the next version of a lineage unless a current fact has its content, and counts it
@@ -42,7 +46,7 @@ WHERE user_id = $1 AND id = $2 RETURNING ${FACT_COLUMNS}`;
 export const INSERT_FACT_VERSION = `WITH ins AS (
   INSERT INTO memory_facts (id, user_id, lineage_id, content, content_normalized, source, confidence,
     metadata, valid_from, valid_until, expires_at)
-  VALUES ($2, $1, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11)
+  VALUES ($2, $1, $3, $4, $5, $6, $7, $8::jsonb, coalesce($9::timestamptz, now()), $10, $11)
   ON CONFLICT (user_id, md5(content_normalized)) WHERE superseded_by IS NULL DO NOTHING
   RETURNING ${FACT_COLUMNS}
 ), bump AS (

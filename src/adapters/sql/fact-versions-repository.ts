@@ -85,6 +85,80 @@ export function createSqlFactVersionMethods(client: SqlClient): FactVersionMetho
   };
 }
 
+/** The latest version of a fact AddFacts found with an input's content, and its state. */
+export type LatestFactRow = FactRow & { content_normalized: string; expired: boolean; ended: boolean };
+
+/**
+ * AddFacts' duplicates that are no duplicates: a latest version that expired (not swept yet)
+ * is deleted and the content inserted anew by `insert` (the vector goes in AddFacts' step,
+ * by `expiredIds`); one that ended becomes the new fact's previous version (restateEndedFacts).
+ * Resolves to the rows inserted, the expired ids deleted, and the true duplicates left.
+ */
+export async function replaceStaleDuplicates(
+  tx: SqlTx,
+  userId: string,
+  latest: LatestFactRow[],
+  factOf: (normalized: string) => NewFact,
+  insert: (facts: NewFact[], normalized: string[]) => Promise<Array<FactRow & { content_normalized: string }>>,
+): Promise<{
+  inserted: Array<FactRow & { content_normalized: string }>;
+  expiredIds: string[];
+  existing: LatestFactRow[];
+}> {
+  const expired = latest.filter((row) => row.expired);
+  const ended = latest.filter((row) => !row.expired && row.ended);
+  const inserted: Array<FactRow & { content_normalized: string }> = [];
+  let expiredIds: string[] = [];
+  if (expired.length > 0) {
+    const ids = expired.map((row) => row.id);
+    expiredIds = (await tx.query<{ id: string }>(vsql.DELETE_EXPIRED_FACTS, [userId, ids])).map((row) => row.id);
+    const keys = expired.map((row) => row.content_normalized);
+    inserted.push(...(await insert(keys.map(factOf), keys)));
+  }
+  if (ended.length > 0) inserted.push(...(await restateEndedFacts(tx, userId, ended, factOf)));
+  return { inserted, expiredIds, existing: latest.filter((row) => !row.expired && !row.ended) };
+}
+
+/**
+ * AddFacts over a fact whose validity ended (valid_until past) and that was never superseded:
+ * the content holds again, so it is stored as that fact's next version (same lineage, the
+ * ended one linked to it) rather than answered with the ended fact. One statement pair per
+ * fact: this path is rare. Resolves to the new rows, with their normalised contents.
+ */
+async function restateEndedFacts(
+  tx: SqlTx,
+  userId: string,
+  ended: Array<{ id: string; content_normalized: string }>,
+  factOf: (normalized: string) => NewFact,
+): Promise<Array<FactRow & { content_normalized: string }>> {
+  const rows: Array<FactRow & { content_normalized: string }> = [];
+  for (const old of ended) {
+    const fact = factOf(old.content_normalized);
+    const id = randomUUID();
+    const [{ lineage_id } = { lineage_id: '' }] = await tx.query<{ lineage_id: string }>(vsql.CLOSE_ENDED_FACT, [
+      userId,
+      old.id,
+      id,
+    ]);
+    const [row] = await tx.query<FactRow>(vsql.INSERT_FACT_VERSION, [
+      userId,
+      id,
+      lineage_id,
+      fact.content,
+      old.content_normalized,
+      fact.source,
+      fact.confidence,
+      JSON.stringify(fact.metadata ?? {}),
+      fact.validFrom ?? null,
+      fact.validUntil ?? null,
+      fact.expiresAt ?? null,
+    ]);
+    if (!row) throw new Error('add_facts: restating an ended fact conflicted');
+    rows.push({ ...row, content_normalized: old.content_normalized });
+  }
+  return rows;
+}
+
 /** FailedPreconditionError unless the locked version may be superseded at its `at`. */
 function checkSupersedable(old: VersionRow, at: Date | undefined, fact: NewFact): void {
   if (old.superseded_by) {

@@ -13,8 +13,8 @@ import type {
   UserStats,
 } from '../../domain/ports';
 import { isUuid } from '../../domain/validation';
-import { DELETE_EXPIRED_FACTS } from './fact-validity-sql';
-import { createSqlFactVersionMethods } from './fact-versions-repository';
+import { createSqlFactVersionMethods, replaceStaleDuplicates } from './fact-versions-repository';
+import type { LatestFactRow } from './fact-versions-repository';
 import {
   type ConversationRow,
   type FactRow,
@@ -30,7 +30,6 @@ import { normalizeFactContent } from './normalize';
 import type { SqlClient } from './sql-client';
 
 type NormalizedFactRow = FactRow & { content_normalized: string };
-type ExistingFactRow = NormalizedFactRow & { expired: boolean };
 
 /** A FactView as the SQL's ($history, $asOf) parameters. */
 function viewParams(view: FactView | undefined): [boolean, Date | null] {
@@ -81,24 +80,13 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
         const insertedKeys = new Set(inserted.map((row) => row.content_normalized));
         const missing = [...firstIndex.keys()].filter((key) => !insertedKeys.has(key));
         let existing =
-          missing.length > 0 ? await tx.query<ExistingFactRow>(sql.SELECT_FACTS_BY_CONTENT, [userId, missing]) : [];
-        // A duplicate of an expired fact (not swept yet) replaces it: expired facts are gone.
-        const expired = existing.filter((row) => row.expired);
-        let expiredIds: string[] = [];
-        if (expired.length > 0) {
-          const ids = expired.map((row) => row.id);
-          expiredIds = (await tx.query<{ id: string }>(DELETE_EXPIRED_FACTS, [userId, ids])).map((row) => row.id);
-          const keys = expired.map((row) => row.content_normalized);
-          inserted.push(
-            ...(await insert(
-              keys.map((key) => facts[firstIndex.get(key)!]!),
-              keys,
-            )),
-          );
-          existing = existing.filter((row) => !row.expired);
-        }
+          missing.length > 0 ? await tx.query<LatestFactRow>(sql.SELECT_FACTS_BY_CONTENT, [userId, missing]) : [];
+        // Latest versions that expired or ended do not make a duplicate (fact-versions-repository.ts).
+        const stale = await replaceStaleDuplicates(tx, userId, existing, (key) => facts[firstIndex.get(key)!]!, insert);
+        inserted.push(...stale.inserted);
+        existing = stale.existing;
         const result = toAddFactsResult(keys, firstIndex, inserted, existing);
-        if (expiredIds.length > 0) result.expiredIds = expiredIds;
+        if (stale.expiredIds.length > 0) result.expiredIds = stale.expiredIds;
         await inTransaction?.(result);
         return result;
       });

@@ -28,8 +28,8 @@ export const LOCK_USER_FACTS = 'SELECT pg_advisory_xact_lock(1919251317, hashtex
 export const LOCK_USER = 'SELECT 1 FROM user_stats WHERE user_id = $1 FOR UPDATE';
 
 /**
- * Inserts new facts, skips duplicates of the latest version of a fact (expired or not: see
- * DELETE_EXPIRED_FACTS), counts the inserted ones ($1 user, $2..$9 arrays; a null valid_from
+ * Inserts new facts, skips duplicates of the latest version of a fact (expired or ended
+ * ones too: the repository replaces those), counts the inserted ones ($1 user, $2..$9 arrays; a null valid_from
  * is now(), like created_at).
  */
 export const INSERT_FACTS = `WITH ins AS (
@@ -49,10 +49,10 @@ SELECT * FROM ins`;
 
 /**
  * The latest versions of the user's facts with these normalised contents, and whether each
- * has expired ($1 user, $2 text[]).
+ * has expired or ended ($1 user, $2 text[]).
  */
 export const SELECT_FACTS_BY_CONTENT = `SELECT ${FACT_COLUMNS}, content_normalized,
-  coalesce(expires_at <= now(), false) AS expired
+  coalesce(expires_at <= now(), false) AS expired, coalesce(valid_until <= now(), false) AS ended
 FROM memory_facts
 WHERE user_id = $1 AND superseded_by IS NULL
   AND md5(content_normalized) = ANY (ARRAY(SELECT md5(k) FROM unnest($2::text[]) AS k))

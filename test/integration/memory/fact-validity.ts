@@ -126,8 +126,23 @@ export function factValidityContract(backends: ValidityBackends): void {
       current.id,
       back.current.id,
     ]);
-    expect((await memory.getUserStats({ userId }, ctx())).factCount).toBe(3);
-    expect(await memory.forgetUser({ userId }, ctx())).toMatchObject({ facts: 3, factVectors: 3 });
+    // A fact that ended by its own valid_until, stated again, becomes its next version.
+    const [acme] = (
+      await memory.addFacts(
+        {
+          userId,
+          facts: [fact('Works at Acme', { validFrom: new Date('2015-01-01'), validUntil: new Date('2018-01-01') })],
+        },
+        ctx(),
+      )
+    ).facts;
+    const rejoined = await memory.addFacts({ userId, facts: [fact('works at acme')] }, ctx());
+    expect(rejoined).toMatchObject({ created: 1, duplicates: 0 });
+    expect((await memory.getFactHistory({ userId, factId: acme!.id }, ctx())).facts.map((f) => f.supersededBy)).toEqual(
+      [rejoined.facts[0]!.id, undefined],
+    );
+    expect((await memory.getUserStats({ userId }, ctx())).factCount).toBe(5);
+    expect(await memory.forgetUser({ userId }, ctx())).toMatchObject({ facts: 5, factVectors: 5 });
   });
 
   test('an expired fact is never returned before it is swept; the sweeper deletes its row and vector', async () => {

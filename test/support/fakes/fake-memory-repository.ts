@@ -100,12 +100,14 @@ export class FakeMemoryRepository implements MemoryRepository {
       const out: AddFactsResult = { facts: [], createdFlags: [] };
       const added: Fact[] = [];
       const expiredIds: string[] = [];
+      const restated: Array<[Fact, Fact]> = [];
       for (const f of facts) {
         const existing = [...this.facts, ...added].find(
           (x) => x.userId === userId && !x.supersededBy && norm(x.content) === norm(f.content),
         );
+        const ended = existing?.validUntil !== undefined && existing.validUntil.getTime() <= this.now().getTime();
         if (existing && this.expired(existing) && !added.includes(existing)) expiredIds.push(existing.id);
-        else if (existing) {
+        else if (existing && !ended) {
           out.facts.push(existing);
           out.createdFlags.push(false);
           continue;
@@ -127,12 +129,20 @@ export class FakeMemoryRepository implements MemoryRepository {
         added.push(fact);
         out.facts.push(fact);
         out.createdFlags.push(true);
+        // An ended latest version is restated: the new fact is its next version.
+        if (existing && ended && !this.expired(existing)) {
+          restated.push([existing, fact]);
+        }
       }
       if (expiredIds.length > 0) out.expiredIds = expiredIds;
       await inTransaction?.(out);
       this.facts = this.facts.filter((f) => !expiredIds.includes(f.id));
       this.facts.push(...added);
       for (const f of added) this.lineage.set(f.id, f.id);
+      for (const [previous, next] of restated) {
+        previous.supersededBy = next.id;
+        this.lineage.set(next.id, this.lineage.get(previous.id) ?? previous.id);
+      }
       this.touch(userId, { factCount: added.length - expiredIds.length });
       return out;
     });

@@ -246,6 +246,27 @@ describe('validity and expiry of AddFacts', () => {
     expect(await memory.addFacts({ userId: 'u', facts: [fact('lives in berlin')] }, ctx)).toMatchObject({ created: 1 });
   });
 
+  test('stating an ended fact again makes it the next version, not a duplicate', async () => {
+    const { memory } = setup();
+    const [acme] = (
+      await memory.addFacts(
+        {
+          userId: 'u',
+          facts: [fact('Works at Acme', { validFrom: new Date('2015-01-01'), validUntil: new Date('2018-01-01') })],
+        },
+        ctx,
+      )
+    ).facts;
+    const again = await memory.addFacts({ userId: 'u', facts: [fact('works at acme')] }, ctx);
+    expect(again).toMatchObject({ created: 1, duplicates: 0 });
+    const history = await memory.getFactHistory({ userId: 'u', factId: acme!.id }, ctx);
+    expect(history.facts.map((f) => [f.content, f.supersededBy])).toEqual([
+      ['Works at Acme', again.facts[0]!.id],
+      ['works at acme', undefined],
+    ]);
+    expect(history.facts[0]!.validUntil).toEqual(new Date('2018-01-01'));
+  });
+
   test('a page token continues only the view it came from', async () => {
     const { memory } = setup();
     await memory.addFacts({ userId: 'u', facts: [fact('a'), fact('b'), fact('c')] }, ctx);
