@@ -3737,8 +3737,10 @@ export type MemoryServiceService = typeof MemoryServiceService;
 export const MemoryServiceService = {
   /**
    * AddFacts stores a batch of facts for a user. Content equal after normalisation (case and
-   * whitespace) to a fact the user already has is not stored twice: it is counted in
-   * `duplicates` and the existing fact is returned.
+   * whitespace) to the latest version of a fact the user already has is not stored twice: it
+   * is counted in `duplicates` and the existing fact is returned. Not a duplicate: a
+   * superseded version's content; an expired fact's (it is replaced); an ended fact's (the new
+   * fact becomes its next version, linked by superseded_by).
    */
   addFacts: {
     path: "/recall.v1.MemoryService/AddFacts" as const,
@@ -3749,7 +3751,10 @@ export const MemoryServiceService = {
     responseSerialize: (value: AddFactsResponse): Buffer => Buffer.from(AddFactsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AddFactsResponse => AddFactsResponse.decode(value),
   },
-  /** ListFacts lists a user's facts, newest first, with keyset pagination. */
+  /**
+   * ListFacts lists a user's facts valid now (or as_of a time, or every version), newest
+   * first, with keyset pagination. Expired facts are never listed.
+   */
   listFacts: {
     path: "/recall.v1.MemoryService/ListFacts" as const,
     requestStream: false as const,
@@ -3760,8 +3765,9 @@ export const MemoryServiceService = {
     responseDeserialize: (value: Buffer): ListFactsResponse => ListFactsResponse.decode(value),
   },
   /**
-   * RecallFacts returns the user's facts most relevant to a query, best first. It never
-   * returns another user's facts.
+   * RecallFacts returns the user's facts most relevant to a query, best first, among those
+   * valid now (or as_of a time, or every version); never an expired fact, never another
+   * user's. MEMORY_RECENCY_HALF_LIFE_DAYS, when set, weighs scores by the facts' age.
    */
   recallFacts: {
     path: "/recall.v1.MemoryService/RecallFacts" as const,
@@ -3886,15 +3892,21 @@ export const MemoryServiceService = {
 export interface MemoryServiceServer extends UntypedServiceImplementation {
   /**
    * AddFacts stores a batch of facts for a user. Content equal after normalisation (case and
-   * whitespace) to a fact the user already has is not stored twice: it is counted in
-   * `duplicates` and the existing fact is returned.
+   * whitespace) to the latest version of a fact the user already has is not stored twice: it
+   * is counted in `duplicates` and the existing fact is returned. Not a duplicate: a
+   * superseded version's content; an expired fact's (it is replaced); an ended fact's (the new
+   * fact becomes its next version, linked by superseded_by).
    */
   addFacts: handleUnaryCall<AddFactsRequest, AddFactsResponse>;
-  /** ListFacts lists a user's facts, newest first, with keyset pagination. */
+  /**
+   * ListFacts lists a user's facts valid now (or as_of a time, or every version), newest
+   * first, with keyset pagination. Expired facts are never listed.
+   */
   listFacts: handleUnaryCall<ListFactsRequest, ListFactsResponse>;
   /**
-   * RecallFacts returns the user's facts most relevant to a query, best first. It never
-   * returns another user's facts.
+   * RecallFacts returns the user's facts most relevant to a query, best first, among those
+   * valid now (or as_of a time, or every version); never an expired fact, never another
+   * user's. MEMORY_RECENCY_HALF_LIFE_DAYS, when set, weighs scores by the facts' age.
    */
   recallFacts: handleUnaryCall<RecallFactsRequest, RecallFactsResponse>;
   /** DeleteFacts deletes facts by id; ids that are not the user's are ignored. */
@@ -3937,8 +3949,10 @@ export interface MemoryServiceServer extends UntypedServiceImplementation {
 export interface MemoryServiceClient extends Client {
   /**
    * AddFacts stores a batch of facts for a user. Content equal after normalisation (case and
-   * whitespace) to a fact the user already has is not stored twice: it is counted in
-   * `duplicates` and the existing fact is returned.
+   * whitespace) to the latest version of a fact the user already has is not stored twice: it
+   * is counted in `duplicates` and the existing fact is returned. Not a duplicate: a
+   * superseded version's content; an expired fact's (it is replaced); an ended fact's (the new
+   * fact becomes its next version, linked by superseded_by).
    */
   addFacts(
     request: AddFactsRequest,
@@ -3955,7 +3969,10 @@ export interface MemoryServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AddFactsResponse) => void,
   ): ClientUnaryCall;
-  /** ListFacts lists a user's facts, newest first, with keyset pagination. */
+  /**
+   * ListFacts lists a user's facts valid now (or as_of a time, or every version), newest
+   * first, with keyset pagination. Expired facts are never listed.
+   */
   listFacts(
     request: ListFactsRequest,
     callback: (error: ServiceError | null, response: ListFactsResponse) => void,
@@ -3972,8 +3989,9 @@ export interface MemoryServiceClient extends Client {
     callback: (error: ServiceError | null, response: ListFactsResponse) => void,
   ): ClientUnaryCall;
   /**
-   * RecallFacts returns the user's facts most relevant to a query, best first. It never
-   * returns another user's facts.
+   * RecallFacts returns the user's facts most relevant to a query, best first, among those
+   * valid now (or as_of a time, or every version); never an expired fact, never another
+   * user's. MEMORY_RECENCY_HALF_LIFE_DAYS, when set, weighs scores by the facts' age.
    */
   recallFacts(
     request: RecallFactsRequest,
