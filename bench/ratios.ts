@@ -250,7 +250,7 @@ export async function measureRatios(ctx: RatioContext, reporter: Reporter): Prom
           ctx.clients.memory
             .listFacts({ userId: users[i]!, pageSize: PAGE_SIZE, pageToken: '' }, { timeoutMs: TIMEOUT_MS })
             .then(() => undefined),
-        (i) => pg.query(LIST_FACTS, [users[i]!, PAGE_SIZE + 1]).then(() => undefined),
+        (i) => pg.query(LIST_FACTS, [users[i]!, PAGE_SIZE + 1, false, null]).then(() => undefined),
       ]);
       results.push(
         ratioOf(
