@@ -13,13 +13,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmbeddingServer } from '../harness/embedding-server';
-import { EmbeddedVectorStore } from '../src/adapters/embedded-vectors';
-import { createHttpEmbedder } from '../src/adapters/embedders/http-embedder';
-import { openPgliteClient } from '../src/adapters/pglite/pglite-client';
-import { createSqlMemoryRepository } from '../src/adapters/sql/memory-repository';
-import { migrate } from '../src/adapters/sql/migrations/migrator';
+import { openMemoryTools } from '../src/composition/memory-tools';
+import { loadConfig } from '../src/config';
 import { backgroundContext } from '../src/domain/context';
-import { createFactIndex, createMemoryService, createPageTokenCodec } from '../src/domain/memory';
+import { createLogger } from '../src/observability/logger';
 
 const HALF_LIVES = [0, 7, 30, 180, 720];
 const K = 10;
@@ -55,16 +52,15 @@ async function main(): Promise<void> {
     .flatMap((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Conversation[]);
   const work = await mkdtemp(path.join(tmpdir(), 'recency-check-'));
   const model = await startEmbeddingServer();
-  const sql = await openPgliteClient({ dataDir: path.join(work, 'pg') });
-  const vectors = await EmbeddedVectorStore.open({ dir: path.join(work, 'vectors') });
+  const config = loadConfig({
+    DATA_DIR: work,
+    EMBEDDING_URL: model.url,
+    EMBEDDING_MODEL: model.model,
+    EMBEDDING_DIMENSION: String(model.dimension),
+  });
+  const tools = await openMemoryTools(config, createLogger('warn'), HALF_LIVES);
+  const services = tools.services;
   try {
-    await migrate(sql);
-    const repository = createSqlMemoryRepository(sql);
-    const embedder = createHttpEmbedder({ url: model.url, model: model.model, dimension: model.dimension });
-    const factIndex = createFactIndex({ vectorStore: vectors, embedder });
-    const services = HALF_LIVES.map((recencyHalfLifeDays) =>
-      createMemoryService({ repository, factIndex, pageTokens: createPageTokenCodec(), recencyHalfLifeDays }),
-    );
     const ctx = backgroundContext();
     const totals = HALF_LIVES.map(() => ({ all: [0, 0, 0], temporal: [0, 0, 0] }));
     for (const conv of conversations) {
@@ -117,8 +113,7 @@ async function main(): Promise<void> {
       );
     });
   } finally {
-    await vectors.close();
-    await sql.close();
+    await tools.close();
     await model.stop();
     await rm(work, { recursive: true, force: true });
   }
