@@ -4,9 +4,10 @@
  * rule is memory-sql.ts's: the user's fact lock first, then the user's stats row.
  */
 import { FACT_COLUMNS } from './memory-rows';
+import { LOCK_USER_FACTS } from './memory-sql';
 
-/** Takes the user's fact lock if nobody holds it ($1 user); see LOCK_USER_FACTS. */
-export const TRY_LOCK_USER_FACTS = 'SELECT pg_try_advisory_xact_lock(1919251317, hashtext($1)) AS locked';
+/** Takes the user's fact lock if nobody holds it ($1 user): LOCK_USER_FACTS's very key, tried. */
+export const TRY_LOCK_USER_FACTS = `${LOCK_USER_FACTS.replace('pg_advisory_xact_lock', 'pg_try_advisory_xact_lock')} AS locked`;
 
 /**
  * Deletes the user's facts among ids that have expired, keeping fact_count equal ($1 user,
@@ -30,8 +31,8 @@ export const LOCK_FACT_VERSION = `SELECT ${FACT_COLUMNS}, lineage_id, content_no
   coalesce($3::timestamptz, greatest(now(), valid_from + interval '1 millisecond')) AS at
 FROM memory_facts WHERE user_id = $1 AND id = $2 FOR UPDATE`;
 
-/** Closes a version at $3 (an ended one keeps its valid_until) and links it to its successor $4 ($1 user, $2 id). */
-export const CLOSE_FACT_VERSION = `UPDATE memory_facts SET valid_until = coalesce($3, valid_until), superseded_by = $4
+/** Closes a version at $3 and links it to its successor $4 ($1 user, $2 id). */
+export const CLOSE_FACT_VERSION = `UPDATE memory_facts SET valid_until = $3, superseded_by = $4
 WHERE user_id = $1 AND id = $2 RETURNING ${FACT_COLUMNS}`;
 
 /** Links an ended latest version to its successor $3, keeping its valid_until ($1 user, $2 id). */

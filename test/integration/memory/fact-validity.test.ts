@@ -14,5 +14,10 @@ onEveryBackend('Fact validity and expiry', (backends) => {
       .dropCollection?.(collection, backgroundContext())
       .catch(() => undefined);
   });
-  factValidityContract({ ...backends, collection, light: backends.kind === 'Milvus 2.3 standalone' });
+  factValidityContract({
+    ...backends,
+    collection,
+    light: backends.kind === 'Milvus 2.3 standalone',
+    singleSession: backends.kind === 'embedded',
+  });
 });

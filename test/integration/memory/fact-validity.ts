@@ -26,6 +26,8 @@ export interface ValidityBackends {
   collection: string;
   /** Fewer writes per round, for a store whose writes are slow (the 2.3 standalone). */
   light?: boolean;
+  /** One database session (PGlite): a transaction held open blocks every other query. */
+  singleSession?: boolean;
 }
 
 const ctx = () => backgroundContext();
@@ -181,6 +183,41 @@ export function factValidityContract(backends: ValidityBackends): void {
     expect((await memory.getUserStats({ userId }, ctx())).factCount).toBe(2);
     // The last ForgetUser counts rows and vectors exactly: the swept fact's vector went with its row.
     expect(await memory.forgetUser({ userId }, ctx())).toMatchObject({ facts: 2, factVectors: 2 });
+  });
+
+  // PGlite has one session: a transaction held open there blocks the sweep's reads too (and one
+  // embedded process has no second replica to share the sweep with).
+  const whenShared = backends.singleSession ? () => undefined : test;
+  whenShared('a sweep leaves a user whose fact lock is held (a write, another replica) to the next sweep', async () => {
+    const { memory, repository, sweeper } = build();
+    const userId = `held-${run}`;
+    const [door] = (await memory.addFacts({ userId, facts: [fact('Door code is 99', { ttlSeconds: 60 })] }, ctx()))
+      .facts;
+    await expire(backends.sql(), [door!.id]);
+    let release!: () => void;
+    let started!: () => void;
+    const holding = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const write = repository.addFacts(userId, [{ ...fact('Door is oak'), metadata: {} }], ctx(), async () => {
+      started();
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
+    await holding;
+    const skipped = await sweeper.sweep(ctx());
+    expect(skipped.skipped).toBeGreaterThanOrEqual(1);
+    // The expired row is still there (the uncommitted write's row is not visible yet).
+    expect(await rowCount(backends.sql(), userId)).toBe(1);
+    release();
+    await write;
+    for (let i = 0; i < 20 && (await rowCount(backends.sql(), userId)) === 2; i++) await sweeper.sweep(ctx());
+    expect(
+      (await memory.listFacts({ userId, pageSize: 10, pageToken: '' }, ctx())).facts.map((f) => f.content),
+    ).toEqual(['Door is oak']);
+    expect(await rowCount(backends.sql(), userId)).toBe(1);
+    expect(await memory.forgetUser({ userId }, ctx())).toMatchObject({ facts: 1, factVectors: 0 });
   });
 
   const ROUNDS = 20;
