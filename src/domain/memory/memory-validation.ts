@@ -61,10 +61,13 @@ export function checkFact(v: Violations, prefix: string, fact: FactInput, now: D
   v.text(`${prefix}.source`, fact.source, MEMORY_LIMITS.factSourceMaxLength, { required: false });
   if (!(fact.confidence >= 0 && fact.confidence <= 1)) v.add(`${prefix}.confidence`, 'must be between 0 and 1');
   v.metadata(`${prefix}.metadata`, fact.metadata);
-  const dated = ['valid_from', 'valid_until', 'expires_at'].every((name, k) =>
-    checkTimestamp(v, `${prefix}.${name}`, [fact.validFrom, fact.validUntil, fact.expiresAt][k]),
-  );
-  if (!dated) return;
+  const times: Array<[string, Date | undefined]> = [
+    ['valid_from', fact.validFrom],
+    ['valid_until', fact.validUntil],
+    ['expires_at', fact.expiresAt],
+  ];
+  // Every time is checked (each bad one named) before the rules that compare them.
+  if (!times.map(([name, value]) => checkTimestamp(v, `${prefix}.${name}`, value)).every(Boolean)) return;
   if (fact.validUntil && fact.validUntil.getTime() <= (fact.validFrom ?? now).getTime()) {
     v.add(`${prefix}.valid_until`, fact.validFrom ? 'must be after valid_from' : 'must be after now (valid_from)');
   }
@@ -140,11 +143,11 @@ export function validateSupersedeFact(
   const v = new Violations();
   v.userId('user_id', input.userId);
   v.uuid('fact_id', input.factId);
-  checkTimestamp(v, 'at', input.at);
+  const atValid = checkTimestamp(v, 'at', input.at);
   if (!input.fact) v.add('fact', 'is required');
   else {
-    const validFrom = input.at ?? input.fact.validFrom;
-    if (input.at && input.fact.validFrom && input.at.getTime() !== input.fact.validFrom.getTime()) {
+    const validFrom = (atValid ? input.at : undefined) ?? input.fact.validFrom;
+    if (atValid && input.at && input.fact.validFrom && input.at.getTime() !== input.fact.validFrom.getTime()) {
       v.add('fact.valid_from', 'must be unset or equal to at (the new version begins when the old one ends)');
     }
     checkFact(v, 'fact', { ...input.fact, validFrom }, now);

@@ -194,6 +194,14 @@ describe('validity and expiry of AddFacts', () => {
         memory.listFacts({ userId: 'u', pageSize: 0, pageToken: '', asOf: new Date(), includeHistory: true }, ctx),
       ),
     ).toEqual(['include_history']);
+    expect(
+      await violatedFields(
+        memory.addFacts(
+          { userId: 'u', facts: [fact('x', { validFrom: new Date(Number.NaN), expiresAt: new Date(Number.NaN) })] },
+          ctx,
+        ),
+      ),
+    ).toEqual(['facts[0].valid_from', 'facts[0].expires_at']);
     expect(repository.facts).toEqual([]);
   });
 
