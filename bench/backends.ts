@@ -161,7 +161,7 @@ export async function provideBenchBackends(options: BenchBackendOptions): Promis
           : options.embedLatencyMs === undefined
             ? 'built-in hashing-ngram-v1 (in process)'
             : `model server, OpenAI /v1/embeddings shape, ${options.embedLatencyMs} ms per call (a MODEL of a remote embedder)`,
-        ...(databaseUrl ? { postgresVersion: await postgresVersion(databaseUrl) } : {}),
+        ...(databaseUrl ? versionField(await postgresVersion(databaseUrl)) : {}),
       },
       databaseUrl,
       milvusAddress,
@@ -195,4 +195,9 @@ export async function provideBenchBackends(options: BenchBackendOptions): Promis
     await cleanUp();
     throw error;
   }
+}
+
+/** `{ postgresVersion }` when the server reported one, else nothing (the field stays absent). */
+function versionField(version: string | undefined): { postgresVersion?: string } {
+  return version === undefined ? {} : { postgresVersion: version };
 }

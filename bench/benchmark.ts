@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { type BenchBackends, provideBenchBackends } from './backends';
+import { openBareRoundTrip } from './bare-round-trip';
 import type { BenchOptions, Mode } from './cli-options';
 import { type RecallClients, connectRecall } from './clients';
 import type { Corpus } from './corpus';
@@ -107,6 +108,7 @@ async function runManaged(
     const sequentialDir =
       wantRatios && (embeddedVectors || !backends.databaseUrl) ? backends.copyDataDir('sequential') : undefined;
     const floorDir = wantRatios && embeddedVectors ? backends.copyDataDir('floor') : undefined;
+    const memorySqlDir = wantRatios && !backends.databaseUrl ? backends.copyDataDir('memory-sql') : undefined;
 
     const results: ModeResult[] = [];
     const files: WrittenFiles[] = [];
@@ -123,6 +125,7 @@ async function runManaged(
         stop,
         sequentialDir,
         floorDir,
+        memorySqlDir,
         wantRatios,
         onLastServer:
           last && backends.shared
@@ -155,6 +158,8 @@ interface ModeContext {
   stop(server: RecallProcess): Promise<void>;
   sequentialDir: string | undefined;
   floorDir: string | undefined;
+  /** A copy of the PGlite data for the SQL-only memory-read ratio (undefined on PostgreSQL). */
+  memorySqlDir: string | undefined;
   wantRatios: boolean;
   onLastServer: ((clients: RecallClients) => Promise<void>) | undefined;
 }
@@ -189,7 +194,7 @@ async function runMode(mode: Mode, ctx: ModeContext): Promise<ModeResult> {
     let ratios: Array<RatioResult | SkippedRatio> | null = null;
     if (mode === 'compare' && ctx.wantRatios) {
       try {
-        ratios = await runRatios(ctx, clients);
+        ratios = await runRatios(ctx, clients, server.grpcAddress);
       } catch (error) {
         // The measured load is worth keeping even when the comparisons cannot run.
         const reason = error instanceof Error ? error.message : String(error);
@@ -229,7 +234,11 @@ async function runMode(mode: Mode, ctx: ModeContext): Promise<ModeResult> {
   }
 }
 
-async function runRatios(ctx: ModeContext, clients: RecallClients): Promise<Array<RatioResult | SkippedRatio>> {
+async function runRatios(
+  ctx: ModeContext,
+  clients: RecallClients,
+  address: string,
+): Promise<Array<RatioResult | SkippedRatio>> {
   const { backends, options } = ctx;
   const sequentialServer = await ctx.start('sequential', {
     ...backends.env(ctx.sequentialDir),
@@ -237,6 +246,7 @@ async function runRatios(ctx: ModeContext, clients: RecallClients): Promise<Arra
     MIGRATE_ON_START: 'false',
   });
   const sequential = connectRecall(sequentialServer.grpcAddress);
+  const bareRoundTrip = openBareRoundTrip(address);
   let direct: DirectSearch | undefined;
   try {
     direct = backends.milvusAddress
@@ -247,6 +257,12 @@ async function runRatios(ctx: ModeContext, clients: RecallClients): Promise<Arra
         clients,
         sequential,
         direct,
+        bareRoundTrip,
+        memorySql: backends.databaseUrl
+          ? { postgresUrl: backends.databaseUrl }
+          : ctx.memorySqlDir
+            ? { pgliteDataDir: ctx.memorySqlDir }
+            : undefined,
         databaseUrl: backends.databaseUrl,
         collections: ctx.corpus.collections.map((c) => c.name),
         queries: ctx.corpus.queries,
@@ -258,6 +274,7 @@ async function runRatios(ctx: ModeContext, clients: RecallClients): Promise<Arra
       ctx.reporter,
     );
   } finally {
+    bareRoundTrip.close();
     await direct?.close();
     sequential.close();
     await ctx.stop(sequentialServer);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../src/cli/usage-error';
 
@@ -44,10 +45,14 @@ export interface BenchOptions {
   soakMinutes: number | undefined;
   /** `--rerank-price DEPTHS`: price the real cross-encoder per rerank depth instead of the modes (see rerank-price.ts). */
   rerankPriceDepths?: number[];
+  /** `--check`: the performance gate; compare mode's ratios against the budgets (see budget-check.ts). */
+  check: boolean;
+  /** The budgets the gate reads (bench/budgets.json). */
+  budgetsFile: string;
 }
 
 /** Shown by --help. */
-export const USAGE = `usage: npm run bench -- (--baseline | --compare | --both | --soak MINUTES | --rerank-price DEPTHS) [options]
+export const USAGE = `usage: npm run bench -- (--baseline | --compare | --both | --check | --soak MINUTES | --rerank-price DEPTHS) [options]
 
 modes
   --baseline            recall as before the report's fixes: SEARCH_FAN_OUT=sequential,
@@ -56,6 +61,12 @@ modes
   --compare             recall as configured by default
   --both                baseline, then compare, then the report's table
   --quick               a small corpus and short runs (about a minute per mode)
+  --check               the performance gate: recall as configured by default, a short load
+                        (--duration 5), then the side-by-side ratios (--pairs 200); prints each
+                        budgeted ratio's median, IQR and lower quartile against bench/budgets.json
+                        and exits 1 when a lower quartile exceeds its budget (CI: --check --quick
+                        --postgres; see docs/benchmark.md)
+  --budgets FILE        the budgets --check reads (bench/budgets.json)
   --soak MINUTES        mixed reads and writes at --concurrency (default 32) against recall as
                         configured by default; RSS, heap and event-loop delay sampled every 5 s,
                         printed as a table and written as JSON (not part of CI)
@@ -123,6 +134,8 @@ const QUICK = {
   warmup: 3,
   pairs: 40,
 };
+/** --check: the load only warms the server up; the ratios get more pairs, for steadier quartiles. */
+const CHECK = { duration: 5, pairs: 200 };
 
 export { UsageError };
 
@@ -163,17 +176,30 @@ export function parseBenchArgs(args: string[], defaultOutDir: string): BenchOpti
       quiet: { type: 'boolean', default: false },
       soak: { type: 'string' },
       'rerank-price': { type: 'string' },
+      check: { type: 'boolean', default: false },
+      budgets: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return undefined;
   const price = values['rerank-price'];
-  const chosen = [values.baseline, values.compare, values.both, values.soak !== undefined, price !== undefined].filter(
-    Boolean,
-  ).length;
+  const chosen = [
+    values.baseline,
+    values.compare,
+    values.both,
+    values.check,
+    values.soak !== undefined,
+    price !== undefined,
+  ].filter(Boolean).length;
   if (chosen !== 1) {
-    throw new UsageError('choose exactly one of --baseline, --compare, --both, --soak MINUTES, --rerank-price DEPTHS');
+    throw new UsageError(
+      'choose exactly one of --baseline, --compare, --both, --check, --soak MINUTES, --rerank-price DEPTHS',
+    );
   }
+  if (values.check && (values.target || values['skip-ratios'])) {
+    throw new UsageError('--check starts its own recall and measures its ratios: no --target, no --skip-ratios');
+  }
+  if (values.budgets !== undefined && !values.check) throw new UsageError('--budgets only applies with --check');
   if (price !== undefined && values.target) throw new UsageError('--rerank-price starts its own recall: no --target');
   const rerankPriceDepths = price?.split(',').map((d) => Number(d.trim()));
   if (rerankPriceDepths?.some((d) => !Number.isInteger(d) || d < 1 || d > 1000)) {
@@ -227,10 +253,10 @@ export function parseBenchArgs(args: string[], defaultOutDir: string): BenchOpti
     conversationsPerUser: int('conversations', values.conversations, base.conversations, 1),
     messagesPerConversation: 4,
     concurrency: int('concurrency', values.concurrency, values.soak !== undefined ? 32 : base.concurrency, 1, 1000),
-    durationSeconds: num('duration', values.duration, base.duration, 0.5, 86_400),
+    durationSeconds: num('duration', values.duration, values.check ? CHECK.duration : base.duration, 0.5, 86_400),
     requests: values.requests === undefined ? undefined : int('requests', values.requests, 0, 1),
     warmupSeconds: num('warmup', values.warmup, base.warmup, 0, 3600),
-    pairs: int('pairs', values.pairs, base.pairs, 1, 100_000),
+    pairs: int('pairs', values.pairs, values.check ? CHECK.pairs : base.pairs, 1, 100_000),
     milvus: values.milvus,
     postgres: values.postgres,
     rerankLatencyMs: int('rerank-latency-ms', values['rerank-latency-ms'], 50, 0, 60_000),
@@ -247,6 +273,8 @@ export function parseBenchArgs(args: string[], defaultOutDir: string): BenchOpti
     outDir: values.out ?? defaultOutDir,
     quiet: values.quiet,
     soakMinutes: values.soak === undefined ? undefined : num('soak', values.soak, 0, 0.5, 24 * 60),
-    rerankPriceDepths,
+    ...(rerankPriceDepths !== undefined && { rerankPriceDepths }),
+    check: values.check,
+    budgetsFile: values.budgets ?? path.join(__dirname, 'budgets.json'),
   };
 }

@@ -4,7 +4,7 @@ import type { LoadResult, OperationName } from './load-runner';
 import type { MachineInfo, Versions } from './machine-info';
 import type { RatioResult, SkippedRatio } from './ratios';
 import type { SeedSummary } from './seed';
-import type { ServerMetrics } from './server-metrics';
+import type { HistogramSummary, ServerMetrics } from './server-metrics';
 import { type LatencySummary, quantile, round, summarize } from './stats';
 
 /** Version of the results' JSON shape; bump it when a field changes meaning. */
@@ -54,6 +54,8 @@ export interface ModeResult {
     nearExactShareOfQueries: number;
   };
   serverMetrics: ServerMetrics | null;
+  /** The memory reads' DB time with one call at a time, after the load (null without metrics; see serial-memory-reads.ts). */
+  serialMemoryReads: HistogramSummary | null;
   /** Warnings and errors recall logged during the run. */
   serverProblems: string[];
   ratios: Array<RatioResult | SkippedRatio> | null;

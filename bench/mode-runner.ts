@@ -5,7 +5,8 @@ import { runLoad } from './load-runner';
 import { type MetricsSnapshot, scrapeMetrics } from './metrics-scrape';
 import { summarizeLoad } from './mode-result';
 import type { Reporter } from './progress';
-import { type ServerMetrics, summarizeServerMetrics } from './server-metrics';
+import { measureSerialMemoryReads } from './serial-memory-reads';
+import { type HistogramSummary, type ServerMetrics, summarizeServerMetrics } from './server-metrics';
 import { round } from './stats';
 
 /** How to load one server. */
@@ -34,6 +35,8 @@ export function loadSettings(
 export type Measurement = ReturnType<typeof summarizeLoad> & {
   load: { benchCpuCoresBusy: number };
   serverMetrics: ServerMetrics | null;
+  /** The memory reads' DB time with one call at a time, after the load (see serial-memory-reads.ts). */
+  serialMemoryReads: HistogramSummary | null;
 };
 
 /**
@@ -53,8 +56,9 @@ export async function measureMode(params: MeasureParams, reporter: Reporter): Pr
     await runLoad(params.clients, { ...plan, stream: 'warmup', durationMs: params.warmupSeconds * 1000 });
   }
   const before: MetricsSnapshot | undefined = params.metricsUrl ? await scrapeMetrics(params.metricsUrl) : undefined;
-  const byCount = params.requests !== undefined;
-  const total = byCount ? params.requests! : Math.round(params.durationSeconds);
+  const requests = params.requests;
+  const byCount = requests !== undefined;
+  const total = byCount ? requests : Math.round(params.durationSeconds);
   const bar = reporter.progress(`${params.mode} load (c=${params.concurrency})`, total, byCount ? 'calls' : 's');
   const cpuBefore = process.cpuUsage();
   const load = await runLoad(
@@ -62,7 +66,7 @@ export async function measureMode(params: MeasureParams, reporter: Reporter): Pr
     {
       ...plan,
       stream: 'measure',
-      ...(byCount ? { requests: params.requests } : { durationMs: params.durationSeconds * 1000 }),
+      ...(byCount ? { requests } : { durationMs: params.durationSeconds * 1000 }),
     },
     (completed, elapsedMs) => bar.update(byCount ? completed : Math.floor(elapsedMs / 1000)),
   );
@@ -70,9 +74,13 @@ export async function measureMode(params: MeasureParams, reporter: Reporter): Pr
   const cpu = process.cpuUsage(cpuBefore);
   const after = params.metricsUrl ? await scrapeMetrics(params.metricsUrl) : undefined;
   const summary = summarizeLoad(load, params.concurrency);
+  const serialMemoryReads = params.metricsUrl
+    ? await measureSerialMemoryReads(params.clients, params.metricsUrl, params.users, params.seed)
+    : null;
   return {
     ...summary,
     load: { ...summary.load, benchCpuCoresBusy: round((cpu.user + cpu.system) / 1000 / load.wallMs, 2) },
     serverMetrics: before && after ? summarizeServerMetrics(before, after, load.wallMs / 1000) : null,
+    serialMemoryReads,
   };
 }

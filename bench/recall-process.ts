@@ -10,6 +10,8 @@ const START_TIMEOUT_MS = 300_000;
 /** A recall server started by the benchmark from the build. */
 export interface RecallProcess {
   label: string;
+  /** The server's process id. */
+  pid: number;
   grpcAddress: string;
   metricsUrl: string;
   /** What the server said it runs on (its `listening` log line). */
@@ -23,13 +25,14 @@ export interface RecallProcess {
 /**
  * Starts `node dist/src/main.js` of the checkout at `root` (this one by default) with only
  * `env` (plus PATH and HOME: no variable of the benchmark's own environment leaks into the
- * server) on ports 0, and waits for `listening`.
+ * server) on ports 0, and waits for `listening`. `onLog` sees every JSON log line.
  */
 export async function startRecall(
   label: string,
   env: Record<string, string>,
   nodeArgs: readonly string[] = [],
   root = PROJECT_ROOT,
+  onLog?: (entry: Record<string, unknown>) => void,
 ): Promise<RecallProcess> {
   const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist', 'src', 'main.js')], {
     cwd: root,
@@ -65,6 +68,7 @@ export async function startRecall(
       } catch {
         return note(line);
       }
+      onLog?.(entry);
       if (entry.msg === 'listening') {
         clearTimeout(timer);
         resolve(entry);
@@ -87,6 +91,7 @@ export async function startRecall(
   let stopping: Promise<number | null> | undefined;
   return {
     label,
+    pid: child.pid ?? 0,
     grpcAddress: `127.0.0.1:${entry.grpcPort as number}`,
     metricsUrl: `http://127.0.0.1:${entry.metricsPort as number}`,
     backends: (entry.backends as Record<string, unknown>) ?? {},

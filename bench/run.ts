@@ -2,10 +2,13 @@
  * `npm run bench -- --baseline | --compare | --both [--quick] [options]`: the benchmark of
  * issue 4 (see docs/benchmark.md and `--help`); `--soak MINUTES` runs the soak instead. Prints the report's table and the
  * side-by-side ratios on stdout, narration on stderr, and writes JSON, Markdown and SVG under
- * bench/results/.
+ * bench/results/. `--check` is the performance gate: the compare mode's ratios against
+ * bench/budgets.json, exit code 1 when one fails (see budget-check.ts).
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runBenchmark } from './benchmark';
+import { checkBudgets, checkCells, parseBudgetFile } from './budget-check';
 import { USAGE, UsageError, parseBenchArgs } from './cli-options';
 import { ratioCells } from './markdown-summary';
 import { createReporter } from './progress';
@@ -47,6 +50,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${soak.text}\n\nwrote ${path.relative(process.cwd(), soak.file)}\n`);
     return 0;
   }
+  // Read before the run: a bad budgets file fails in a second, not after the measurements.
+  const budgets = options.check ? parseBudgetFile(readFileSync(options.budgetsFile, 'utf8')) : undefined;
   const outcome = await runBenchmark(options, reporter, (cleanup) => cleanups.push(cleanup));
   const out: string[] = [];
   for (const result of outcome.results) {
@@ -76,8 +81,23 @@ async function main(): Promise<number> {
     '',
     ...outcome.files.map((f) => `wrote ${path.relative(process.cwd(), f.json)} and ${path.basename(f.markdown)}`),
   );
+  let code = 0;
+  if (budgets) {
+    const { rows, passed } = checkBudgets(ratios ?? [], budgets);
+    out.push(
+      '',
+      `Performance gate: each ratio's lower quartile against its budget (${path.relative(process.cwd(), options.budgetsFile)}):`,
+      '',
+      renderText(checkCells(rows)),
+      '',
+      passed
+        ? 'gate: PASS'
+        : 'gate: FAIL (rows marked FAIL: a lower quartile over its budget, or a ratio that could not be measured; see docs/benchmark.md)',
+    );
+    code = passed ? 0 : 1;
+  }
   process.stdout.write(`${out.join('\n')}\n`);
-  return 0;
+  return code;
 }
 
 main().then(

@@ -4,25 +4,29 @@
  * checkout's dist/) measured in one run, on copies of one seeded embedded data directory. Each
  * round sends the same searches to every server back to back at concurrency 1, the order
  * rotating per search, then loads each server in turn (the order reversed every other round)
- * with the benchmark's mix at each --concurrency. Prints latencies and throughputs with their
- * ratios to the first server, and writes JSON under bench/results/.
+ * with the benchmark's mix at each --concurrency. Prints latencies, throughputs and server CPU
+ * per call with their ratios to the first server, and writes JSON under bench/results/.
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { findPostgres } from '../harness/postgres';
 import { RerankMode, SearchRequest } from '../src/gen/recall/v1/search';
 import { type RecallClients, connectRecall } from './clients';
 import { generateCorpus } from './corpus';
 import { ensureBuild } from './ensure-build';
-import { runLoad } from './load-runner';
+import { type LoadMix, runLoad } from './load-runner';
+import { userId } from './memory-workload';
 import { createRandom } from './prng';
 import { createReporter } from './progress';
 import { type RecallProcess, startRecall } from './recall-process';
 import { renderText } from './report-table';
 import { fileStamp } from './results-writer';
+import { createScratchDatabase } from './scratch-database';
 import { seed as seedData } from './seed';
+import { serverCpuSeconds } from './server-cpu';
 import { median, round, summarize } from './stats';
 
 interface ServerSpec {
@@ -36,6 +40,9 @@ const USAGE = `usage: npm run bench:side-by-side -- [options] LABEL[@CHECKOUT]:[
   (@CHECKOUT: another checkout of recall, built, whose dist/ serves that label)
 options: --rounds N (6) --searches N per round at concurrency 1 (150) --seconds S per load (10)
   --concurrency N[,N...] (16,2) --collections N (4) --docs N (3000) --seed N (42)
+  --mix OP=W[,OP=W...]: the load's mix (default: the benchmark's), e.g. list_facts=1 for ListFacts only
+  --paired search|list_facts: what the concurrency-1 phase sends (search)
+  --postgres: every server on one scratch PostgreSQL database (seeded once) instead of PGlite copies
   --rerank auto|never|always: the concurrency-1 searches' rerank mode (auto); never isolates
   retrieval (with the built-in reranker, AUTO skips reranking after BM25 retrieval, so a
   dense server reranks where a hybrid one does not)`;
@@ -52,6 +59,17 @@ function whole(name: string, text: string, min: number): number {
   if (!Number.isInteger(value) || value < min)
     throw new Error(`--${name} must be a whole number ≥ ${min}, got "${text}"`);
   return value;
+}
+
+/** `list_facts=1,search=2` → a load mix (operations left out get weight 0). */
+function parseMix(text: string): LoadMix {
+  const mix: LoadMix = { search: 0, list_facts: 0, list_conversations: 0, get_user_stats: 0 };
+  for (const pair of text.split(',')) {
+    const [name = '', weight = ''] = pair.split('=');
+    if (!(name in mix) || !(Number(weight) > 0)) throw new Error(`--mix: bad entry "${pair}"`);
+    mix[name as keyof LoadMix] = Number(weight);
+  }
+  return mix;
 }
 
 function parseSpec(text: string): ServerSpec {
@@ -78,6 +96,9 @@ async function main(): Promise<void> {
       docs: { type: 'string', default: '3000' },
       seed: { type: 'string', default: '42' },
       rerank: { type: 'string', default: 'auto' },
+      mix: { type: 'string' },
+      paired: { type: 'string', default: 'search' },
+      postgres: { type: 'boolean', default: false },
     },
   });
   const specs = positionals.map(parseSpec);
@@ -102,7 +123,14 @@ async function main(): Promise<void> {
   });
   const collections = corpus.collections.map((c) => c.name);
   const memory = { seed, users: 20, factsPerUser: 50, conversationsPerUser: 5, messagesPerConversation: 4 };
-  const common = { SEARCH_DEFAULT_COLLECTIONS: collections.join(',') };
+  if (values.paired !== 'search' && values.paired !== 'list_facts') {
+    throw new Error(`--paired must be search or list_facts, got "${values.paired}"`);
+  }
+  const pairedListFacts = values.paired === 'list_facts';
+  const mix = values.mix === undefined ? undefined : parseMix(values.mix);
+  const database = values.postgres ? await createScratchDatabase(await findPostgres()) : undefined;
+  const common: Record<string, string> = { SEARCH_DEFAULT_COLLECTIONS: collections.join(',') };
+  if (database) common.DATABASE_URL = database.url;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'recall-side-'));
   const servers: Array<{ spec: ServerSpec; process: RecallProcess; clients: RecallClients }> = [];
   try {
@@ -116,13 +144,14 @@ async function main(): Promise<void> {
       const server = await startRecall(spec.label, { ...common, ...spec.env, DATA_DIR: dir }, [], spec.root);
       servers.push({ spec, process: server, clients: connectRecall(server.grpcAddress) });
     }
-    const plan = { seed, collections, users: memory.users, queries: corpus.queries };
+    const plan = { seed, collections, users: memory.users, queries: corpus.queries, ...(mix && { mix }) };
     for (const { clients } of servers) {
       await runLoad(clients, { ...plan, concurrency: 4, stream: 'warmup', durationMs: 5000 });
     }
 
     const latencies = servers.map((): number[] => []);
     const throughputs = servers.map(() => concurrencies.map((): number[] => []));
+    const cpuPerCall = servers.map(() => concurrencies.map((): number[] => []));
     for (let r = 0; r < rounds; r++) {
       const random = createRandom(seed).fork(`side-by-side:${r}`);
       for (let i = 0; i < searches; i++) {
@@ -133,10 +162,13 @@ async function main(): Promise<void> {
           limit: 10,
           rerank,
         });
+        const listing = { userId: userId(random.int(0, memory.users - 1)), pageSize: 20, pageToken: '' };
         for (let k = 0; k < servers.length; k++) {
           const s = (i + k) % servers.length;
+          const { memory: memoryClient, search } = servers[s]!.clients;
           const t0 = performance.now();
-          await servers[s]!.clients.search.search(request, { timeoutMs: 30_000 });
+          if (pairedListFacts) await memoryClient.listFacts(listing, { timeoutMs: 30_000 });
+          else await search.search(request, { timeoutMs: 30_000 });
           latencies[s]!.push(performance.now() - t0);
         }
       }
@@ -144,6 +176,7 @@ async function main(): Promise<void> {
         const order = servers.map((_, s) => s);
         if (r % 2 === 1) order.reverse();
         for (const s of order) {
+          const cpuBefore = await serverCpuSeconds(servers[s]!.process.metricsUrl);
           const load = await runLoad(servers[s]!.clients, {
             ...plan,
             concurrency: concurrencies[c]!,
@@ -151,6 +184,8 @@ async function main(): Promise<void> {
             durationMs: seconds * 1000,
           });
           throughputs[s]![c]!.push(load.completed / (load.wallMs / 1000));
+          const cpu = (await serverCpuSeconds(servers[s]!.process.metricsUrl)) - cpuBefore;
+          cpuPerCall[s]![c]!.push((cpu * 1e6) / load.completed);
         }
       }
       reporter.log(`round ${r + 1} of ${rounds} done`);
@@ -168,6 +203,11 @@ async function main(): Promise<void> {
           concurrencies.map((concurrency, c) => [`c${concurrency}`, round(median(throughputs[s]![c]!), 1)]),
         ),
         throughputRounds: throughputs[s]!.map((perRound) => perRound.map((v) => round(v, 1))),
+        // Server CPU µs per call under each load: the median over rounds.
+        cpuMicrosPerCall: Object.fromEntries(
+          concurrencies.map((concurrency, c) => [`c${concurrency}`, round(median(cpuPerCall[s]![c]!), 0)]),
+        ),
+        cpuRounds: cpuPerCall[s]!.map((perRound) => perRound.map((v) => round(v, 0))),
       };
     });
     const first = result[0]!;
@@ -176,7 +216,7 @@ async function main(): Promise<void> {
         'server',
         'c=1 p50 ms',
         'c=1 / first (paired)',
-        ...concurrencies.flatMap((c) => [`calls/s c=${c}`, `/ first c=${c}`]),
+        ...concurrencies.flatMap((c) => [`calls/s c=${c}`, `/ first c=${c}`, `CPU µs/call c=${c}`, '/ first']),
       ],
       ...result.map((row) => [
         row.label,
@@ -184,7 +224,13 @@ async function main(): Promise<void> {
         `${row.pairedRatioToFirst}x`,
         ...concurrencies.flatMap((c) => {
           const mine = row.throughputPerSecond[`c${c}`]!;
-          return [String(mine), `${round(mine / first.throughputPerSecond[`c${c}`]!, 2)}x`];
+          const cpu = row.cpuMicrosPerCall[`c${c}`]!;
+          return [
+            String(mine),
+            `${round(mine / first.throughputPerSecond[`c${c}`]!, 2)}x`,
+            String(cpu),
+            `${round(cpu / first.cpuMicrosPerCall[`c${c}`]!, 2)}x`,
+          ];
         }),
       ]),
     ];
@@ -193,7 +239,7 @@ async function main(): Promise<void> {
     const file = path.join(outDir, `side-by-side-${fileStamp()}.json`);
     writeFileSync(
       file,
-      `${JSON.stringify({ rounds, searches, seconds, concurrencies, rerank: values.rerank, servers: result }, null, 2)}\n`,
+      `${JSON.stringify({ rounds, searches, seconds, concurrencies, rerank: values.rerank, paired: values.paired, servers: result }, null, 2)}\n`,
     );
     process.stdout.write(`${renderText(cells)}\n\nwrote ${path.relative(process.cwd(), file)}\n`);
   } finally {
@@ -204,6 +250,7 @@ async function main(): Promise<void> {
     for (const dir of [dataDir, ...specs.map((s) => `${dataDir}-${s.label}`)]) {
       rmSync(dir, { recursive: true, force: true });
     }
+    await database?.drop();
   }
 }
 

@@ -1,3 +1,4 @@
+import { openBareRoundTrip } from './bare-round-trip';
 import type { BenchOptions } from './cli-options';
 import { connectRecall } from './clients';
 import { openMilvusDirect } from './direct-search';
@@ -44,6 +45,7 @@ export async function runAgainstTarget(
     if (!options.skipRatios) {
       const milvus = process.env.MILVUS_ADDRESS;
       const direct = milvus ? openMilvusDirect(milvus) : undefined;
+      const bareRoundTrip = openBareRoundTrip(options.target!);
       try {
         ratios = await measureRatios(
           {
@@ -52,6 +54,8 @@ export async function runAgainstTarget(
             sequentialUnavailable: 'with --target the benchmark starts no second (sequential) server',
             direct,
             directUnavailable: 'with --target, set MILVUS_ADDRESS to the Milvus the server uses',
+            bareRoundTrip,
+            memorySql: process.env.DATABASE_URL ? { postgresUrl: process.env.DATABASE_URL } : undefined,
             databaseUrl: process.env.DATABASE_URL,
             collections: corpus.collections.map((c) => c.name),
             queries: corpus.queries,
@@ -63,6 +67,7 @@ export async function runAgainstTarget(
           reporter,
         );
       } finally {
+        bareRoundTrip.close();
         await direct?.close();
       }
     }

@@ -12,7 +12,7 @@ import { SearchRequest, createRecallClients, status } from '../src/client';
 async function main(): Promise<void> {
   const recall = createRecallClients({
     address: process.env.RECALL_ADDRESS ?? '127.0.0.1:50051',
-    token: process.env.RECALL_TOKEN || undefined,
+    ...(process.env.RECALL_TOKEN ? { token: process.env.RECALL_TOKEN } : {}),
     defaultDeadlineMs: 5_000,
   });
   try {

@@ -17,7 +17,7 @@ import { SearchServiceService } from './gen/recall/v1/search';
 import { memoryHandlers } from './grpc/memory-handlers';
 import { createRpcRuntime } from './grpc/rpc-runtime';
 import { searchHandlers } from './grpc/search-handlers';
-import { type GrpcServer, createGrpcServer } from './grpc/server';
+import { type GrpcServer, type GrpcServerOptions, createGrpcServer } from './grpc/server';
 import type { Logger } from './observability/logger';
 import { type Metrics, createMetrics } from './observability/metrics';
 import { checkReadiness, createSidecar } from './observability/sidecar';
@@ -103,13 +103,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
     host: config.host,
     port: config.grpcPort,
     maxMessageBytes: config.maxMessageBytes,
-    tls: config.security.tlsCertFile
-      ? {
-          certFile: config.security.tlsCertFile,
-          keyFile: config.security.tlsKeyFile ?? '',
-          clientCaFile: config.security.tlsClientCaFile,
-        }
-      : undefined,
+    ...serverTls(config.security),
     services: [
       { name: 'recall.v1.MemoryService', ...runtime.service(MemoryServiceService, memoryHandlers(memory)) },
       { name: 'recall.v1.SearchService', ...runtime.service(SearchServiceService, searchHandlers(search)) },
@@ -198,3 +192,15 @@ export async function createApp(config: Config, logger: Logger, options: { metri
 
 /** The application type; see {@link createApp}. */
 export type App = Awaited<ReturnType<typeof createApp>>;
+
+/** The server's `tls` option when TLS_CERT_FILE is set; absent (plaintext) otherwise. */
+function serverTls(security: Config['security']): Pick<GrpcServerOptions, 'tls'> {
+  if (!security.tlsCertFile) return {};
+  return {
+    tls: {
+      certFile: security.tlsCertFile,
+      keyFile: security.tlsKeyFile ?? '',
+      ...(security.tlsClientCaFile !== undefined && { clientCaFile: security.tlsClientCaFile }),
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { READ_CONSISTENCY_MODES, type ReadConsistencyMode } from './adapters/milvus/read-consistency';
+import { CONSISTENCY_LEVELS, type ConsistencyLevel } from './adapters/milvus/read-consistency';
 import { RERANK_FORMATS, type RerankFormat } from './adapters/rerankers/rerank-format';
 import { ConfigError, type Env, deepFreeze, reader } from './config/env-reader';
 import { tokenGrants } from './config/token-grants';
@@ -42,7 +42,7 @@ export interface Config {
   /** Flush a collection after this many upserted rows (Milvus Lite searches unflushed rows slowly); 0 = never. */
   readonly milvusFlushAfterRows: number;
   /** How reads wait for writes: `session` reads Strong only for a while after this process wrote. */
-  readonly milvusConsistency: ReadConsistencyMode;
+  readonly milvusConsistency: ConsistencyLevel;
   readonly milvusSessionWindowMs: number;
   readonly search: {
     readonly earlyExitScore: number;
@@ -180,7 +180,7 @@ export function loadConfig(env: Env = process.env): Config {
     milvusDatabase: r.optional('MILVUS_DATABASE'),
     milvusTimeoutMs: r.int('MILVUS_TIMEOUT_MS', 10_000, 1, 600_000),
     milvusFlushAfterRows: r.int('MILVUS_FLUSH_AFTER_ROWS', 0, 0, 100_000_000),
-    milvusConsistency: r.oneOf('MILVUS_CONSISTENCY', READ_CONSISTENCY_MODES, 'session'),
+    milvusConsistency: r.oneOf('MILVUS_CONSISTENCY', CONSISTENCY_LEVELS, 'session'),
     milvusSessionWindowMs: r.int('MILVUS_SESSION_WINDOW_MS', 5_000, 0, 3_600_000),
     search: {
       earlyExitScore: r.number('SEARCH_EARLY_EXIT_SCORE', 0.9, -1, 1),

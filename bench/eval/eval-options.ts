@@ -4,6 +4,7 @@ import { DEFAULT_RERANK_CANDIDATES } from '../../src/domain/search';
 import { PROJECT_ROOT } from '../recall-process';
 import { ALL_DATASETS } from './dataset';
 import { EVAL_RERANKERS, type EvalReranker } from './eval-modes';
+import { resolveLocomo } from './memory/locomo';
 
 /** The embedders the eval can run recall with. */
 export const EVAL_SYSTEMS = ['builtin', 'minilm', 'bge'] as const;
@@ -13,6 +14,8 @@ export type EvalSystemName = (typeof EVAL_SYSTEMS)[number];
 export interface EvalOptions {
   /** Datasets to evaluate, in order (`all` expands to ALL_DATASETS). */
   datasets: string[];
+  /** `--memory`: a LoCoMo-format file or directory, evaluated through RecallFacts instead (./memory/). */
+  memory: string | undefined;
   systems: EvalSystemName[];
   rerankers: EvalReranker[];
   target: string | undefined;
@@ -35,11 +38,16 @@ export interface EvalOptions {
 
 /** Shown by --help. */
 export const EVAL_USAGE = `usage: npm run eval -- --dataset NAME[,NAME…]|all|DIR [options]
+       npm run eval -- --memory DIR|FILE [--systems …] [--queries N] [--target …] [--out DIR]
 
   --dataset NAMES|DIR   cranfield, med, cacm, npl (comma-separated, or all), or a directory in
                         one of their layouts or the BEIR layout (corpus.jsonl, queries.jsonl,
                         qrels/test.tsv or qrels.tsv); names are looked up under
                         $RECALL_EVAL_DATASETS (default ../shared/datasets)
+  --memory DIR|FILE     memory quality through RecallFacts on LoCoMo-format JSON (one file, or
+                        every .json of a directory; a bare name such as locomo-sample is looked
+                        up like --dataset's): evidence recall@k and hit@10 per category and
+                        retrieval mode beside BM25 (docs/memory-quality.md)
   --systems LIST        builtin,minilm,bge (default builtin,minilm): recall with its built-in
                         embedder, with all-MiniLM-L6-v2 (scripts/embedding-server.sh), with
                         bge-small-en-v1.5 (scripts/model-server.sh)
@@ -52,7 +60,8 @@ export const EVAL_USAGE = `usage: npm run eval -- --dataset NAME[,NAME…]|all|D
   --rerank-depth N      SEARCH_RERANK_CANDIDATES of the cross-encoder runs (default: recall's, 10)
   --rerank-replay       cached cross-encoder answers wait as long as the model took
   --target HOST:PORT    evaluate a running recall instead of starting one (its own models)
-  --queries N           only the first N judged queries of each dataset (default all)
+  --queries N           only the first N judged queries of each dataset (with --memory: the
+                        first N questions of each conversation) (default all)
   --no-doc-cache        let recall embed documents instead of reusing cached vectors
   --server-env K=V      set a variable of the recall processes the eval starts (repeatable),
                         e.g. --server-env SEARCH_FUSION_WEIGHT=0.3 to measure a setting
@@ -73,6 +82,7 @@ export function parseEvalOptions(argv: string[]): EvalOptions {
     args: argv,
     options: {
       dataset: { type: 'string' },
+      memory: { type: 'string' },
       systems: { type: 'string', default: 'builtin,minilm' },
       rerankers: { type: 'string', default: 'none,builtin' },
       'rerank-url': { type: 'string' },
@@ -90,8 +100,10 @@ export function parseEvalOptions(argv: string[]): EvalOptions {
     strict: true,
   });
   if (values.help) throw new Error(EVAL_USAGE);
-  if (!values.dataset) throw new Error(`--dataset is required\n${EVAL_USAGE}`);
-  const datasets = values.dataset === 'all' ? [...ALL_DATASETS] : values.dataset.split(',').map((d) => d.trim());
+  if (values.dataset && values.memory) throw new Error('--dataset and --memory are separate runs: give one');
+  if (!values.dataset && !values.memory) throw new Error(`--dataset or --memory is required\n${EVAL_USAGE}`);
+  const dataset = values.dataset ?? '';
+  const datasets = dataset === 'all' ? [...ALL_DATASETS] : dataset ? dataset.split(',').map((d) => d.trim()) : [];
   const systems = list(values.systems, EVAL_SYSTEMS, 'system');
   const rerankers = list(values.rerankers, EVAL_RERANKERS, 'reranker');
   const serverEnv: Record<string, string> = {};
@@ -109,6 +121,7 @@ export function parseEvalOptions(argv: string[]): EvalOptions {
   if (!Number.isInteger(rerankDepth) || rerankDepth < 1) throw new Error('--rerank-depth must be a positive integer');
   return {
     datasets,
+    memory: values.memory ? resolveLocomo(values.memory, PROJECT_ROOT) : undefined,
     systems,
     rerankers,
     target: values.target,

@@ -24,7 +24,7 @@ function modelSystem(name: string, url: string, model: string, env: Record<strin
   return {
     name,
     env: { EMBEDDING_URL: url, EMBEDDING_MODEL: model, EMBEDDING_DIMENSION: '384', ...env },
-    docVectors: docCache ? createDocVectors({ url, model, cacheDir: EVAL_CACHE_DIR }) : undefined,
+    ...(docCache && { docVectors: createDocVectors({ url, model, cacheDir: EVAL_CACHE_DIR }) }),
   };
 }
 

@@ -4,6 +4,7 @@
  * through Search in each mode, and scores recall and the BM25 anchor with the same measures
  * (./metrics.ts). Prints a Markdown table per dataset (and, for several, the summary across
  * them) on stdout and writes the JSON to bench/results/eval-<dataset>-<stamp>.json.
+ * `--memory DIR|FILE` evaluates RecallFacts on LoCoMo-format data instead (./memory/).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { judgedQueries, loadDataset } from './dataset';
 import { type EvalOptions, parseEvalOptions } from './eval-options';
 import { type DatasetResult, evalSummary } from './eval-summary';
 import { evalRatios, evalTable, ratioLines } from './eval-table';
+import { runMemoryEval } from './memory/run-memory-eval';
 import { meanScores, scoreQuery } from './metrics';
 import { SEARCH_LIMIT } from './mode-run';
 import { type EvalModels, startEvalModels } from './models';
@@ -95,6 +97,10 @@ async function main(options: EvalOptions): Promise<void> {
   if (!options.target) ensureBuild(log);
   const models = await startEvalModels(options, log);
   try {
+    if (options.memory) {
+      await runMemoryEval({ ...options, memory: options.memory }, models, log);
+      return;
+    }
     const done: DatasetResult[] = [];
     for (const spec of options.datasets) done.push(await evalDataset(spec, options, models, log));
     if (done.length > 1) process.stdout.write(`## Across the datasets\n\n${evalSummary(done)}\n`);

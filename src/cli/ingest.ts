@@ -116,7 +116,7 @@ async function ingest(options: IngestOptions): Promise<number> {
     stream: process.stderr,
     report,
     totalBytes,
-    mode: options.quiet ? 'none' : process.stderr.isTTY ? 'bar' : 'lines',
+    style: options.quiet ? 'none' : process.stderr.isTTY ? 'bar' : 'lines',
   });
   try {
     await runIngest(
@@ -135,7 +135,7 @@ async function ingest(options: IngestOptions): Promise<number> {
         interrupt: interrupt.signal,
         onLine: (bytes) => progress.update(bytes),
         report,
-        checkpoint: tracker,
+        ...(tracker !== undefined && { checkpoint: tracker }),
       },
     );
   } finally {

@@ -39,21 +39,21 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
   }
-  const dir = values.dir ? path.resolve(values.dir) : undefined;
+  const dirOption = values.dir ? { dir: path.resolve(values.dir) } : {};
   const db = await openDatabaseTools(loadConfig(), 'recall-migrate');
   const { where } = db;
   try {
     if (values.status) {
-      process.stdout.write(`migrations in ${where}\n${formatStatus(await db.status({ dir }))}\n`);
+      process.stdout.write(`migrations in ${where}\n${formatStatus(await db.status(dirOption))}\n`);
     } else if (values.down !== undefined) {
       const version = Number.parseInt(values.down, 10);
       if (!Number.isInteger(version)) throw new Error(`--down needs a migration number, got "${values.down}"`);
-      const { reverted } = await db.revert(version, { dir });
+      const { reverted } = await db.revert(version, dirOption);
       process.stdout.write(
         reverted.length > 0 ? `reverted ${reverted.join(', ')} on ${where}\n` : `migration ${version} is not applied\n`,
       );
     } else {
-      const { applied } = await db.migrate({ dir });
+      const { applied } = await db.migrate(dirOption);
       process.stdout.write(
         applied.length > 0 ? `applied ${applied.join(', ')} on ${where}\n` : `nothing to apply on ${where}\n`,
       );

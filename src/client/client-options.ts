@@ -38,10 +38,10 @@ export interface RecallClientOptions {
 /** Reads PEM files into {@link ClientTls}. */
 export function readTlsFiles(files: { ca?: string; cert?: string; key?: string; serverName?: string }): ClientTls {
   return {
-    ca: files.ca ? readFileSync(files.ca) : undefined,
-    cert: files.cert ? readFileSync(files.cert) : undefined,
-    key: files.key ? readFileSync(files.key) : undefined,
-    serverName: files.serverName,
+    ...(files.ca && { ca: readFileSync(files.ca) }),
+    ...(files.cert && { cert: readFileSync(files.cert) }),
+    ...(files.key && { key: readFileSync(files.key) }),
+    ...(files.serverName !== undefined && { serverName: files.serverName }),
   };
 }
 

@@ -54,7 +54,9 @@ export function promiseClient<C extends Client, Def extends Record<string, unkno
   const wrapped: Record<string, unknown> = { close: () => client.close() };
   for (const name of Object.keys(definition)) {
     const method = name.charAt(0).toLowerCase() + name.slice(1);
-    const call = (client as unknown as Record<string, Unary<unknown, unknown>>)[method]!.bind(client);
+    const unary = (client as unknown as Record<string, Unary<unknown, unknown> | undefined>)[method];
+    if (!unary) throw new Error(`the generated client has no method ${method}`);
+    const call = unary.bind(client);
     const complete = fill(name);
     wrapped[method] = (partial: unknown, settings: CallSettings = {}) =>
       new Promise((resolve, reject) => {

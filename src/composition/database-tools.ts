@@ -22,7 +22,11 @@ export async function openDatabaseTools(
   applicationName: string,
   statementTimeoutMs?: number,
 ): Promise<DatabaseTools> {
-  const sql = await openSqlClient(config, { kind: 'tool', applicationName, statementTimeoutMs });
+  const sql = await openSqlClient(config, {
+    kind: 'tool',
+    applicationName,
+    ...(statementTimeoutMs !== undefined && { statementTimeoutMs }),
+  });
   return {
     where: describeDatabase(config),
     migrate: (options) => migrate(sql, options),

@@ -38,7 +38,7 @@ export function openEmbedder(config: Config, metrics?: Metrics): OpenedEmbedder 
     ? createHttpEmbedder({
         url: embedding.url,
         model: embedding.model,
-        apiKey: embedding.apiKey,
+        ...(embedding.apiKey !== undefined && { apiKey: embedding.apiKey }),
         dimension: embedding.dimension,
         timeoutMs: embedding.timeoutMs,
       })
@@ -62,7 +62,7 @@ export function openReranker(config: Config, metrics?: Metrics): Opened<Reranker
           url: rerank.url,
           format: rerank.format,
           model: rerank.model,
-          apiKey: rerank.apiKey,
+          ...(rerank.apiKey !== undefined && { apiKey: rerank.apiKey }),
           timeoutMs: rerank.timeoutMs,
           breaker: adapterBreakerOptions(config),
         },

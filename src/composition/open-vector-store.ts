@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openEmbeddedVectorStore } from '../adapters/embedded-vectors/embedded-vector-store';
+import { openThreadedVectorStore } from '../adapters/embedded-vectors/threaded-vector-store';
 import { MilvusVectorStore } from '../adapters/milvus/milvus-vector-store';
 import type { Config } from '../config';
 import type { CallContext } from '../domain/context';
@@ -10,10 +10,10 @@ export async function openVectorStore(config: Config, ctx: CallContext): Promise
   if (config.milvusAddress) {
     const store = new MilvusVectorStore({
       address: config.milvusAddress,
-      token: config.milvusToken,
-      database: config.milvusDatabase,
+      ...(config.milvusToken !== undefined && { token: config.milvusToken }),
+      ...(config.milvusDatabase !== undefined && { database: config.milvusDatabase }),
       maxCallMs: config.milvusTimeoutMs,
-      flushAfterRows: config.milvusFlushAfterRows || undefined,
+      ...(config.milvusFlushAfterRows ? { flushAfterRows: config.milvusFlushAfterRows } : {}),
       consistency: config.milvusConsistency,
       sessionWindowMs: config.milvusSessionWindowMs,
     });
@@ -25,7 +25,7 @@ export async function openVectorStore(config: Config, ctx: CallContext): Promise
     }
     return store;
   }
-  return openEmbeddedVectorStore({ dir: vectorStoreDir(config) });
+  return openThreadedVectorStore({ dir: vectorStoreDir(config) });
 }
 
 /** Where the embedded vector store lives under DATA_DIR. */

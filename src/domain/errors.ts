@@ -33,6 +33,15 @@ export class RecallError extends Error {
   }
 }
 
+/**
+ * `value`, or an internal error naming `what` when it is undefined: for a value an invariant
+ * guarantees (a row an INSERT … RETURNING returns, an answer per input), not for caller input.
+ */
+export function defined<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new RecallError('internal', `internal error: ${what} is missing`);
+  return value;
+}
+
 /** Bad input from the caller; names every offending field. Never opens a breaker. */
 export class InvalidArgumentError extends RecallError {
   override readonly name = 'InvalidArgumentError';

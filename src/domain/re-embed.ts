@@ -1,6 +1,6 @@
 import type { CallContext } from './context';
 import { embeddingSpaceOf } from './embedding-spaces';
-import { FailedPreconditionError, NotFoundError, RecallError } from './errors';
+import { FailedPreconditionError, NotFoundError, RecallError, defined } from './errors';
 import type { Embedder, EmbeddingSpaceRepository, VectorRecord, VectorStore } from './ports';
 
 /** What moving a collection to another embedding space did. */
@@ -56,7 +56,7 @@ export async function reEmbedCollection(deps: ReEmbedDeps, name: string, ctx: Ca
       }
       reEmbedded += records.length;
       deps.onProgress?.(reEmbedded);
-      return records.map((record, i) => ({ ...record, vector: vectors[i]! }));
+      return records.map((record, i) => ({ ...record, vector: defined(vectors[i], 'an embedding per record') }));
     });
     await vectorStore.dropCollection(name, ctx);
   }

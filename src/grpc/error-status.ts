@@ -32,6 +32,19 @@ export interface MappedStatus {
  * becomes INTERNAL with a generic message, and its cause goes to the log only.
  */
 export function toGrpcStatus(error: unknown): MappedStatus {
+  // Metrics, logging and the grpc-js adapter each ask about the same failed call.
+  if (typeof error !== 'object' || error === null) return mapStatus(error);
+  let mapped = mappedErrors.get(error);
+  if (!mapped) {
+    mapped = mapStatus(error);
+    mappedErrors.set(error, mapped);
+  }
+  return mapped;
+}
+
+const mappedErrors = new WeakMap<object, MappedStatus>();
+
+function mapStatus(error: unknown): MappedStatus {
   if (error instanceof RecallError) {
     const code = CODES[error.code];
     const metadata = new Metadata();

@@ -44,13 +44,13 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
       const fusion = toFusionMethod(req.fusion);
       const result = await search.search(
         {
-          query: req.query || undefined,
-          vector: req.vector.length > 0 ? req.vector : undefined,
+          ...(req.query ? { query: req.query } : {}),
+          ...(req.vector.length > 0 ? { vector: req.vector } : {}),
           collections: req.collections,
           limit: req.limit,
           filters: toFilterInputs(req.filters),
           rerank: toRerankMode(req.rerank),
-          userId: req.userId || undefined,
+          ...(req.userId ? { userId: req.userId } : {}),
           skipGoldenAnswer: req.skipGoldenAnswer,
           goldenAnswerOnly: req.goldenAnswerOnly,
           ...(retrieval ? { retrieval } : {}),
@@ -67,7 +67,7 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
         id: d.id,
         text: d.text,
         metadata: d.metadata ?? {},
-        vector: d.vector.length > 0 ? d.vector : undefined,
+        ...(d.vector.length > 0 ? { vector: d.vector } : {}),
       }));
       const ids = await search.upsertDocuments(req.collection, documents, ctx);
       return { upsertedCount: ids.length, ids };
@@ -93,7 +93,7 @@ export function searchHandlers(search: SearchService): Handlers<typeof SearchSer
 
     async upsertGoldenAnswer(req, ctx) {
       const { answer, created } = await search.upsertGoldenAnswer(
-        { id: req.id || undefined, question: req.question, answer: req.answer, sources: req.sources },
+        { ...(req.id ? { id: req.id } : {}), question: req.question, answer: req.answer, sources: req.sources },
         ctx,
       );
       return {

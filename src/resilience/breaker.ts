@@ -36,6 +36,12 @@ export function createBreaker(options: BreakerOptions, metrics?: Metrics): Break
   return {
     name: options.name,
     async run<T>(work: () => Promise<T>): Promise<T> {
+      // Open: fail fast without opossum's own error (its stack would be formatted into the
+      // log line of every rejected call) and its promise chain; half-open is opossum's to decide.
+      if (cb.opened) {
+        metrics?.breakerEvents.inc({ breaker: options.name, event: 'reject' });
+        throw new UnavailableError(`${options.name} is unavailable (circuit breaker open)`);
+      }
       try {
         return (await cb.fire(work)) as T;
       } catch (error) {

@@ -58,7 +58,8 @@ async function npmStart(clone: string): Promise<{ server: ServerProcess; seconds
     cwd: clone,
   });
   const seconds = (performance.now() - started) / 1000;
-  return { server, seconds, cpuSeconds: groupCpuSeconds(server.child.pid ?? 0) };
+  const cpuSeconds = groupCpuSeconds(server.child.pid ?? 0);
+  return { server, seconds, ...(cpuSeconds !== undefined && { cpuSeconds }) };
 }
 
 /**

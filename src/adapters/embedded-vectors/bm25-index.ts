@@ -74,11 +74,12 @@ export class Bm25Index {
   remove(id: string): void {
     const doc = this.numbers.get(id);
     if (doc === undefined) return;
-    for (const posting of this.terms[doc]!) posting.df--;
+    // A number in `numbers` is a live document: its terms and length are set.
+    for (const posting of this.terms[doc] ?? []) posting.df--;
     this.numbers.delete(id);
     this.ids[doc] = undefined;
     this.terms[doc] = undefined;
-    this.totalLength -= this.lengths[doc]!;
+    this.totalLength -= this.lengths[doc] ?? 0;
     if (++this.removed > this.numbers.size) this.sweep();
   }
 
@@ -92,14 +93,21 @@ export class Bm25Index {
     const count = this.sum(query);
     try {
       for (let i = 0; i < count; i++) {
+        // biome-ignore lint/style/noNonNullAssertion: i < count ≤ matched.length; hot loop over every match
         const doc = this.matched[i]!;
+        // biome-ignore lint/style/noNonNullAssertion: doc < sums.length (sized past every document number)
         const score = this.sums[doc]!;
+        // biome-ignore lint/style/noNonNullAssertion: sum() matches live documents only, whose id is set
         if (score > top.threshold && (!accept || accept(this.ids[doc]!))) top.offer(doc, score);
       }
     } finally {
+      // biome-ignore lint/style/noNonNullAssertion: i < count ≤ matched.length
       for (let i = 0; i < count; i++) this.sums[this.matched[i]!] = 0;
     }
-    return top.sorted().map(({ item, score }) => ({ id: this.ids[item]!, score }));
+    return top.sorted().flatMap(({ item, score }) => {
+      const id = this.ids[item];
+      return id === undefined ? [] : [{ id, score }];
+    });
   }
 
   /**
@@ -123,10 +131,16 @@ export class Bm25Index {
       const weight = qtf * Math.log(1 + (n - posting.df + 0.5) / (posting.df + 0.5));
       const { docs, tfs } = posting;
       for (let i = 0; i < docs.length; i++) {
+        // The hottest loop of lexical search: `docs` and `tfs` are parallel (i < docs.length), and
+        // a live document (ids[doc] set) has a length and a slot in `sums`.
+        // biome-ignore lint/style/noNonNullAssertion: i < docs.length
         const doc = docs[i]!;
         if (ids[doc] === undefined) continue;
+        // biome-ignore lint/style/noNonNullAssertion: tfs is parallel to docs
         const tf = tfs[i]!;
+        // biome-ignore lint/style/noNonNullAssertion: a live document has a length
         const norm = K1 * (1 - B + (B * lengths[doc]!) / avgLength);
+        // biome-ignore lint/style/noNonNullAssertion: sums is sized past every document number
         const sum = sums[doc]!;
         if (sum === 0) matched[count++] = doc;
         sums[doc] = sum + (weight * tf * (K1 + 1)) / (tf + norm);
@@ -142,21 +156,25 @@ export class Bm25Index {
     const lengths: number[] = [];
     const terms: Posting[][] = [];
     this.ids.forEach((id, doc) => {
-      if (id === undefined) return;
+      const length = this.lengths[doc];
+      const docTerms = this.terms[doc];
+      // Removed documents have no id and no terms.
+      if (id === undefined || length === undefined || docTerms === undefined) return;
       renumber.set(doc, ids.length);
       this.numbers.set(id, ids.length);
       ids.push(id);
-      lengths.push(this.lengths[doc]!);
-      terms.push(this.terms[doc]!);
+      lengths.push(length);
+      terms.push(docTerms);
     });
     for (const [term, posting] of this.postings) {
       const docs: number[] = [];
       const tfs: number[] = [];
       posting.docs.forEach((doc, i) => {
         const now = renumber.get(doc);
-        if (now === undefined) return;
+        const tf = posting.tfs[i];
+        if (now === undefined || tf === undefined) return;
         docs.push(now);
-        tfs.push(posting.tfs[i]!);
+        tfs.push(tf);
       });
       if (docs.length === 0) this.postings.delete(term);
       else Object.assign(posting, { docs, tfs });

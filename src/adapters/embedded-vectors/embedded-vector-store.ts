@@ -30,6 +30,8 @@ export interface EmbeddedVectorStoreOptions {
   dir: string;
   /** The log is compacted into a snapshot once it exceeds both the snapshot and this. Default 16 MiB. */
   compactMinBytes?: number;
+  /** The caller already holds the directory's lock (the threaded store takes it on its own thread). */
+  lockHeld?: boolean;
 }
 
 /**
@@ -55,7 +57,9 @@ export class EmbeddedVectorStore implements VectorStore {
   /** Opens (creating if needed) the store in `options.dir` and locks it; see openEmbeddedVectorStore. */
   static async open(options: EmbeddedVectorStoreOptions): Promise<EmbeddedVectorStore> {
     await io(`open ${options.dir}`, () => mkdir(options.dir, { recursive: true }));
-    const unlock = await io(`lock ${options.dir}`, () => lockDirectory(options.dir));
+    const unlock = options.lockHeld
+      ? async () => undefined
+      : await io(`lock ${options.dir}`, () => lockDirectory(options.dir));
     return new EmbeddedVectorStore(options.dir, options.compactMinBytes ?? 16 << 20, unlock);
   }
 

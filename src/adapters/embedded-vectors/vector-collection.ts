@@ -70,11 +70,12 @@ export class VectorCollection {
     if (slot === undefined) return false;
     const last = this.ids.length - 1;
     if (slot !== last) {
+      const moved = this.at(last);
       this.vectors.move(last, slot);
-      this.ids[slot] = this.ids[last]!;
-      this.texts[slot] = this.texts[last]!;
-      this.metas[slot] = this.metas[last]!;
-      this.slots.set(this.ids[slot]!, slot);
+      this.ids[slot] = moved.id;
+      this.texts[slot] = moved.text;
+      this.metas[slot] = moved.metadata;
+      this.slots.set(moved.id, slot);
     }
     this.ids.pop();
     this.texts.pop();
@@ -86,7 +87,7 @@ export class VectorCollection {
 
   /** Ids of the records whose metadata passes `predicate`. */
   matching(predicate: MetadataPredicate): string[] {
-    return this.ids.filter((_, slot) => predicate(this.metas[slot]!));
+    return this.ids.filter((_, slot) => predicate(this.at(slot).metadata));
   }
 
   /** The `limit` records closest to the unit vector `query` that pass `predicate`. */
@@ -94,36 +95,45 @@ export class VectorCollection {
     const top = new TopK(limit);
     const scores = this.vectors.scores(query, this.ids.length);
     for (let slot = 0; slot < scores.length; slot++) {
-      const score = scores[slot]!;
+      const score = scores[slot] ?? 0; // slot < scores.length
+      // biome-ignore lint/style/noNonNullAssertion: slot < size (scores has a row per record); the hot loop of a filtered scan
       if (score > top.threshold && (!predicate || predicate(this.metas[slot]!))) top.offer(slot, score);
     }
-    return top.sorted().map(({ item, score }) => ({
-      id: this.ids[item]!,
-      text: this.texts[item]!,
-      metadata: this.metas[item]!,
-      score: Math.max(-1, Math.min(1, score)),
-    }));
+    return top.sorted().map(({ item, score }) => ({ ...this.at(item), score: Math.max(-1, Math.min(1, score)) }));
   }
 
   /** The `limit` records with the best BM25 score for `text` that pass `predicate` (score > 0). */
   searchLexical(text: string, limit: number, predicate?: MetadataPredicate): VectorHit[] {
-    const accept = predicate && ((id: string) => predicate(this.metas[this.slots.get(id)!]!));
+    const accept = predicate && ((id: string) => predicate(this.byId(id).metadata));
     return this.lexical.best(text, limit, accept).map(({ id, score }) => {
-      const slot = this.slots.get(id)!;
-      return { id, text: this.texts[slot]!, metadata: this.metas[slot]!, score };
+      const record = this.byId(id);
+      return { id, text: record.text, metadata: record.metadata, score };
     });
   }
 
   /** Every record, for writing a snapshot. */
   *records(): Generator<StoredRecord> {
     for (let slot = 0; slot < this.ids.length; slot++) {
-      yield {
-        id: this.ids[slot]!,
-        text: this.texts[slot]!,
-        metadata: this.metas[slot]!,
-        unit: this.vectors.row(slot),
-      };
+      yield { ...this.at(slot), unit: this.vectors.row(slot) };
     }
+  }
+
+  /** The record in `slot`; every slot below `size` holds one. */
+  private at(slot: number): { id: string; text: string; metadata: Metadata } {
+    const id = this.ids[slot];
+    const text = this.texts[slot];
+    const metadata = this.metas[slot];
+    if (id === undefined || text === undefined || metadata === undefined) {
+      throw new Error(`internal error: collection ${this.name} has no record in slot ${slot}`);
+    }
+    return { id, text, metadata };
+  }
+
+  /** The record stored under `id`, which the BM25 index (kept in step with the slots) returned. */
+  private byId(id: string): { id: string; text: string; metadata: Metadata } {
+    const slot = this.slots.get(id);
+    if (slot === undefined) throw new Error(`internal error: collection ${this.name} has no slot for ${id}`);
+    return this.at(slot);
   }
 }
 
@@ -137,6 +147,8 @@ export function toUnit(vector: readonly number[]): Float32Array {
   for (const x of vector) norm += (x / max) ** 2;
   const scale = 1 / Math.sqrt(norm);
   const unit = new Float32Array(vector.length);
-  for (let i = 0; i < vector.length; i++) unit[i] = (vector[i]! / max) * scale;
+  vector.forEach((x, i) => {
+    unit[i] = (x / max) * scale;
+  });
   return unit;
 }

@@ -1,6 +1,6 @@
 import type { CallContext } from '../../domain/context';
 import { throwIfDone } from '../../domain/context';
-import { RecallError } from '../../domain/errors';
+import { RecallError, defined } from '../../domain/errors';
 import type { Embedder, EmbeddingKind } from '../../domain/ports';
 import { raceContext } from '../../domain/race-context';
 import type { Metrics } from '../../observability/metrics';
@@ -79,11 +79,14 @@ export function createCachedEmbedder(
       if (vectors.length !== texts.length) {
         throw new Error(`${inner.name} returned ${vectors.length} vectors for ${texts.length} texts`);
       }
-      for (let i = 0; i < texts.length; i++) remember(keyOf(texts[i]!, kind), vectors[i]!);
+      texts.forEach((text, i) => {
+        const vector = vectors[i];
+        if (vector) remember(keyOf(text, kind), vector);
+      });
       return vectors;
     });
     const promises = texts.map((text, i) => {
-      const promise = batch.then((vectors) => vectors[i]!);
+      const promise = batch.then((vectors) => defined(vectors[i], 'an embedding per text'));
       inFlight.set(keyOf(text, kind), promise);
       // Handled by whoever awaits it; this only keeps an unawaited failure from crashing the process.
       promise.catch(() => undefined);
@@ -118,22 +121,23 @@ export function createCachedEmbedder(
     if (missingIndex.size > 0) {
       const computed = compute([...missingIndex.keys()], ctx, kind);
       texts.forEach((text, i) => {
-        pending[i] ??= computed[missingIndex.get(text)!];
+        const index = missingIndex.get(text);
+        if (index !== undefined) pending[i] ??= computed[index];
       });
     }
 
-    const settle = async (i: number): Promise<number[]> => {
+    const settle = async (text: string, i: number): Promise<number[]> => {
       try {
-        return (await pending[i]!).slice();
+        return (await defined(pending[i], 'a pending embedding per text')).slice();
       } catch (error) {
         // Someone else's call ended while we waited on its computation: ours has not, so redo it.
         if (joined[i] && isContextEnd(error) && Date.now() < ctx.deadline && !ctx.signal.aborted) {
-          return (await embed([texts[i]!], ctx, kind))[0]!;
+          return defined((await embed([text], ctx, kind))[0], 'the embedding of a text');
         }
         throw error;
       }
     };
-    return raceContext(Promise.all(texts.map((_, i) => settle(i))), ctx);
+    return raceContext(Promise.all(texts.map(settle)), ctx);
   };
 
   return {

@@ -5,7 +5,7 @@ import type { Embedder } from '../../domain/ports';
 import { sendAdaptive } from '../http/adaptive-batches';
 import { createAdaptiveWindow } from '../http/adaptive-window';
 import { resolveEndpoint } from '../http/endpoint-url';
-import { postJson } from '../http/fetch-json';
+import { postJson, requestAuth } from '../http/fetch-json';
 import { isAttemptTimeout, isRetryable, toDomainError } from '../http/http-errors';
 import type { HttpServiceOptions } from '../http/http-service-options';
 import { asArray, asIndex, asObject, malformed } from '../http/json-shape';
@@ -58,6 +58,7 @@ export function createHttpEmbedder(options: HttpEmbedderOptions): Embedder {
     maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
   };
 
+  const auth = requestAuth(options);
   const embedBatch = async (texts: string[], ctx: CallContext): Promise<number[][]> => {
     try {
       const body: Record<string, unknown> = { model: options.model, input: texts, encoding_format: 'float' };
@@ -65,7 +66,7 @@ export function createHttpEmbedder(options: HttpEmbedderOptions): Embedder {
       // A batch that timed out is split by the caller rather than resent whole.
       const retryable = (error: unknown) => isRetryable(error) && (texts.length === 1 || !isAttemptTimeout(error));
       const json = await withRetry(
-        () => postJson({ url: endpoint, body, apiKey: options.apiKey, headers: options.headers, timeoutMs }, ctx),
+        () => postJson({ url: endpoint, body, timeoutMs, ...auth }, ctx),
         policy,
         ctx,
         retryable,

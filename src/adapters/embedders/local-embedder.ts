@@ -45,12 +45,12 @@ export function createLocalEmbedder(options: LocalEmbedderOptions = {}): Embedde
     async embed(texts: string[], ctx: CallContext): Promise<number[][]> {
       throwIfDone(ctx);
       const vectors: number[][] = [];
-      for (let i = 0; i < texts.length; i++) {
+      for (const [i, text] of texts.entries()) {
         if (i > 0 && i % YIELD_EVERY === 0) {
           await new Promise((resolve) => setImmediate(resolve));
           throwIfDone(ctx);
         }
-        vectors.push(embedText(texts[i]!, dimension));
+        vectors.push(embedText(text, dimension));
       }
       return vectors;
     },
@@ -75,11 +75,13 @@ export function embedText(text: string, dimension: number): number[] {
   words.addTo(vector, WORD_WEIGHT);
   trigrams.addTo(vector, TRIGRAM_WEIGHT);
   let norm = 0;
+  // biome-ignore lint/style/noNonNullAssertion: i < dimension === vector.length; for-of/forEach here measured ~20% slower per text
   for (let i = 0; i < dimension; i++) norm += vector[i]! * vector[i]!;
   // Only a blank text is left without features (recall refuses blank texts and queries).
   if (norm === 0) vector[EMPTY_FEATURE % dimension] = norm = 1;
   const scale = 1 / Math.sqrt(norm);
   const out = new Array<number>(dimension);
+  // biome-ignore lint/style/noNonNullAssertion: i < dimension === vector.length (as above)
   for (let i = 0; i < dimension; i++) out[i] = vector[i]! * scale;
   return out;
 }
@@ -97,6 +99,7 @@ function rawFeatures(normalised: string, whole: FeatureBag, trigrams: FeatureBag
   whole.add(hashRange(raw, 0, raw.length, RAW_SEED));
   const points = ['<', ...raw, '>'];
   for (let i = 0; i + 3 <= points.length; i++) {
+    // biome-ignore lint/style/noNonNullAssertion: i + 3 <= points.length (the loop condition)
     const gram = points[i]! + points[i + 1]! + points[i + 2]!;
     trigrams.add(hashRange(gram, 0, gram.length, RAW_SEED ^ TRIGRAM_SEED));
   }
@@ -125,11 +128,13 @@ class FeatureBag {
     const sorted = this.hashes.subarray(0, this.size).sort();
     const dimension = vector.length;
     for (let i = 0; i < sorted.length; ) {
+      // biome-ignore lint/style/noNonNullAssertion: i < sorted.length (the loop condition)
       const hash = sorted[i]!;
       let tf = 1;
       while (i + tf < sorted.length && sorted[i + tf] === hash) tf++;
       i += tf;
       const sign = fmix32(hash ^ SIGN_SALT) & 1 ? -1 : 1;
+      // biome-ignore lint/style/noNonNullAssertion: hash % dimension < vector.length
       vector[hash % dimension]! += sign * weight * (1 + Math.log(tf));
     }
   }

@@ -1,3 +1,4 @@
+import { defined } from '../../domain/errors';
 import type { FilterValue, MetadataFilter } from '../../domain/ports';
 import { assertValidFilters } from './validate-filters';
 
@@ -23,7 +24,8 @@ const ORDERING = { lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
 
 function clause(filter: MetadataFilter, path: string): string {
   const { operator, values } = filter;
-  const first = values[0]!;
+  // A validated filter has at least one value.
+  const first = defined(values[0], 'a filter value');
   switch (operator) {
     case 'eq':
       return anyEqual(path, [first]);

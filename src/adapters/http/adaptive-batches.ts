@@ -40,7 +40,9 @@ export async function sendAdaptive<T, R>(items: readonly T[], ctx: CallContext, 
     try {
       const out = await send(items.slice(start, end), callCtx);
       lease.release('answered');
-      for (let i = 0; i < out.length; i++) results[start + i] = out[i]!;
+      out.forEach((result, i) => {
+        results[start + i] = result;
+      });
     } catch (error) {
       const timedOut = !failure && isTimeout(error);
       lease.release(timedOut ? 'timed-out' : 'failed');

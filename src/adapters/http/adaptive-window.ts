@@ -65,7 +65,10 @@ export function createAdaptiveWindow(options: AdaptiveWindowOptions): AdaptiveWi
 
   const fits = (size: number) => requests === 0 || (requests < maxConcurrent && items + size <= limit);
   const pump = () => {
-    while (waiters.length > 0 && fits(waiters[0]!.size)) waiters.shift()!.grant();
+    for (let head = waiters[0]; head && fits(head.size); head = waiters[0]) {
+      waiters.shift();
+      head.grant();
+    }
   };
   /** Halves the window, down to `floor` (or where it already is, if lower). */
   const decrease = (startedAt: number, floor: number) => {

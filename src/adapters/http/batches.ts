@@ -17,7 +17,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
     while (!failed && next < items.length) {
       const i = next++;
       try {
-        results[i] = await fn(items[i]!);
+        results[i] = await fn(items[i] as T); // i < items.length: checked by the loop
       } catch (error) {
         failed = true;
         throw error;

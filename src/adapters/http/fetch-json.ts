@@ -12,6 +12,17 @@ export interface JsonRequest {
   timeoutMs: number;
 }
 
+/** The `apiKey` and `headers` of a {@link JsonRequest} that an options object sets (unset ones stay absent). */
+export function requestAuth(options: {
+  apiKey?: string | undefined;
+  headers?: Record<string, string> | undefined;
+}): Pick<JsonRequest, 'apiKey' | 'headers'> {
+  return {
+    ...(options.apiKey !== undefined && { apiKey: options.apiKey }),
+    ...(options.headers !== undefined && { headers: options.headers }),
+  };
+}
+
 const MAX_ERROR_BODY = 2_000;
 
 /**

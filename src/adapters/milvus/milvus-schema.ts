@@ -168,7 +168,8 @@ export function describedDimension(schema: unknown): number | string {
     if (!field) return `it has no field "${name}"`;
     if (field.data_type !== type && field.data_type !== code) return `its field "${name}" is not ${type}`;
   }
-  const vector = byName.get(FIELDS.vector)!;
+  const vector = byName.get(FIELDS.vector);
+  if (!vector) return `it has no field "${FIELDS.vector}"`;
   const dim = Number(vector.dim ?? vector.type_params?.find((p) => p.key === 'dim')?.value);
   return Number.isInteger(dim) && dim > 0 ? dim : 'its vector field has no dimension';
 }

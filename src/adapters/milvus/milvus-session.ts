@@ -5,7 +5,7 @@ import { callMilvus } from './milvus-call';
 import type { CollectionLifecycle } from './milvus-collection-lifecycle';
 import { type MilvusStatus, isCollectionMissing, isCollectionNotLoaded, throwIfFailed } from './milvus-errors';
 import { type MilvusIndexType, isMilvusLite, serverHasBm25 } from './milvus-schema';
-import { ReadConsistency, type ReadConsistencyMode } from './read-consistency';
+import { type ConsistencyLevel, ReadConsistency } from './read-consistency';
 
 /** How to reach Milvus and how long to wait for it. */
 export interface MilvusVectorStoreOptions {
@@ -30,7 +30,7 @@ export interface MilvusVectorStoreOptions {
    */
   flushAfterRows?: number;
   /** How reads wait for writes (see ReadConsistency). Default `session`. */
-  consistency?: ReadConsistencyMode;
+  consistency?: ConsistencyLevel;
   /** How long after its own write `session` keeps reading a collection Strong. Default 5 000 ms (Milvus's default gracefulTime). */
   sessionWindowMs?: number;
 }
@@ -61,8 +61,8 @@ export class MilvusSession implements CollectionLifecycle {
     this.consistency = new ReadConsistency(options.consistency ?? 'session', options.sessionWindowMs ?? 5_000);
     const config: ClientConfig = {
       address: options.address,
-      token: options.token,
-      database: options.database,
+      ...(options.token !== undefined && { token: options.token }),
+      ...(options.database !== undefined && { database: options.database }),
       timeout: this.maxCallMs,
       maxRetries: options.maxRetries ?? 0,
       telemetry: { enabled: false },

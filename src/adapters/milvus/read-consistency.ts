@@ -9,10 +9,10 @@ import type { ConsistencyLevelEnum } from '@zilliz/milvus2-sdk-node';
  * - `bounded`: reads may miss writes younger than Milvus's `common.gracefulTime` (5 s by default);
  * - `eventually`: reads whatever the query node has.
  */
-export type ReadConsistencyMode = 'session' | 'strong' | 'bounded' | 'eventually';
+export type ConsistencyLevel = 'session' | 'strong' | 'bounded' | 'eventually';
 
-/** Every mode, as MILVUS_CONSISTENCY accepts them. */
-export const READ_CONSISTENCY_MODES: readonly ReadConsistencyMode[] = ['session', 'strong', 'bounded', 'eventually'];
+/** Every consistency level, as MILVUS_CONSISTENCY accepts them. */
+export const CONSISTENCY_LEVELS: readonly ConsistencyLevel[] = ['session', 'strong', 'bounded', 'eventually'];
 
 /**
  * The level Milvus receives, by name: the SDK's `ConsistencyLevelEnum.Strong` is 0, which it
@@ -36,7 +36,7 @@ export class ReadConsistency {
    *   server's `common.gracefulTime`.
    */
   constructor(
-    readonly mode: ReadConsistencyMode,
+    readonly level: ConsistencyLevel,
     readonly windowMs: number,
     private readonly now: () => number = Date.now,
   ) {}
@@ -49,7 +49,7 @@ export class ReadConsistency {
 
   /** The level for a read of `collection` now. */
   levelFor(collection: string): ConsistencyLevelName {
-    switch (this.mode) {
+    switch (this.level) {
       case 'strong':
         return 'Strong';
       case 'bounded':

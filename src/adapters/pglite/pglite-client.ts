@@ -1,12 +1,13 @@
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { PGlite } from '@electric-sql/pglite';
 import { type CallContext, contextError, throwIfDone } from '../../domain/context';
 import { UnavailableError } from '../../domain/errors';
 import { raceContext } from '../../domain/race-context';
 import type { Metrics } from '../../observability/metrics';
 import type { SqlClient, SqlRow, SqlTx } from '../sql/sql-client';
 import { toDomainError } from '../sql/sql-errors';
+import { startWorker } from '../threads/worker-channel';
 
 /** Where PGlite keeps its files, and the metrics to record into. */
 export interface PgliteClientOptions {
@@ -15,22 +16,29 @@ export interface PgliteClientOptions {
   metrics?: Metrics;
 }
 
-/** A SqlClient on an in-process PGlite database. */
+/** A SqlClient on a PGlite database owned by a worker thread of this process. */
 export interface PgliteClient extends SqlClient {
   readonly kind: 'pglite';
   readonly dataDir: string | undefined;
 }
 
 /**
- * Opens (or creates: initdb takes several seconds) a PGlite database. PGlite is one session,
- * so every call runs alone, in arrival order; a call whose context ends while it waits never
- * starts. Statements cannot be interrupted once running (they block the event loop), so the
- * deadline is checked before each one.
+ * Opens (or creates: initdb takes several seconds) a PGlite database in a worker thread
+ * (pglite-worker), so a long statement never blocks this thread's event loop. PGlite is one
+ * session, so every call runs alone, in arrival order; a call whose context ends while it
+ * waits never starts. Statements cannot be interrupted once running, so the deadline is
+ * checked before each one.
  */
 export async function openPgliteClient(options: PgliteClientOptions = {}): Promise<PgliteClient> {
   const { dataDir, metrics } = options;
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir ? { dataDir } : {});
+  const worker = startWorker(path.join(__dirname, 'pglite-worker'), 'pglite database');
+  try {
+    await worker.call('open', dataDir);
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
   let tail: Promise<unknown> = Promise.resolve();
   let closing: Promise<void> | undefined;
 
@@ -60,37 +68,52 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
     return raceContext(queued, ctx);
   }
 
+  /** BEGIN, `fn`, then COMMIT, or ROLLBACK when `fn` fails or the context ends first. */
+  async function inTransaction<T>(ctx: CallContext, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    await worker.call('begin');
+    const tx: SqlTx = {
+      async query<R = SqlRow>(text: string, params: readonly unknown[] = []): Promise<R[]> {
+        throwIfDone(ctx);
+        return worker.call<R[]>('txQuery', text, params);
+      },
+      async exec(script: string): Promise<void> {
+        throwIfDone(ctx);
+        await worker.call('txExec', script);
+      },
+    };
+    let result: T;
+    try {
+      result = await fn(tx);
+      if (Date.now() >= ctx.deadline || ctx.signal.aborted) throw contextError(ctx);
+    } catch (error) {
+      await worker.call('end', false).catch(() => undefined);
+      throw error;
+    }
+    await worker.call('end', true);
+    return result;
+  }
+
   return {
     kind: 'pglite',
     dataDir,
     query<R = SqlRow>(operation: string, text: string, params: readonly unknown[], ctx: CallContext): Promise<R[]> {
-      return run(operation, ctx, async () => (await db.query<R>(text, params as unknown[])).rows);
+      return run(operation, ctx, () => worker.call<R[]>('query', text, params));
     },
     transaction<T>(operation: string, ctx: CallContext, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
-      return run(operation, ctx, () =>
-        db.transaction(async (t) => {
-          const tx: SqlTx = {
-            async query<R = SqlRow>(text: string, params: readonly unknown[] = []): Promise<R[]> {
-              throwIfDone(ctx);
-              return (await t.query<R>(text, params as unknown[])).rows;
-            },
-            async exec(script: string): Promise<void> {
-              throwIfDone(ctx);
-              await t.exec(script);
-            },
-          };
-          const result = await fn(tx);
-          if (Date.now() >= ctx.deadline || ctx.signal.aborted) throw contextError(ctx);
-          return result;
-        }),
-      );
+      return run(operation, ctx, () => inTransaction(ctx, fn));
     },
     async ping(ctx: CallContext): Promise<void> {
-      await run('ping', ctx, () => db.query('SELECT 1'));
+      await run('ping', ctx, () => worker.call('query', 'SELECT 1', []));
     },
     breakerState: () => 'closed',
     close(): Promise<void> {
-      closing ??= exclusive(() => db.close());
+      closing ??= exclusive(async () => {
+        try {
+          await worker.call('close');
+        } finally {
+          await worker.terminate();
+        }
+      });
       return closing;
     },
   };

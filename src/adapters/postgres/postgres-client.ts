@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { Pool, type PoolClient } from 'pg';
+import { Pool, type PoolClient, type QueryConfig } from 'pg';
 import type { Breaker } from '../../domain/breaker';
 import { type CallContext, backgroundContext, contextError, throwIfDone } from '../../domain/context';
 import { UnavailableError } from '../../domain/errors';
 import { raceContext, watchContext } from '../../domain/race-context';
 import { createBreaker } from '../../resilience/breaker';
+import { preparedStatementName } from '../sql/prepared-statements';
 import type { SqlClient, SqlRow, SqlTx } from '../sql/sql-client';
 import { isConnectionError, toDomainError } from '../sql/sql-errors';
 import { cancelBackend } from './cancel-backend';
@@ -115,7 +116,7 @@ export function createPostgresClient(options: PostgresClientOptions): PostgresCl
     const tx: SqlTx = {
       async query<R = SqlRow>(text: string, params: readonly unknown[] = []): Promise<R[]> {
         ensureLive();
-        return (await client.query(text, params as unknown[])).rows as R[];
+        return (await client.query(statement(text, params))).rows as R[];
       },
       async exec(script: string): Promise<void> {
         ensureLive();
@@ -139,7 +140,7 @@ export function createPostgresClient(options: PostgresClientOptions): PostgresCl
     kind: 'postgres',
     redactedUrl,
     query<R = SqlRow>(operation: string, text: string, params: readonly unknown[], ctx: CallContext): Promise<R[]> {
-      return run(operation, ctx, async (client) => (await client.query(text, params as unknown[])).rows as R[]);
+      return run(operation, ctx, async (client) => (await client.query(statement(text, params))).rows as R[]);
     },
     transaction<T>(operation: string, ctx: CallContext, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
       return run(operation, ctx, (client, ended) => transactionWork(client, ended, ctx, fn));
@@ -165,6 +166,15 @@ export function createPostgresClient(options: PostgresClientOptions): PostgresCl
       return closing;
     },
   };
+}
+
+/**
+ * A known statement (see prepared-statements.ts) goes as a named prepared statement: parsed
+ * once per connection, planned generically once PostgreSQL finds that as good. Others unnamed.
+ */
+function statement(text: string, params: readonly unknown[]): QueryConfig {
+  const name = preparedStatementName(text);
+  return name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] };
 }
 
 /** The server process serving `client` (set by pg, missing from @types/pg). */

@@ -6,7 +6,7 @@ import type { Metrics } from '../../observability/metrics';
 import { createBreaker } from '../../resilience/breaker';
 import { chunk, mapLimit } from '../http/batches';
 import { resolveEndpoint } from '../http/endpoint-url';
-import { postJson } from '../http/fetch-json';
+import { postJson, requestAuth } from '../http/fetch-json';
 import { toDomainError } from '../http/http-errors';
 import type { HttpServiceOptions } from '../http/http-service-options';
 import { asArray, asFiniteNumber, asIndex, asObject, malformed } from '../http/json-shape';
@@ -81,15 +81,12 @@ export function createHttpReranker(options: HttpRerankerOptions, metrics?: Metri
     return body;
   };
 
+  const auth = requestAuth(options);
   const rerankBatch = (query: string, texts: string[], ctx: CallContext): Promise<number[]> =>
     breaker.run(async () => {
       try {
         const body = requestBody(query, texts);
-        const json = await withRetry(
-          () => postJson({ url: endpoint, body, apiKey: options.apiKey, headers: options.headers, timeoutMs }, ctx),
-          policy,
-          ctx,
-        );
+        const json = await withRetry(() => postJson({ url: endpoint, body, timeoutMs, ...auth }, ctx), policy, ctx);
         return parseScores(json, format, texts.length);
       } catch (error) {
         throw toDomainError(error, SERVICE, 'query');

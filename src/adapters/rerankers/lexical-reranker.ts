@@ -55,7 +55,7 @@ export function bm25Scores(query: string, texts: string[], k1 = 1.2, b = 0.75): 
     let score = 0;
     queryTerms.forEach(([term], i) => {
       const tf = doc.tf.get(term) ?? 0;
-      if (tf > 0) score += (weight[i]! * tf * (k1 + 1)) / (tf + norm);
+      if (tf > 0) score += ((weight[i] ?? 0) * tf * (k1 + 1)) / (tf + norm); // weight has an entry per term
     });
     return Math.min(1, score / best);
   });

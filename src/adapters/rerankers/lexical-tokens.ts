@@ -59,7 +59,7 @@ export function lexicalTokens(text: string): string[] {
     else {
       for (const [, cjk, other] of run.matchAll(CJK_SPLIT)) {
         if (cjk !== undefined) pushBigrams(tokens, cjk);
-        else pushWord(tokens, other!);
+        else if (other !== undefined) pushWord(tokens, other);
       }
     }
   }
@@ -76,8 +76,11 @@ function pushWord(tokens: Token[], run: string): void {
 /** Overlapping bigrams of a CJK stretch, by code point; a single character is a unigram. */
 function pushBigrams(tokens: Token[], stretch: string): void {
   const chars = Array.from(stretch);
-  if (chars.length === 1) tokens.push({ term: chars[0]!, word: false });
-  for (let i = 0; i + 1 < chars.length; i++) tokens.push({ term: chars[i]! + chars[i + 1]!, word: false });
+  if (chars.length === 1) tokens.push({ term: stretch, word: false });
+  chars.forEach((char, i) => {
+    const next = chars[i + 1];
+    if (next !== undefined) tokens.push({ term: char + next, word: false });
+  });
 }
 
 /** How often each token occurs, in order of first occurrence. */

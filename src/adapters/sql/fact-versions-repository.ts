@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { CallContext } from '../../domain/context';
-import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../../domain/errors';
+import {
+  AlreadyExistsError,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  defined,
+} from '../../domain/errors';
 import type { Fact, MemoryRepository, NewFact, SupersedeResult, UserFactsStep } from '../../domain/ports';
 import { isUuid } from '../../domain/validation';
 import * as vsql from './fact-validity-sql';
@@ -46,7 +52,11 @@ export function createSqlFactVersionMethods(client: SqlClient): FactVersionMetho
           fact.expiresAt ?? null,
         ]);
         if (!inserted) throw new AlreadyExistsError('a current fact of the user already has this content');
-        const result: SupersedeResult = { previous: toFact(closed!), current: toFact(inserted), expiredIds };
+        const result: SupersedeResult = {
+          previous: toFact(defined(closed, 'the closed version row')),
+          current: toFact(inserted),
+          expiredIds,
+        };
         await inTransaction?.(result);
         return result;
       });

@@ -1,5 +1,5 @@
 import type { CallContext } from '../../domain/context';
-import { AlreadyExistsError, InvalidArgumentError } from '../../domain/errors';
+import { AlreadyExistsError, InvalidArgumentError, defined } from '../../domain/errors';
 import type { GoldenAnswer, GoldenAnswerRepository } from '../../domain/ports';
 import { isUuid } from '../../domain/validation';
 import type { SqlClient } from './sql-client';
@@ -54,7 +54,8 @@ export function createSqlGoldenAnswerRepository(client: SqlClient): GoldenAnswer
           params,
           ctx,
         );
-        return { answer: toGoldenAnswer(row!), created: row!.created };
+        const upserted = defined(row, 'the upserted golden-answer row');
+        return { answer: toGoldenAnswer(upserted), created: upserted.created };
       } catch (error) {
         if (error instanceof AlreadyExistsError) {
           throw new AlreadyExistsError('a golden answer for the same question already exists', { cause: error.cause });

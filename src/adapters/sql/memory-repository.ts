@@ -1,5 +1,5 @@
 import type { CallContext } from '../../domain/context';
-import { InvalidArgumentError, NotFoundError } from '../../domain/errors';
+import { InvalidArgumentError, NotFoundError, defined } from '../../domain/errors';
 import type {
   AddFactsResult,
   Conversation,
@@ -57,10 +57,12 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
       const keys = facts.map((fact) => normalizeFactContent(fact.content));
       // The first input with a given normalised content is the one offered for insertion.
       const firstIndex = new Map<string, number>();
-      keys.forEach((key, i) => {
-        if (!firstIndex.has(key)) firstIndex.set(key, i);
+      const offered = facts.filter((_, i) => {
+        const key = keys[i] ?? '';
+        if (firstIndex.has(key)) return false;
+        firstIndex.set(key, i);
+        return true;
       });
-      const offered = [...firstIndex.values()].map((i) => facts[i]!);
       return client.transaction('add_facts', ctx, async (tx) => {
         await tx.query(sql.LOCK_USER_FACTS, [userId]);
         await tx.query(sql.LOCK_USER_CREATING, [userId]);
@@ -82,7 +84,13 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
         let existing =
           missing.length > 0 ? await tx.query<LatestFactRow>(sql.SELECT_FACTS_BY_CONTENT, [userId, missing]) : [];
         // Latest versions that expired or ended do not make a duplicate (fact-versions-repository.ts).
-        const stale = await replaceStaleDuplicates(tx, userId, existing, (key) => facts[firstIndex.get(key)!]!, insert);
+        const stale = await replaceStaleDuplicates(
+          tx,
+          userId,
+          existing,
+          (key) => defined(facts[firstIndex.get(key) ?? -1], 'the input of a normalised content'),
+          insert,
+        );
         inserted.push(...stale.inserted);
         existing = stale.existing;
         const result = toAddFactsResult(keys, firstIndex, inserted, existing);
@@ -149,7 +157,7 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
       if (conversationId === undefined) {
         const params = [userId, emptyToNull(title), messages.length, roles, contents];
         const [row] = await client.query<ConversationRow>('append_messages', sql.CREATE_CONVERSATION, params, ctx);
-        return toConversation(row!);
+        return toConversation(defined(row, 'the created conversation row'));
       }
       if (!isUuid(conversationId)) throw new NotFoundError('conversation not found');
       return client.transaction('append_messages', ctx, async (tx) => {
@@ -166,7 +174,7 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
           emptyToNull(title),
         ];
         const [row] = await tx.query<ConversationRow>(sql.APPEND_MESSAGES, params);
-        return toConversation(row!);
+        return toConversation(defined(row, 'the appended conversation row'));
       });
     },
 
@@ -224,7 +232,7 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
     },
 
     async forgetUser(userId, ctx, beforeDelete): Promise<ForgetUserCounts> {
-      const [row] = await client.transaction('forget_user', ctx, async (tx) => {
+      const [counted] = await client.transaction('forget_user', ctx, async (tx) => {
         await tx.query(sql.LOCK_USER_FACTS, [userId]);
         await tx.query(sql.LOCK_USER, [userId]);
         await beforeDelete?.();
@@ -233,11 +241,12 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
           [userId],
         );
       });
+      const row = defined(counted, 'the forget_user counts row');
       return {
-        facts: Number(row!.facts),
-        conversations: Number(row!.conversations),
-        messages: Number(row!.messages),
-        userStats: Number(row!.user_stats),
+        facts: Number(row.facts),
+        conversations: Number(row.conversations),
+        messages: Number(row.messages),
+        userStats: Number(row.user_stats),
       };
     },
   };

@@ -106,10 +106,11 @@ export function createBatchSender(deps: BatchSenderDeps): SendBatch {
  */
 function dropRejected(pending: BatchEntry[], error: unknown, report: IngestReport): BatchEntry[] | undefined {
   const { byIndex, other } = violationsByDocument(fieldViolations(error as { details?: string; metadata?: Metadata }));
-  const inRange = [...byIndex.keys()].filter((i) => i < pending.length);
+  const inRange = [...byIndex].filter(([i]) => i < pending.length);
   if (other.length > 0 || inRange.length === 0) return undefined;
-  for (const i of inRange) {
-    report.problem(pending[i]!.lineNumber, 'rejected', `${byIndex.get(i)!.join('; ')} (server)`);
+  for (const [i, reasons] of inRange) {
+    const entry = pending[i];
+    if (entry) report.problem(entry.lineNumber, 'rejected', `${reasons.join('; ')} (server)`);
   }
   return pending.filter((_, i) => !byIndex.has(i));
 }

@@ -101,8 +101,11 @@ export function createCheckpointTracker(file: string, key: CheckpointKey): Check
   let digest = linesDigest([]);
 
   const advance = () => {
-    while (queue.length > 0 && settled.has(queue[0]!.lineNumber)) settled.delete(queue.shift()!.lineNumber);
-    const head = queue[0];
+    let head = queue[0];
+    while (head && settled.delete(head.lineNumber)) {
+      queue.shift();
+      head = queue[0];
+    }
     if (head) {
       line = head.lineNumber - 1;
       digest = head.digestBefore;

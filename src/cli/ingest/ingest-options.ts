@@ -56,9 +56,10 @@ export function parseIngestOptions(argv: string[], env: NodeJS.ProcessEnv = proc
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
+  const [file] = positionals;
   const help = values.help ?? false;
   if (help) return { ...defaults(env), help };
-  if (positionals.length !== 1) {
+  if (file === undefined || positionals.length !== 1) {
     throw new UsageError(positionals.length === 0 ? 'a FILE.jsonl is required' : 'only one FILE.jsonl at a time');
   }
   const collection = values.collection ?? '';
@@ -68,11 +69,11 @@ export function parseIngestOptions(argv: string[], env: NodeJS.ProcessEnv = proc
   if (values.direct && values.target !== undefined) throw new UsageError('--direct and --target exclude each other');
   if (values.ca !== undefined && !values.tls) throw new UsageError('--ca needs --tls');
   if (values.direct && values.tls) throw new UsageError('--tls does not apply to --direct');
-  if (values.resume && positionals[0] === '-') throw new UsageError('--resume needs a FILE, not standard input');
+  if (values.resume && file === '-') throw new UsageError('--resume needs a FILE, not standard input');
   const base = defaults(env);
   return {
     help: false,
-    file: positionals[0]!,
+    file,
     collection,
     target: values.direct ? undefined : (values.target ?? base.target),
     direct: values.direct ?? false,

@@ -123,8 +123,9 @@ function groupProblems(problems: LineProblem[]): Array<{ lines: string; kind: Li
     else failedByReason.set(p.reason, [...(failedByReason.get(p.reason) ?? []), p.lineNumber]);
   }
   for (const [reason, numbers] of failedByReason) {
-    const lines = numbers.length === 1 ? `line ${numbers[0]}` : `lines ${ranges(numbers)}`;
-    entries.push({ first: numbers[0]!, lines, kind: 'failed', reason });
+    const [first = 0] = numbers; // never empty: a reason is set with its first line
+    const lines = numbers.length === 1 ? `line ${first}` : `lines ${ranges(numbers)}`;
+    entries.push({ first, lines, kind: 'failed', reason });
   }
   return entries.sort((a, b) => a.first - b.first);
 }
@@ -132,9 +133,10 @@ function groupProblems(problems: LineProblem[]): Array<{ lines: string; kind: Li
 /** [1, 2, 3, 7, 9, 10] → "1-3, 7, 9-10" (input sorted). */
 function ranges(numbers: number[]): string {
   const parts: string[] = [];
-  let start = numbers[0]!;
+  const [first = 0, ...rest] = numbers;
+  let start = first;
   let end = start;
-  for (const n of numbers.slice(1)) {
+  for (const n of rest) {
     if (n === end + 1) end = n;
     else {
       parts.push(start === end ? `${start}` : `${start}-${end}`);

@@ -16,15 +16,15 @@ export interface ProgressOptions {
   /** File size in bytes; 0 when unknown (standard input). */
   totalBytes: number;
   /** `bar` redraws one line (for a terminal); `lines` prints a line every `intervalMs`; `none` is silent. */
-  mode: 'bar' | 'lines' | 'none';
+  style: 'bar' | 'lines' | 'none';
   intervalMs?: number;
 }
 
 /** Creates the display; `bar` uses cli-progress, `lines` suits logs and pipes. */
 export function createProgressDisplay(options: ProgressOptions): ProgressDisplay {
-  const { stream, report, totalBytes, mode } = options;
+  const { stream, report, totalBytes, style } = options;
   let bytesRead = 0;
-  if (mode === 'none') return { update: () => undefined, stop: () => undefined };
+  if (style === 'none') return { update: () => undefined, stop: () => undefined };
 
   const payload = () => ({
     lines: report.linesRead,
@@ -33,7 +33,7 @@ export function createProgressDisplay(options: ProgressOptions): ProgressDisplay
     rate: Math.round(report.docsPerSecond),
   });
 
-  if (mode === 'bar') {
+  if (style === 'bar') {
     const counters = '{lines} lines | {loaded} loaded | {problems} not loaded | {rate} docs/s';
     const bar = new SingleBar({
       stream,

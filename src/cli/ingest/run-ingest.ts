@@ -66,7 +66,7 @@ export async function runIngest(
     stopSignal: controller.signal,
     stop,
     onSettled: (lineNumbers) => deps.checkpoint?.settle(lineNumbers),
-    sizer,
+    ...(sizer !== undefined && { sizer }),
   });
   const queue = createUploadQueue({
     concurrency: options.concurrency,

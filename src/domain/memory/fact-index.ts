@@ -1,6 +1,6 @@
 import type { CallContext } from '../context';
 import type { EmbeddingSpaceGuard } from '../embedding-spaces';
-import { NotFoundError, RecallError } from '../errors';
+import { NotFoundError, RecallError, defined } from '../errors';
 import { INTERNAL_COLLECTIONS } from '../internal-collections';
 import type { Embedder, EmbeddingKind, MetadataFilter, VectorStore } from '../ports';
 
@@ -104,7 +104,11 @@ export function createFactIndex(deps: FactIndexDeps): FactIndex {
       await deps.spaces?.check([collection], ctx);
       const [vector] = await embed([query], ctx, 'query');
       const hits = await emptyIfMissing(
-        vectorStore.search(collection, { vector: vector!, limit, filters: [ofUser(userId)] }, ctx),
+        vectorStore.search(
+          collection,
+          { vector: defined(vector, 'the query embedding'), limit, filters: [ofUser(userId)] },
+          ctx,
+        ),
         [],
       );
       // Defence in depth: a store that ignored the filter still cannot leak another user's facts.

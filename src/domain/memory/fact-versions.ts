@@ -1,5 +1,5 @@
 import type { CallContext } from '../context';
-import { NotFoundError } from '../errors';
+import { NotFoundError, defined } from '../errors';
 import type { Fact, MemoryRepository } from '../ports';
 import type { FactIndex } from './fact-index';
 import { type FactInput, validateFactHistory, validateSupersedeFact } from './memory-validation';
@@ -41,7 +41,13 @@ export function createFactVersions(deps: { repository: MemoryRepository; factInd
             await factIndex.remove(input.userId, written.expiredIds, ctx);
             await factIndex.put(
               input.userId,
-              [{ id: written.current.id, content: written.current.content, vector: vector! }],
+              [
+                {
+                  id: written.current.id,
+                  content: written.current.content,
+                  vector: defined(vector, "the new version's vector"),
+                },
+              ],
               ctx,
             );
           }),

@@ -1,5 +1,5 @@
 import type { CallContext } from '../context';
-import { NotFoundError } from '../errors';
+import { NotFoundError, defined } from '../errors';
 import type {
   Conversation,
   Fact,
@@ -250,7 +250,8 @@ export type MemoryService = ReturnType<typeof createMemoryService>;
 function factEntries(stored: Fact[], vectors: number[][]): FactEntry[] {
   const entries = new Map<string, FactEntry>();
   stored.forEach((fact, i) => {
-    if (!entries.has(fact.id)) entries.set(fact.id, { id: fact.id, content: fact.content, vector: vectors[i]! });
+    if (entries.has(fact.id)) return;
+    entries.set(fact.id, { id: fact.id, content: fact.content, vector: defined(vectors[i], 'a vector per fact') });
   });
   return [...entries.values()];
 }

@@ -1,3 +1,4 @@
+import { defined } from '../errors';
 import type { FactView, MessageRole, NewFact, NewMessage } from '../ports';
 import { LIMITS, Violations } from '../validation';
 import { VECTOR_LIMITS } from '../vector-rules';
@@ -153,7 +154,7 @@ export function validateSupersedeFact(
     checkFact(v, 'fact', { ...input.fact, validFrom }, now);
   }
   v.throwIfAny();
-  return toNewFact(input.fact!, now);
+  return toNewFact(defined(input.fact, 'fact'), now);
 }
 
 /** Validates GetFactHistory. */

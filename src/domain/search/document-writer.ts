@@ -1,6 +1,6 @@
 import type { CallContext } from '../context';
 import type { EmbeddingSpaceGuard } from '../embedding-spaces';
-import { InvalidArgumentError, RecallError } from '../errors';
+import { InvalidArgumentError, RecallError, defined } from '../errors';
 import type { Embedder, VectorRecord, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
 import type { CollectionQuota } from './collection-quota';
@@ -69,7 +69,7 @@ export function createDocumentWriter(deps: DocumentWriterDeps): DocumentWriter {
         id: doc.id,
         text: doc.text,
         metadata: doc.metadata,
-        vector: doc.vector?.length ? doc.vector : embedded[next++]!,
+        vector: doc.vector?.length ? doc.vector : defined(embedded[next++], 'an embedding per text'),
       }));
 
       await breakers.run(collection, async () => {

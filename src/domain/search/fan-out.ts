@@ -1,5 +1,5 @@
 import type { CallContext } from '../context';
-import { RecallError, UnavailableError, isCallerError } from '../errors';
+import { RecallError, UnavailableError, defined, isCallerError } from '../errors';
 import type { LexicalQuery, VectorHit, VectorQuery, VectorStore } from '../ports';
 import type { CollectionBreakers } from './collection-breakers';
 import type { RankedList } from './fusion';
@@ -9,7 +9,7 @@ import { type SearchMetrics, msSince, now } from './search-observability';
 import type { FailedCollection, Retriever } from './search-types';
 
 /** How the collections are searched: all at once, or one after another (benchmark baseline). */
-export type FanOutMode = 'parallel' | 'sequential';
+export type FanOutStrategy = 'parallel' | 'sequential';
 
 /** What the fan-out found: the lists that answered and the collections that failed. */
 export interface FanOutResult {
@@ -29,7 +29,7 @@ export interface FanOutParams {
   query: VectorQuery | undefined;
   /** The lexical query, or undefined when the lexical retriever does not run. */
   lexical?: LexicalQuery;
-  mode: FanOutMode;
+  strategy: FanOutStrategy;
   store: VectorStore;
   breakers: CollectionBreakers;
   perCollectionTimeoutMs: number;
@@ -44,19 +44,22 @@ export interface FanOutParams {
  * lexical side in `lexicalUnavailable`.
  */
 export async function fanOut(params: FanOutParams, ctx: CallContext): Promise<FanOutResult> {
-  const { collections, mode, metrics } = params;
+  const { collections, strategy, metrics, query, lexical } = params;
   const tasks = collections.flatMap((collection) => {
-    const wanted: Array<{ collection: string; retriever: Retriever }> = [];
-    if (params.query) wanted.push({ collection, retriever: 'dense' });
-    if (params.lexical) wanted.push({ collection, retriever: 'lexical' });
+    const wanted: Array<{
+      collection: string;
+      retriever: Retriever;
+      run: () => Promise<VectorHit[] | typeof LEXICAL_UNAVAILABLE>;
+    }> = [];
+    if (query) wanted.push({ collection, retriever: 'dense', run: () => searchOne(collection, query, params, ctx) });
+    if (lexical) {
+      wanted.push({ collection, retriever: 'lexical', run: () => searchLexicalOne(collection, lexical, params, ctx) });
+    }
     return wanted;
   });
-  const run = (task: (typeof tasks)[number]): Promise<VectorHit[] | typeof LEXICAL_UNAVAILABLE> =>
-    task.retriever === 'dense'
-      ? searchOne(task.collection, params, ctx)
-      : searchLexicalOne(task.collection, params.lexical!, params, ctx);
+  const run = (task: (typeof tasks)[number]) => task.run();
   const settled: PromiseSettledResult<VectorHit[] | typeof LEXICAL_UNAVAILABLE>[] = [];
-  if (mode === 'parallel') {
+  if (strategy === 'parallel') {
     if (collections.length > 1) metrics?.parallelSearches.inc();
     settled.push(...(await Promise.allSettled(tasks.map(run))));
   } else {
@@ -66,7 +69,7 @@ export async function fanOut(params: FanOutParams, ctx: CallContext): Promise<Fa
   const result: FanOutResult = { answered: [], failed: [], errors: [], lexicalUnavailable: [] };
   const failures = new Map<string, Array<{ retriever: Retriever; reason: unknown }>>();
   settled.forEach((outcome, i) => {
-    const { collection, retriever } = tasks[i]!;
+    const { collection, retriever } = defined(tasks[i], 'a task per outcome');
     if (outcome.status === 'rejected') {
       failures.set(collection, [...(failures.get(collection) ?? []), { retriever, reason: outcome.reason }]);
     } else if (outcome.value === LEXICAL_UNAVAILABLE) {
@@ -76,7 +79,8 @@ export async function fanOut(params: FanOutParams, ctx: CallContext): Promise<Fa
     }
   });
   for (const [name, failedCalls] of failures) {
-    const first = failedCalls[0]!;
+    const [first] = failedCalls;
+    if (!first) continue;
     const otherAnswered = result.answered.some((list) => list.collection === name);
     result.failed.push({
       name,
@@ -88,12 +92,17 @@ export async function fanOut(params: FanOutParams, ctx: CallContext): Promise<Fa
   return result;
 }
 
-async function searchOne(collection: string, params: FanOutParams, ctx: CallContext): Promise<VectorHit[]> {
+async function searchOne(
+  collection: string,
+  query: VectorQuery,
+  params: FanOutParams,
+  ctx: CallContext,
+): Promise<VectorHit[]> {
   const start = now();
   try {
     return await params.breakers.run(collection, () =>
       runWithTimeout(
-        (child) => params.store.search(collection, params.query!, child),
+        (child) => params.store.search(collection, query, child),
         ctx,
         params.perCollectionTimeoutMs,
         `collection ${collection}`,

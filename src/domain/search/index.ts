@@ -18,7 +18,7 @@ export {
   isConfident,
   topAgreement,
 } from './early-exit';
-export type { FanOutMode } from './fan-out';
+export type { FanOutStrategy } from './fan-out';
 export type { SearchLogger, SearchMetrics } from './search-observability';
 export {
   DEFAULT_SEARCH_OPTIONS,

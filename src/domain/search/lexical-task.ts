@@ -26,13 +26,13 @@ export async function searchLexicalOne(
   params: LexicalTaskParams,
   ctx: CallContext,
 ): Promise<VectorHit[] | typeof LEXICAL_UNAVAILABLE> {
-  const { store } = params;
-  if (!store.searchLexical) return LEXICAL_UNAVAILABLE;
+  const searchLexical = params.store.searchLexical?.bind(params.store);
+  if (!searchLexical) return LEXICAL_UNAVAILABLE;
   const start = now();
   try {
     const hits = await params.breakers.run(collection, () =>
       runWithTimeout(
-        (child) => store.searchLexical!(collection, query, child),
+        (child) => searchLexical(collection, query, child),
         ctx,
         params.perCollectionTimeoutMs,
         `lexical search of collection ${collection}`,

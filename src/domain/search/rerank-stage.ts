@@ -1,5 +1,5 @@
 import { type CallContext, remainingMs } from '../context';
-import { RecallError } from '../errors';
+import { RecallError, defined } from '../errors';
 import type { Reranker } from '../ports';
 import { type EarlyExitRule, isConfident } from './early-exit';
 import { runWithTimeout } from './run-with-timeout';
@@ -11,7 +11,7 @@ export interface RerankParams {
   hits: SearchHit[];
   /** The query text; without one (vector-only search) there is nothing to rerank against. */
   query: string | undefined;
-  mode: RerankMode;
+  rerank: RerankMode;
   /** How many of the best hits the reranker sees; the others follow them in fused order. */
   candidates: number;
   earlyExit: EarlyExitRule;
@@ -47,17 +47,17 @@ export interface RerankResult {
  * failed search.
  */
 export async function rerankStage(params: RerankParams, ctx: CallContext): Promise<RerankResult> {
-  const { hits, query, mode } = params;
+  const { hits, query, rerank } = params;
   const skip = (outcome: RerankOutcome, earlyExit = false): RerankResult => ({ hits, outcome, earlyExit, rerankMs: 0 });
 
   if (hits.length === 0) return skip('skipped_no_hits');
-  if (mode === 'never' || query === undefined) return skip('skipped_by_request');
-  if (mode === 'auto' && isConfident(hits, params.earlyExit)) {
+  if (rerank === 'never' || query === undefined) return skip('skipped_by_request');
+  if (rerank === 'auto' && isConfident(hits, params.earlyExit)) {
     params.metrics?.earlyExits.inc();
     return skip('skipped_early_exit', true);
   }
   const bm25Ranked = hits.some((hit) => hit.lexicalScore !== undefined);
-  if (mode === 'auto' && params.reranker.lexical && (bm25Ranked || !params.lexicalRerankDense)) {
+  if (rerank === 'auto' && params.reranker.lexical && (bm25Ranked || !params.lexicalRerankDense)) {
     return skip('skipped_lexical');
   }
   if (remainingMs(ctx) < params.rerankMinBudgetMs) return skip('skipped_deadline');
@@ -77,7 +77,9 @@ export async function rerankStage(params: RerankParams, ctx: CallContext): Promi
     }
     // Array sort is stable: hits the reranker scores alike keep their fused order (a lexical
     // reranker gives 0 to every hit sharing no word with the query).
-    const reranked = candidates.map((hit, i) => ({ ...hit, score: scores[i]! })).sort((a, b) => b.score - a.score);
+    const reranked = candidates
+      .map((hit, i) => ({ ...hit, score: defined(scores[i], 'a score per candidate') }))
+      .sort((a, b) => b.score - a.score);
     const rerankMs = msSince(start);
     params.metrics?.rerankingDuration.observe(rerankMs / 1000);
     return { hits: [...reranked, ...hits.slice(candidates.length)], outcome: 'reranked', earlyExit: false, rerankMs };

@@ -1,7 +1,7 @@
 import { INTERNAL_COLLECTIONS } from '../internal-collections';
 import type { BreakerSettings } from './collection-breakers';
 import { DEFAULT_EARLY_EXIT, DEFAULT_RERANK_CANDIDATES, type EarlyExitSignal } from './early-exit';
-import type { FanOutMode } from './fan-out';
+import type { FanOutStrategy } from './fan-out';
 import { SEARCH_LIMITS } from './search-rules';
 import type { FusionMethod, RetrievalMode } from './search-types';
 
@@ -22,7 +22,7 @@ export interface SearchOptions {
   /** The threshold of signals other than `score` (SEARCH_EARLY_EXIT_THRESHOLD): AUTO skips at or above it. */
   earlyExitThreshold: number;
   /** 'sequential' only for the benchmark's baseline. */
-  fanOut: FanOutMode;
+  fanOut: FanOutStrategy;
   /** Each collection search's own timeout; the caller's deadline applies too. */
   perCollectionTimeoutMs: number;
   /**

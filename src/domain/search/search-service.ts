@@ -6,14 +6,11 @@ import type { Embedder, GoldenAnswer, GoldenAnswerRepository, MemoryRepository, 
 import { createCollectionBreakers } from './collection-breakers';
 import { createCollectionQuota } from './collection-quota';
 import { createDocumentWriter } from './document-writer';
-import { createGoldenAnswerLookup } from './golden-answers/golden-answer-lookup';
-import { createGoldenAnswerPresence } from './golden-answers/golden-answer-presence';
-import { createGoldenAnswerWriter } from './golden-answers/golden-answer-writer';
-import { createGoldenVectorMirror } from './golden-answers/golden-vector-mirror';
+import { createGoldenAnswerStage } from './golden-answers/golden-answer-stage';
 import { createQueryEmbedder } from './query-embedder';
+import { runSearch } from './search-flow';
 import { type SearchLogger, type SearchMetrics, msSince, now, silentLogger } from './search-observability';
 import { type SearchOptions, type SearchOptionsInput, resolveSearchOptions } from './search-options';
-import { runSearch } from './search-pipeline';
 import type {
   CollectionBreakerState,
   CollectionInfo,
@@ -86,41 +83,24 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     spaces,
     quota: createCollectionQuota(vectorStore, resolved.maxCollections, (name) => breakers.has(name)),
   });
-  const presence = createGoldenAnswerPresence(deps.goldenAnswers, resolved.goldenAnswerPresenceTtlMs);
-  const mirror = createGoldenVectorMirror({
-    vectorStore,
-    collection: resolved.goldenAnswerCollection,
-    ttlMs: resolved.goldenAnswerPresenceTtlMs,
-    maxEntries: resolved.goldenAnswerMirrorMaxEntries,
-  });
-  const goldenWriter = createGoldenAnswerWriter({
+  const golden = createGoldenAnswerStage({
     repository: deps.goldenAnswers,
     vectorStore,
     embedder,
-    collection: resolved.goldenAnswerCollection,
+    breakers,
+    options: resolved,
     logger,
     spaces,
   });
-  const pipeline = {
+  const flow = {
     vectorStore,
     reranker: deps.reranker,
     queryEmbedder: createQueryEmbedder(embedder, metrics, resolved.embeddingTimeoutMs),
-    goldenAnswers: createGoldenAnswerLookup({
-      repository: deps.goldenAnswers,
-      presence,
-      mirror,
-      vectorStore,
-      breakers,
-      collection: resolved.goldenAnswerCollection,
-      threshold: resolved.goldenAnswerThreshold,
-      timeoutMs: resolved.perCollectionTimeoutMs,
-      logger,
-      spaces,
-    }),
+    goldenAnswers: golden.lookup,
     spaces,
     breakers,
     options: resolved,
-    metrics,
+    ...(metrics && { metrics }),
     logger,
   };
 
@@ -138,7 +118,7 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
       try {
         const search = validateSearch(request, resolved, embedder.dimension);
         if (request.userId) recordSearch(request.userId, ctx);
-        return await runSearch(pipeline, search, ctx);
+        return await runSearch(flow, search, ctx);
       } finally {
         metrics?.pipelineDuration.observe(msSince(start) / 1000);
       }
@@ -172,22 +152,11 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
 
     async upsertGoldenAnswer(input, ctx) {
       validateGoldenAnswer(input);
-      try {
-        return await goldenWriter.upsert(input, ctx);
-      } finally {
-        // Even a failed write may have left a row behind (its compensation can fail too).
-        presence.markPresent();
-        mirror.invalidate();
-      }
+      return golden.upsert(input, ctx);
     },
     async deleteGoldenAnswer(id, ctx) {
       validateGoldenAnswerId(id);
-      try {
-        await goldenWriter.delete(id, ctx);
-      } finally {
-        presence.invalidate();
-        mirror.invalidate();
-      }
+      await golden.delete(id, ctx);
     },
 
     breakerStates: () => breakers.states(),

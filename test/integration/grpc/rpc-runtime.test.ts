@@ -61,7 +61,7 @@ describe('rpc runtime', () => {
     client = new MemoryServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
   };
   const list = (userId: string, md = new Metadata(), timeoutMs = 5000) =>
-    new Promise<{ code: number; details?: string; requestId?: string }>((resolve) => {
+    new Promise<{ code: number; details: string | undefined; requestId: string | undefined }>((resolve) => {
       let requestId: string | undefined;
       const call = client.listFacts(
         ListFactsRequest.fromPartial({ userId }),
@@ -126,7 +126,7 @@ describe('rpc runtime', () => {
     await start([]);
     const garbage = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]);
     const raw = (x: Buffer) => x;
-    const result = await new Promise<{ code: number; details?: string }>((resolve) =>
+    const result = await new Promise<{ code: number; details: string | undefined }>((resolve) =>
       client.makeUnaryRequest('/recall.v1.MemoryService/ListFacts', raw, raw, garbage, (error) =>
         resolve({ code: error?.code ?? status.OK, details: error?.details }),
       ),
@@ -154,7 +154,7 @@ describe('rpc runtime', () => {
     );
     Buffer.from([0xed, 0xa0, 0x80]).copy(encoded, encoded.indexOf('XYZ'));
     const raw = (x: Buffer) => x;
-    const result = await new Promise<{ code: number; details?: string }>((resolve) =>
+    const result = await new Promise<{ code: number; details: string | undefined }>((resolve) =>
       client.makeUnaryRequest('/recall.v1.MemoryService/AddFacts', raw, raw, encoded, (error) =>
         resolve({ code: error?.code ?? status.OK, details: error?.details }),
       ),

@@ -24,7 +24,7 @@ async function post(models: LocalModels, route: string, body: unknown, signal?: 
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
-    signal,
+    signal: signal ?? null,
   });
   return { status: response.status, body: (await response.json()) as unknown };
 }

@@ -72,8 +72,8 @@ async function main(): Promise<void> {
     const name = `latency_${size}_${Date.now()}`;
     let line: string;
     if (args.milvus) {
-      const flushAfterRows = args['flush-after'] ? Number(args['flush-after']) : undefined;
-      const store = new MilvusVectorStore({ address: args.milvus, maxCallMs: 60_000, flushAfterRows });
+      const flushAfterRows = args['flush-after'] ? { flushAfterRows: Number(args['flush-after']) } : {};
+      const store = new MilvusVectorStore({ address: args.milvus, maxCallMs: 60_000, ...flushAfterRows });
       try {
         const ingest = await fill(store, name, size);
         line = `ingest ${ingest} ms | search ${await timeSearches(store, name, [])} | filtered ${await timeSearches(store, name, FILTER)}`;

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { MilvusVectorStore } from '../../../src/adapters/milvus';
-import type { ReadConsistencyMode } from '../../../src/adapters/milvus/read-consistency';
+import type { ConsistencyLevel } from '../../../src/adapters/milvus/read-consistency';
 import { backgroundContext } from '../../../src/domain/context';
 import { FailedPreconditionError } from '../../../src/domain/errors';
 import type { VectorStore } from '../../../src/domain/ports';
@@ -24,8 +24,8 @@ function collectionName(label: string): string {
   return name;
 }
 
-function storeWith(consistency?: ReadConsistencyMode): MilvusVectorStore {
-  return new MilvusVectorStore({ address, maxCallMs: 30_000, consistency });
+function storeWith(consistency?: ConsistencyLevel): MilvusVectorStore {
+  return new MilvusVectorStore({ address, maxCallMs: 30_000, ...(consistency && { consistency }) });
 }
 
 afterAll(async () => {

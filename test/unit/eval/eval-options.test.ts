@@ -38,3 +38,16 @@ describe('eval options: datasets, systems and rerankers', () => {
     ]);
   });
 });
+
+describe('eval options: --memory', () => {
+  it('takes a LoCoMo-format file or directory instead of --dataset, and not both', () => {
+    const options = parseEvalOptions(['--memory', 'test/fixtures/locomo-tiny', '--systems', 'builtin']);
+    expect(options.memory).toMatch(/locomo-tiny$/);
+    expect(options.datasets).toEqual([]);
+    expect(() => parseEvalOptions(['--memory', 'test/fixtures/locomo-tiny', '--dataset', 'med'])).toThrow(
+      /separate runs/,
+    );
+    expect(() => parseEvalOptions(['--memory', 'test/fixtures/no-such-dir'])).toThrow(/--memory: no LoCoMo-format/);
+    expect(() => parseEvalOptions([])).toThrow(/--dataset or --memory is required/);
+  });
+});

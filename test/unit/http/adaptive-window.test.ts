@@ -9,7 +9,7 @@ function windowOnClock(options: { maxBatch?: number; maxConcurrent?: number; ini
     maxBatch: options.maxBatch ?? 64,
     maxConcurrent: options.maxConcurrent ?? 4,
     targetLatencyMs: 1_000,
-    initial: options.initial,
+    ...(options.initial !== undefined && { initial: options.initial }),
     now: () => clock,
   });
   return {

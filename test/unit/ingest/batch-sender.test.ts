@@ -39,7 +39,7 @@ function harness(
     report,
     policy: options.policy ?? POLICY,
     stopSignal: run.signal,
-    sizer: options.sizer,
+    ...(options.sizer && { sizer: options.sizer }),
     stop: (reason) => {
       stops.push(reason);
       run.abort(reason);

@@ -15,7 +15,7 @@ function recordingIndex() {
     entries: typeof entries;
     failNext: boolean;
     /** Resolves once a put has started; the put then waits for `release`. */
-    holdNextPut?: { started: () => void; release: Promise<void> };
+    holdNextPut?: { started: () => void; release: Promise<void> } | undefined;
   } = {
     entries,
     failNext: false,

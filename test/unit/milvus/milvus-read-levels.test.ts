@@ -6,7 +6,7 @@
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { collectionFields } from '../../../src/adapters/milvus/milvus-schema';
 import { MilvusVectorStore } from '../../../src/adapters/milvus/milvus-vector-store';
-import type { ReadConsistencyMode } from '../../../src/adapters/milvus/read-consistency';
+import type { ConsistencyLevel } from '../../../src/adapters/milvus/read-consistency';
 import { contextWithTimeout } from '../../../src/domain/context';
 
 const OK = { error_code: 'Success', code: 0, reason: '' };
@@ -31,9 +31,12 @@ function recordingClient() {
   return { client: client as unknown as MilvusClient, reads };
 }
 
-function open(consistency?: ReadConsistencyMode) {
+function open(consistency?: ConsistencyLevel) {
   const { client, reads } = recordingClient();
-  const store = new MilvusVectorStore({ address: 'unused:1', consistency, sessionWindowMs: 60_000 }, client);
+  const store = new MilvusVectorStore(
+    { address: 'unused:1', ...(consistency && { consistency }), sessionWindowMs: 60_000 },
+    client,
+  );
   return { store, reads };
 }
 

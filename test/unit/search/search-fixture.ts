@@ -30,17 +30,20 @@ export function buildSearch(options: SearchOptionsInput = {}, deps: Partial<Sear
   return { service, store, embedder, reranker, golden, metrics };
 }
 
-/** A search request with harmless defaults. */
-export function searchRequest(overrides: Partial<SearchInput> = {}): SearchInput {
+/** A search request with harmless defaults; `query: undefined` asks for one without text. */
+export function searchRequest(
+  overrides: Omit<Partial<SearchInput>, 'query'> & { query?: string | undefined } = {},
+): SearchInput {
+  const { query, ...rest } = 'query' in overrides ? overrides : { ...overrides, query: 'how do circuit breakers work' };
   return {
-    query: 'how do circuit breakers work',
+    ...(query !== undefined && { query }),
     collections: [],
     limit: 10,
     filters: [],
     rerank: 'auto',
     skipGoldenAnswer: false,
     goldenAnswerOnly: false,
-    ...overrides,
+    ...rest,
   };
 }
 

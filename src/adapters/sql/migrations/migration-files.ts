@@ -26,15 +26,15 @@ const DOWN_MARKER = /^--\s*migrate:down\s*$/m;
  * after `-- migrate:up` applies it and the text after `-- migrate:down` reverts it.
  */
 export function parseMigration(fileName: string, text: string): MigrationFile {
-  const match = FILE_PATTERN.exec(fileName);
-  if (!match) throw new Error(`migration file name must look like 001_name.sql: ${fileName}`);
+  const version = FILE_PATTERN.exec(fileName)?.[1];
+  if (version === undefined) throw new Error(`migration file name must look like 001_name.sql: ${fileName}`);
   const downAt = text.search(DOWN_MARKER);
   const upPart = downAt >= 0 ? text.slice(0, downAt) : text;
   const upAt = upPart.search(UP_MARKER);
   const up = (upAt >= 0 ? upPart.slice(upAt).replace(UP_MARKER, '') : upPart).trim();
   const down = downAt >= 0 ? text.slice(downAt).replace(DOWN_MARKER, '').trim() : undefined;
   return {
-    version: Number.parseInt(match[1]!, 10),
+    version: Number.parseInt(version, 10),
     name: fileName.slice(0, -'.sql'.length),
     checksum: createHash('sha256').update(text).digest('hex'),
     up,
@@ -49,9 +49,10 @@ export async function loadMigrations(dir: string): Promise<MigrationFile[]> {
     names.map(async (name) => parseMigration(name, await readFile(path.join(dir, name), 'utf8'))),
   );
   files.sort((a, b) => a.version - b.version);
-  for (let i = 1; i < files.length; i++) {
-    if (files[i]!.version === files[i - 1]!.version) {
-      throw new Error(`two migrations share version ${files[i]!.version}: ${files[i - 1]!.name}, ${files[i]!.name}`);
+  for (const [i, file] of files.entries()) {
+    const previous = files[i - 1];
+    if (previous && file.version === previous.version) {
+      throw new Error(`two migrations share version ${file.version}: ${previous.name}, ${file.name}`);
     }
   }
   return files;

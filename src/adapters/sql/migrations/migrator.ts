@@ -139,7 +139,8 @@ export async function migrationStatus(client: SqlClient, options: MigrateOptions
     const row = rows.find((r) => r.version === version);
     return {
       version,
-      name: file?.name ?? row!.name,
+      // Each version comes from a file or a row, so one of the two names is there.
+      name: file?.name ?? row?.name ?? '',
       applied: row !== undefined,
       appliedAt: row?.applied_at,
       checksumMatches: row ? file?.checksum === row.checksum : undefined,

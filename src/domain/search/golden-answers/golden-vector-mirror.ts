@@ -75,6 +75,7 @@ export function createGoldenVectorMirror(deps: {
       for (const entry of entries) {
         if (entry.unit.length !== query.length) continue;
         let dot = 0;
+        // biome-ignore lint/style/noNonNullAssertion: i < query.length === entry.unit.length (checked above)
         for (let i = 0; i < query.length; i++) dot += query[i]! * entry.unit[i]!;
         if (!best || dot > best.score) best = { id: entry.id, metadata: entry.metadata, score: dot };
       }

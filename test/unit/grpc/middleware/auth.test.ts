@@ -24,7 +24,10 @@ describe('authentication and scope middleware', () => {
 
   const attempt = (tokens: TokenGrant[], authorization?: string, method?: RpcMethod) => {
     const next = jest.fn(async () => 'served');
-    const call = fakeCall({ metadata: authorization === undefined ? {} : { authorization }, method });
+    const call = fakeCall({
+      metadata: authorization === undefined ? {} : { authorization },
+      ...(method && { method }),
+    });
     return { next, result: authMiddleware(tokens, metrics)(call, {}, next) };
   };
   const denials = async () => {
