@@ -214,7 +214,7 @@ async function listFactsRatios(ctx: RatioContext, seed: number): Promise<Array<R
   try {
     const random = createRandom(seed);
     const users = Array.from({ length: ctx.pairs }, () => userId(random.int(0, ctx.users - 1)));
-    const params = (i: number) => [users[i]!, PAGE_SIZE + 1];
+    const params = (i: number) => [users[i]!, PAGE_SIZE + 1, false, null]; // the default view: facts valid now
     const measured = await paired(ctx.pairs, [
       (i) =>
         ctx.clients.memory.listFacts(

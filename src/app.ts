@@ -10,7 +10,7 @@ import type { Config } from './config';
 import { contextWithTimeout } from './domain/context';
 import { createEmbeddingSpaceGuard } from './domain/embedding-spaces';
 import { INTERNAL_COLLECTIONS, INTERNAL_COLLECTION_NAMES } from './domain/internal-collections';
-import { createFactIndex, createMemoryService, createPageTokenCodec } from './domain/memory';
+import { createFactIndex, createFactSweeper, createMemoryService, createPageTokenCodec } from './domain/memory';
 import type { HealthProbe } from './domain/ports';
 import { createSearchService } from './domain/search';
 import { MemoryServiceService } from './gen/recall/v1/memory';
@@ -90,6 +90,18 @@ export async function createApp(config: Config, logger: Logger, options: { metri
       fusion: { method: config.search.fusion, rrfK: config.search.rrfK, denseWeight: config.search.fusionWeight },
     },
     logger,
+    recencyHalfLifeDays: config.memory.recencyHalfLifeDays,
+  });
+  const sweeper = createFactSweeper({
+    repository: memoryRepository,
+    factIndex,
+    logger,
+    options: { intervalMs: config.memory.sweepIntervalMs, batchSize: config.memory.sweepBatchSize },
+    onSweep: (report) => {
+      metrics.factsSwept.inc(report.deleted);
+      metrics.factSweepDuration.observe(report.durationSeconds);
+      metrics.factSweepLastRun.set(Date.now() / 1000);
+    },
   });
 
   const runtime = createRpcRuntime({ metrics, logger, authTokens: config.security.authTokens });
@@ -149,6 +161,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
         refreshHealth().catch((error: unknown) => logger.warn({ err: error }, 'health refresh failed'));
       }, HEALTH_INTERVAL_MS);
       healthTimer.unref();
+      sweeper.start();
       return { grpcPort, metricsPort };
     },
 
@@ -161,6 +174,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
         shuttingDown = true;
         clearInterval(healthTimer);
         await server.stop(config.shutdownGraceMs);
+        await sweeper.stop();
         search.close();
         await backends.close();
         await sidecar.stop();

@@ -3,6 +3,7 @@ import { CONSISTENCY_LEVELS, type ConsistencyLevel } from './adapters/milvus/rea
 import { RERANK_FORMATS, type RerankFormat } from './adapters/rerankers/rerank-format';
 import { ConfigError, type Env, deepFreeze, reader } from './config/env-reader';
 import { tokenGrants } from './config/token-grants';
+import { MEMORY_LIMITS } from './domain/memory';
 import {
   DEFAULT_EARLY_EXIT,
   DEFAULT_RERANK_CANDIDATES,
@@ -106,6 +107,15 @@ export interface Config {
     readonly rollingCountTimeoutMs: number;
     /** Most collections with a breaker at once (callers create collections). */
     readonly maxCollections: number;
+  };
+  /** MemoryService: the expiry sweeper and recency weighting. */
+  readonly memory: {
+    /** Time between sweeps of expired facts; 0 turns the sweeper off. */
+    readonly sweepIntervalMs: number;
+    /** Most expired facts one sweep deletes. */
+    readonly sweepBatchSize: number;
+    /** RecallFacts recency weighting's half-life in days; 0 is off. */
+    readonly recencyHalfLifeDays: number;
   };
   readonly shutdownGraceMs: number;
   readonly maxMessageBytes: number;
@@ -228,6 +238,11 @@ export function loadConfig(env: Env = process.env): Config {
       volumeThreshold: r.int('BREAKER_VOLUME_THRESHOLD', 5, 1, 1_000_000),
       rollingCountTimeoutMs: r.int('BREAKER_ROLLING_WINDOW_MS', 10_000, 100, 3_600_000),
       maxCollections: r.int('BREAKER_MAX_COLLECTIONS', 1_000, 1, 1_000_000),
+    },
+    memory: {
+      sweepIntervalMs: r.int('MEMORY_SWEEP_INTERVAL_MS', 60_000, 0, 86_400_000),
+      sweepBatchSize: r.int('MEMORY_SWEEP_BATCH_SIZE', 500, 1, MEMORY_LIMITS.idsPerCall),
+      recencyHalfLifeDays: r.number('MEMORY_RECENCY_HALF_LIFE_DAYS', 0, 0, 36_500),
     },
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     maxMessageBytes: r.int('GRPC_MAX_MESSAGE_BYTES', 16 * 1024 * 1024, 1024, 512 * 1024 * 1024),

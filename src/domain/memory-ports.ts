@@ -10,6 +10,14 @@ export interface Fact {
   confidence: number;
   metadata: Metadata;
   createdAt: Date;
+  /** When it began to hold in the world (createdAt unless given). */
+  validFrom: Date;
+  /** When it stopped holding; undefined while open-ended. */
+  validUntil: Date | undefined;
+  /** After this it is never returned, and the sweeper deletes it; undefined: never. */
+  expiresAt: Date | undefined;
+  /** The version that replaced it (SupersedeFact); undefined unless superseded. */
+  supersededBy: string | undefined;
 }
 
 export interface NewFact {
@@ -17,6 +25,10 @@ export interface NewFact {
   source: string;
   confidence: number;
   metadata: Metadata;
+  /** Unset: when it is stored. */
+  validFrom?: Date | undefined;
+  validUntil?: Date | undefined;
+  expiresAt?: Date | undefined;
 }
 
 export interface AddFactsResult {
@@ -24,6 +36,28 @@ export interface AddFactsResult {
   facts: Fact[];
   /** Whether each input created a fact (false: duplicate), same order. */
   createdFlags: boolean[];
+  /**
+   * Expired facts (not yet swept) with the content of a new one, deleted by this write so
+   * the content can be stored again; their vectors go in the same step.
+   */
+  expiredIds?: string[];
+}
+
+/**
+ * Which versions a read returns. Default: the facts valid now. `asOf`: those valid at that
+ * time. `includeHistory`: every version. Expired facts are never returned.
+ */
+export interface FactView {
+  asOf?: Date | undefined;
+  includeHistory?: boolean | undefined;
+}
+
+/** SupersedeFact's outcome: the closed version and its successor. */
+export interface SupersedeResult {
+  previous: Fact;
+  current: Fact;
+  /** As in {@link AddFactsResult.expiredIds}. */
+  expiredIds: string[];
 }
 
 /** Position after the last item of a page, for keyset pagination (newest first). */
@@ -89,10 +123,50 @@ export interface MemoryRepository {
     ctx: CallContext,
     inTransaction?: UserFactsStep<AddFactsResult>,
   ): Promise<AddFactsResult>;
-  /** Newest first, strictly after `after` when given. */
-  listFacts(userId: string, limit: number, after: TimeCursor | undefined, ctx: CallContext): Promise<Fact[]>;
-  /** The user's facts among `ids` (others' ids are ignored), in no particular order. */
-  getFacts(userId: string, ids: string[], ctx: CallContext): Promise<Fact[]>;
+  /** Newest first, strictly after `after` when given; the facts `view` selects (now by default). */
+  listFacts(
+    userId: string,
+    limit: number,
+    after: TimeCursor | undefined,
+    ctx: CallContext,
+    view?: FactView,
+  ): Promise<Fact[]>;
+  /**
+   * The user's facts among `ids` (others' ids are ignored) that `view` selects (valid now by
+   * default; never expired ones), in no particular order.
+   */
+  getFacts(userId: string, ids: string[], ctx: CallContext, view?: FactView): Promise<Fact[]>;
+  /**
+   * Closes the user's current fact `factId` at `at` (now when undefined) and stores `fact` as
+   * its next version, valid from `at`, in one transaction under the user's fact lock;
+   * `inTransaction` runs before the commit. NotFoundError for an unknown, expired or other
+   * user's fact; FailedPreconditionError when it is not current (superseded or ended) or
+   * `at` is not after its valid_from; AlreadyExistsError when another current fact has the
+   * new content.
+   */
+  supersedeFact(
+    userId: string,
+    factId: string,
+    fact: NewFact,
+    at: Date | undefined,
+    ctx: CallContext,
+    inTransaction?: UserFactsStep<SupersedeResult>,
+  ): Promise<SupersedeResult>;
+  /** Every unexpired version of the fact's lineage, oldest first; empty for an unknown fact. */
+  factHistory(userId: string, factId: string, ctx: CallContext): Promise<Fact[]>;
+  /** Owners of expired facts, those that expired first first; at most `limit` users. */
+  expiredFactOwners(limit: number, ctx: CallContext): Promise<string[]>;
+  /**
+   * Deletes up to `limit` of the user's expired facts under the user's fact lock, if it can
+   * be taken at once (undefined otherwise: another replica or a write holds it); resolves to
+   * the ids deleted. `inTransaction` gets them before the deletion commits.
+   */
+  sweepExpiredFacts(
+    userId: string,
+    limit: number,
+    ctx: CallContext,
+    inTransaction: UserFactsStep<string[]>,
+  ): Promise<string[] | undefined>;
   /**
    * Deletes the user's facts among `ids`; resolves to the ids actually deleted.
    * `inTransaction` gets those ids before the deletion commits.

@@ -1,10 +1,12 @@
 import type { MemoryService, ScoredFact } from '../domain/memory';
 import type { Conversation, Fact, Message } from '../domain/ports';
+import type { Duration } from '../gen/google/protobuf/duration';
 import type {
   Conversation as ConversationPb,
   Fact as FactPb,
   MemoryServiceService,
   Message as MessagePb,
+  NewFact as NewFactPb,
 } from '../gen/recall/v1/memory';
 import type { Handlers } from './rpc-runtime';
 import { toRetrievalMode } from './search-translation';
@@ -16,12 +18,7 @@ export function memoryHandlers(memory: MemoryService): Handlers<typeof MemorySer
       const result = await memory.addFacts(
         {
           userId: req.userId,
-          facts: req.facts.map((f) => ({
-            content: f.content,
-            source: f.source,
-            confidence: f.confidence,
-            metadata: f.metadata ?? {},
-          })),
+          facts: req.facts.map(toFactInput),
         },
         ctx,
       );
@@ -39,6 +36,19 @@ export function memoryHandlers(memory: MemoryService): Handlers<typeof MemorySer
         { userId: req.userId, query: req.query, limit: req.limit, ...(retrieval ? { retrieval } : {}) },
         ctx,
       );
+      return { facts: result.facts.map(toFactPb) };
+    },
+
+    async supersedeFact(req, ctx) {
+      const result = await memory.supersedeFact(
+        { userId: req.userId, factId: req.factId, fact: req.fact && toFactInput(req.fact), at: req.at },
+        ctx,
+      );
+      return { fact: toFactPb(result.current), superseded: toFactPb(result.previous) };
+    },
+
+    async getFactHistory(req, ctx) {
+      const result = await memory.getFactHistory(req, ctx);
       return { facts: result.facts.map(toFactPb) };
     },
 
@@ -91,11 +101,30 @@ function toFactPb(fact: Fact | ScoredFact): FactPb {
     metadata: fact.metadata,
     createdAt: fact.createdAt,
     score: 'score' in fact ? fact.score : 0,
-    // Issue 17's temporal fields; filled in as the domain grows them.
-    supersededBy: '',
+    validFrom: fact.validFrom,
+    validUntil: fact.validUntil,
+    expiresAt: fact.expiresAt,
+    supersededBy: fact.supersededBy ?? '',
     vectorScore: 'vectorScore' in fact ? (fact.vectorScore ?? 0) : 0,
     lexicalScore: 'lexicalScore' in fact ? (fact.lexicalScore ?? 0) : 0,
   };
+}
+
+function toFactInput(f: NewFactPb) {
+  return {
+    content: f.content,
+    source: f.source,
+    confidence: f.confidence,
+    metadata: f.metadata ?? {},
+    validFrom: f.validFrom,
+    validUntil: f.validUntil,
+    expiresAt: f.expiresAt,
+    ttlSeconds: f.ttl && durationSeconds(f.ttl),
+  };
+}
+
+function durationSeconds(d: Duration): number {
+  return d.seconds + d.nanos / 1e9;
 }
 
 function toConversationPb(c: Conversation): ConversationPb {

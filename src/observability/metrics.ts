@@ -161,6 +161,23 @@ export function createMetrics(prefix = 'recall_', options: { processMetrics?: bo
       registers,
     }),
 
+    factsSwept: new Counter({
+      name: `${prefix}memory_facts_swept_total`,
+      help: 'Expired facts deleted by the expiry sweeper (row and vector).',
+      registers,
+    }),
+    factSweepDuration: new Histogram({
+      name: `${prefix}memory_fact_sweep_duration_seconds`,
+      help: 'Time of one sweep of expired facts.',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    factSweepLastRun: new Gauge({
+      name: `${prefix}memory_fact_sweep_last_run_timestamp_seconds`,
+      help: 'When the expiry sweeper last finished a sweep (Unix time); 0 before the first.',
+      registers,
+    }),
+
     authDenied: new Counter({
       name: `${prefix}auth_denied_total`,
       help: 'Calls refused by the bearer-token check: missing_token, unknown_token (UNAUTHENTICATED), missing_scope (PERMISSION_DENIED).',

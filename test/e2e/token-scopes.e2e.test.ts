@@ -62,6 +62,10 @@ const REQUESTS: Record<string, () => object> = {
     memory.AppendMessagesRequest.fromPartial({ userId: 'scoped-user', messages: [{ role: 'user', content: 'hello' }] }),
   'recall.v1.MemoryService/DeleteFacts': () =>
     memory.DeleteFactsRequest.fromPartial({ userId: 'scoped-user', ids: [randomUUID()] }),
+  'recall.v1.MemoryService/SupersedeFact': () =>
+    memory.SupersedeFactRequest.fromPartial({ userId: 'scoped-user', factId: randomUUID(), fact: { content: 'new' } }),
+  'recall.v1.MemoryService/GetFactHistory': () =>
+    memory.GetFactHistoryRequest.fromPartial({ userId: 'scoped-user', factId: randomUUID() }),
   'recall.v1.MemoryService/ForgetUser': () =>
     memory.ForgetUserRequest.fromPartial({ userId: `gone-${randomUUID().slice(0, 8)}` }),
 };

@@ -4,6 +4,7 @@ import type {
   AddFactsResult,
   Conversation,
   Fact,
+  FactView,
   ForgetUserCounts,
   MemoryRepository,
   Message,
@@ -13,6 +14,8 @@ import type {
 } from '../../domain/ports';
 import { isUuid } from '../../domain/validation';
 import { writeFactTerms } from './fact-terms';
+import { createSqlFactVersionMethods, replaceStaleDuplicates } from './fact-versions-repository';
+import type { LatestFactRow } from './fact-versions-repository';
 import {
   type ConversationRow,
   type FactRow,
@@ -29,6 +32,11 @@ import type { SqlClient } from './sql-client';
 
 type NormalizedFactRow = FactRow & { content_normalized: string };
 
+/** A FactView as the SQL's ($history, $asOf) parameters. */
+function viewParams(view: FactView | undefined): [boolean, Date | null] {
+  return [view?.includeHistory ?? false, view?.asOf ?? null];
+}
+
 function cursorParams(after: TimeCursor): [Date, string] {
   if (!isUuid(after.id)) throw InvalidArgumentError.of('page_token', 'is not a valid page token');
   return [after.at, after.id];
@@ -44,6 +52,7 @@ function emptyToNull(title: string | undefined): string | null {
  */
 export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
   return {
+    ...createSqlFactVersionMethods(client),
     async addFacts(userId, facts, ctx, inTransaction): Promise<AddFactsResult> {
       if (facts.length === 0) return { facts: [], createdFlags: [] };
       const keys = facts.map((fact) => normalizeFactContent(fact.content));
@@ -58,36 +67,59 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
       return client.transaction('add_facts', ctx, async (tx) => {
         await tx.query(sql.LOCK_USER_FACTS, [userId]);
         await tx.query(sql.LOCK_USER_CREATING, [userId]);
-        const inserted = await tx.query<NormalizedFactRow>(sql.INSERT_FACTS, [
-          userId,
-          offered.map((f) => f.content),
-          [...firstIndex.keys()],
-          offered.map((f) => f.source),
-          offered.map((f) => f.confidence),
-          offered.map((f) => JSON.stringify(f.metadata ?? {})),
-        ]);
-        await writeFactTerms(tx, userId, inserted);
+        const insert = (rows: typeof offered, normalized: string[]) =>
+          tx.query<NormalizedFactRow>(sql.INSERT_FACTS, [
+            userId,
+            rows.map((f) => f.content),
+            normalized,
+            rows.map((f) => f.source),
+            rows.map((f) => f.confidence),
+            rows.map((f) => JSON.stringify(f.metadata ?? {})),
+            rows.map((f) => f.validFrom ?? null),
+            rows.map((f) => f.validUntil ?? null),
+            rows.map((f) => f.expiresAt ?? null),
+          ]);
+        const inserted = await insert(offered, [...firstIndex.keys()]);
         const insertedKeys = new Set(inserted.map((row) => row.content_normalized));
         const missing = [...firstIndex.keys()].filter((key) => !insertedKeys.has(key));
-        const existing =
-          missing.length > 0 ? await tx.query<NormalizedFactRow>(sql.SELECT_FACTS_BY_CONTENT, [userId, missing]) : [];
+        let existing =
+          missing.length > 0 ? await tx.query<LatestFactRow>(sql.SELECT_FACTS_BY_CONTENT, [userId, missing]) : [];
+        // Latest versions that expired or ended do not make a duplicate (fact-versions-repository.ts).
+        const stale = await replaceStaleDuplicates(
+          tx,
+          userId,
+          existing,
+          (key) => defined(facts[firstIndex.get(key) ?? -1], 'the input of a normalised content'),
+          insert,
+        );
+        inserted.push(...stale.inserted);
+        existing = stale.existing;
+        await writeFactTerms(tx, userId, inserted);
         const result = toAddFactsResult(keys, firstIndex, inserted, existing);
+        if (stale.expiredIds.length > 0) result.expiredIds = stale.expiredIds;
         await inTransaction?.(result);
         return result;
       });
     },
 
-    async listFacts(userId: string, limit: number, after: TimeCursor | undefined, ctx: CallContext): Promise<Fact[]> {
+    async listFacts(userId, limit, after, ctx, view): Promise<Fact[]> {
       const rows = after
-        ? await client.query<FactRow>('list_facts', sql.LIST_FACTS_AFTER, [userId, limit, ...cursorParams(after)], ctx)
-        : await client.query<FactRow>('list_facts', sql.LIST_FACTS, [userId, limit], ctx);
+        ? await client.query<FactRow>(
+            'list_facts',
+            sql.LIST_FACTS_AFTER,
+            [userId, limit, ...cursorParams(after), ...viewParams(view)],
+            ctx,
+          )
+        : await client.query<FactRow>('list_facts', sql.LIST_FACTS, [userId, limit, ...viewParams(view)], ctx);
       return rows.map(toFact);
     },
 
-    async getFacts(userId: string, ids: string[], ctx: CallContext): Promise<Fact[]> {
+    async getFacts(userId, ids, ctx, view): Promise<Fact[]> {
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return [];
-      return (await client.query<FactRow>('get_facts', sql.GET_FACTS, [userId, valid], ctx)).map(toFact);
+      return (await client.query<FactRow>('get_facts', sql.GET_FACTS, [userId, valid, ...viewParams(view)], ctx)).map(
+        toFact,
+      );
     },
 
     async deleteFacts(userId, ids, ctx, inTransaction): Promise<string[]> {

@@ -2,7 +2,8 @@
 import type { Conversation, Fact, Message, MessageRole, Metadata, UserStats } from '../../domain/ports';
 
 /** Columns selected for a Fact. */
-export const FACT_COLUMNS = 'id, user_id, content, source, confidence, metadata, created_at';
+export const FACT_COLUMNS =
+  'id, user_id, content, source, confidence, metadata, created_at, valid_from, valid_until, expires_at, superseded_by';
 /** Columns selected for a Conversation. */
 export const CONVERSATION_COLUMNS = 'id, user_id, title, message_count, created_at, updated_at';
 /** Columns selected for a Message. */
@@ -17,6 +18,10 @@ export interface FactRow {
   confidence: number;
   metadata: Metadata | null;
   created_at: Date;
+  valid_from: Date;
+  valid_until: Date | null;
+  expires_at: Date | null;
+  superseded_by: string | null;
 }
 
 /** A conversations row as selected by CONVERSATION_COLUMNS. */
@@ -59,6 +64,10 @@ export function toFact(row: FactRow): Fact {
     confidence: Number(row.confidence),
     metadata: row.metadata ?? {},
     createdAt: row.created_at,
+    validFrom: row.valid_from,
+    validUntil: row.valid_until ?? undefined,
+    expiresAt: row.expires_at ?? undefined,
+    supersededBy: row.superseded_by ?? undefined,
   };
 }
 

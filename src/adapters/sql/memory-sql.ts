@@ -27,36 +27,59 @@ export const LOCK_USER_FACTS = 'SELECT pg_advisory_xact_lock(1919251317, hashtex
 /** Locks the user's stats row when it exists ($1 user). */
 export const LOCK_USER = 'SELECT 1 FROM user_stats WHERE user_id = $1 FOR UPDATE';
 
-/** Inserts new facts, skips duplicates, counts the inserted ones ($1 user, $2..$6 arrays). */
+/**
+ * Inserts new facts, skips duplicates of the latest version of a fact (expired or ended
+ * ones too: the repository replaces those), counts the inserted ones ($1 user, $2..$9 arrays; a null valid_from
+ * is now(), like created_at).
+ */
 export const INSERT_FACTS = `WITH ins AS (
-  INSERT INTO memory_facts (user_id, content, content_normalized, source, confidence, metadata)
-  SELECT $1, t.content, t.normalized, t.source, t.confidence, t.metadata::jsonb
-  FROM unnest($2::text[], $3::text[], $4::text[], $5::real[], $6::text[])
-    AS t(content, normalized, source, confidence, metadata)
-  ON CONFLICT (user_id, md5(content_normalized)) DO NOTHING
+  INSERT INTO memory_facts (user_id, content, content_normalized, source, confidence, metadata,
+    valid_from, valid_until, expires_at)
+  SELECT $1, t.content, t.normalized, t.source, t.confidence, t.metadata::jsonb,
+    coalesce(t.valid_from, now()), t.valid_until, t.expires_at
+  FROM unnest($2::text[], $3::text[], $4::text[], $5::real[], $6::text[], $7::timestamptz[],
+    $8::timestamptz[], $9::timestamptz[])
+    AS t(content, normalized, source, confidence, metadata, valid_from, valid_until, expires_at)
+  ON CONFLICT (user_id, md5(content_normalized)) WHERE superseded_by IS NULL DO NOTHING
   RETURNING ${FACT_COLUMNS}, content_normalized
 ), bump AS (
   UPDATE user_stats SET fact_count = fact_count + (SELECT count(*) FROM ins) WHERE user_id = $1
 )
 SELECT * FROM ins`;
 
-/** The user's facts with these normalised contents ($1 user, $2 text[]). */
-export const SELECT_FACTS_BY_CONTENT = `SELECT ${FACT_COLUMNS}, content_normalized FROM memory_facts
-WHERE user_id = $1
+/**
+ * The latest versions of the user's facts with these normalised contents, and whether each
+ * has expired or ended ($1 user, $2 text[]).
+ */
+export const SELECT_FACTS_BY_CONTENT = `SELECT ${FACT_COLUMNS}, content_normalized,
+  coalesce(expires_at <= now(), false) AS expired, coalesce(valid_until <= now(), false) AS ended
+FROM memory_facts
+WHERE user_id = $1 AND superseded_by IS NULL
   AND md5(content_normalized) = ANY (ARRAY(SELECT md5(k) FROM unnest($2::text[]) AS k))
   AND content_normalized = ANY ($2::text[])`;
 
-/** Newest facts first ($1 user, $2 limit). */
-export const LIST_FACTS = `SELECT ${FACT_COLUMNS} FROM memory_facts WHERE user_id = $1
+/**
+ * Which versions a read returns (see FactView), with $history (boolean) and $asOf
+ * (timestamptz, null = now) as the given parameters. Expired facts never.
+ */
+function visible(history: string, asOf: string): string {
+  const at = `coalesce(${asOf}::timestamptz, now())`;
+  return `(expires_at IS NULL OR expires_at > now())
+  AND (${history}::boolean OR (valid_from <= ${at} AND (valid_until IS NULL OR valid_until > ${at})))`;
+}
+
+/** Newest facts first ($1 user, $2 limit, $3 history, $4 as of). */
+export const LIST_FACTS = `SELECT ${FACT_COLUMNS} FROM memory_facts WHERE user_id = $1 AND ${visible('$3', '$4')}
 ORDER BY created_at DESC, id DESC LIMIT $2`;
 
-/** Newest facts first, after a keyset cursor ($3 created_at, $4 id). */
+/** Newest facts first, after a keyset cursor ($3 created_at, $4 id, $5 history, $6 as of). */
 export const LIST_FACTS_AFTER = `SELECT ${FACT_COLUMNS} FROM memory_facts
-WHERE user_id = $1 AND (created_at, id) < ($3::timestamptz, $4::uuid)
+WHERE user_id = $1 AND (created_at, id) < ($3::timestamptz, $4::uuid) AND ${visible('$5', '$6')}
 ORDER BY created_at DESC, id DESC LIMIT $2`;
 
-/** The user's facts among ids ($1 user, $2 uuid[]). */
-export const GET_FACTS = `SELECT ${FACT_COLUMNS} FROM memory_facts WHERE user_id = $1 AND id = ANY ($2::uuid[])`;
+/** The user's facts among ids ($1 user, $2 uuid[], $3 history, $4 as of). */
+export const GET_FACTS = `SELECT ${FACT_COLUMNS} FROM memory_facts
+WHERE user_id = $1 AND id = ANY ($2::uuid[]) AND ${visible('$3', '$4')}`;
 
 /** Which of the ids are the user's facts ($1 user, $2 uuid[]). */
 export const SELECT_FACT_IDS = 'SELECT id FROM memory_facts WHERE user_id = $1 AND id = ANY ($2::uuid[])';

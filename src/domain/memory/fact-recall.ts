@@ -1,9 +1,10 @@
 import type { CallContext } from '../context';
 import { RecallError } from '../errors';
 import { type FusedHit, type FusionSettings, type RankedList, type Retriever, fuseLists } from '../fusion';
-import type { Fact, LexicalFactIndex, MemoryRepository, ScoredFactId } from '../ports';
+import type { Fact, FactView, LexicalFactIndex, MemoryRepository, ScoredFactId } from '../ports';
 import type { FactIndex } from './fact-index';
 import { MEMORY_LIMITS, type RecallRetrieval, validateRecallFacts } from './memory-validation';
+import { weighByRecency } from './recency';
 
 /**
  * A recalled fact: `score` is the fused score under hybrid retrieval (or the one retriever's
@@ -31,10 +32,15 @@ export interface FactRecallDeps {
   lexicalIndex?: LexicalFactIndex | undefined;
   logger?: MemoryLogger | undefined;
   options?: FactRecallOptions | undefined;
+  /** Scores are weighed by the facts' age with this half-life (days); 0: off. */
+  recencyHalfLifeDays?: number | undefined;
 }
 
-/** RecallFacts as the caller sent it; `retrieval` undefined means the server's default. */
-export interface RecallFactsInput {
+/**
+ * RecallFacts as the caller sent it; `retrieval` undefined means the server's default, and the
+ * view (FactView) which versions count: the facts valid now by default.
+ */
+export interface RecallFactsInput extends FactView {
   userId: string;
   query: string;
   limit: number;
@@ -69,7 +75,13 @@ export function createFactRecall(deps: FactRecallDeps) {
   async function collectOrphans(userId: string, ids: string[], ctx: CallContext): Promise<void> {
     if (!factIndex) return;
     try {
-      const removed = await repository.withMissingFacts(userId, ids, ctx, async (missing) => {
+      // Versions outside the view asked for are not orphans: only ids without any row are.
+      const present = new Set(
+        (await repository.getFacts(userId, ids, ctx, { includeHistory: true })).map((fact) => fact.id),
+      );
+      const absent = ids.filter((id) => !present.has(id));
+      if (absent.length === 0) return;
+      const removed = await repository.withMissingFacts(userId, absent, ctx, async (missing) => {
         await factIndex.remove(userId, missing, ctx);
       });
       if (removed.length > 0) logger?.info?.({ userId, count: removed.length }, 'removed fact vectors without a fact');
@@ -104,12 +116,16 @@ export function createFactRecall(deps: FactRecallDeps) {
     const { limit, retrieval } = validateRecallFacts(input, options.retrieval);
     const lists = await retrieve(input, retrieval, ctx);
     const ranked = fuseLists(lists, options.fusion).hits;
+    const view: FactView = { asOf: input.asOf, includeHistory: input.includeHistory ?? false };
+    const recency = deps.recencyHalfLifeDays ?? 0;
+    // Weighing by age reorders: twice the limit gives it candidates to promote.
+    const wanted = recency > 0 ? limit * 2 : limit;
     const facts: ScoredFact[] = [];
     const orphans: string[] = [];
-    // The database is the source of truth: a candidate whose fact is gone is dropped, and the
-    // next ones fill its place.
-    for (let at = 0; at < ranked.length && facts.length < limit; ) {
-      const batch = ranked.slice(at, at + limit - facts.length);
+    // The database is the source of truth, and it applies the view: a candidate whose fact is
+    // gone (or outside the view) is dropped, and the next ones fill its place.
+    for (let at = 0; at < ranked.length && facts.length < wanted; ) {
+      const batch = ranked.slice(at, at + wanted - facts.length);
       at += batch.length;
       const stored = new Map(
         (
@@ -117,6 +133,7 @@ export function createFactRecall(deps: FactRecallDeps) {
             input.userId,
             batch.map((hit) => hit.id),
             ctx,
+            view,
           )
         ).map((f) => [f.id, f]),
       );
@@ -127,7 +144,7 @@ export function createFactRecall(deps: FactRecallDeps) {
       }
     }
     if (orphans.length > 0) await collectOrphans(input.userId, orphans, ctx);
-    return { facts };
+    return { facts: weighByRecency(facts, recency, input.asOf ?? new Date()).slice(0, limit) };
   };
 }
 

@@ -5,6 +5,8 @@
  * input and result types, and its limits.
  */
 export { createFactIndex, type FactIndex, type FactIndexDeps } from './fact-index';
+export { createFactSweeper, type FactSweeper, type FactSweeperOptions, type SweepReport } from './fact-expiry';
+export type { SupersedeFactInput } from './fact-versions';
 export {
   type AddFactsInput,
   type AppendMessagesInput,
@@ -13,5 +15,5 @@ export {
   createMemoryService,
 } from './memory-service';
 export type { FactRecallOptions, MemoryLogger, RecallFactsInput, ScoredFact } from './fact-recall';
-export { MEMORY_LIMITS, type RecallRetrieval } from './memory-validation';
+export { type FactInput, MEMORY_LIMITS, type RecallRetrieval } from './memory-validation';
 export { type PageTokenCodec, createPageTokenCodec } from './page-token';

@@ -3,6 +3,7 @@ import { NotFoundError, defined } from '../errors';
 import type {
   Conversation,
   Fact,
+  FactView,
   ForgetUserCounts,
   LexicalFactIndex,
   MemoryRepository,
@@ -13,7 +14,9 @@ import type {
 } from '../ports';
 import type { FactEntry, FactIndex } from './fact-index';
 import { type FactRecallOptions, type MemoryLogger, createFactRecall } from './fact-recall';
+import { createFactVersions } from './fact-versions';
 import {
+  type FactInput,
   validateAddFacts,
   validateAppendMessages,
   validateDeleteFacts,
@@ -25,7 +28,7 @@ import type { PageTokenCodec } from './page-token';
 
 export interface AddFactsInput {
   userId: string;
-  facts: Array<{ content: string; source: string; confidence: number; metadata: Metadata }>;
+  facts: Array<FactInput & { metadata: Metadata }>;
 }
 export interface PageInput {
   userId: string;
@@ -51,6 +54,8 @@ export function createMemoryService(deps: {
   /** RecallFacts' default retrieval mode and fusion; hybrid with RRF (k 60) without it. */
   recall?: FactRecallOptions;
   logger?: MemoryLogger;
+  /** RecallFacts weighs scores by the facts' age with this half-life (days); 0 or unset: off. */
+  recencyHalfLifeDays?: number;
 }) {
   const { repository, pageTokens, factIndex, logger } = deps;
 
@@ -60,9 +65,12 @@ export function createMemoryService(deps: {
     lexicalIndex: deps.lexicalIndex,
     options: deps.recall,
     logger,
+    recencyHalfLifeDays: deps.recencyHalfLifeDays ?? 0,
   });
 
   return {
+    ...createFactVersions({ repository, factIndex }),
+
     /**
      * Embeds the facts, then stores them and their vectors in one step: the vectors are
      * written inside the rows' transaction, so either both are kept or neither is, and no
@@ -81,20 +89,24 @@ export function createMemoryService(deps: {
         input.userId,
         facts,
         ctx,
-        factIndex && ((stored) => factIndex.put(input.userId, factEntries(stored.facts, vectors), ctx)),
+        factIndex &&
+          (async (stored) => {
+            await factIndex.remove(input.userId, stored.expiredIds ?? [], ctx);
+            await factIndex.put(input.userId, factEntries(stored.facts, vectors), ctx);
+          }),
       );
       const created = result.createdFlags.filter(Boolean).length;
       return { facts: result.facts, created, duplicates: result.facts.length - created };
     },
 
-    /** A page of the user's facts, newest first. */
-    async listFacts(input: PageInput, ctx: CallContext): Promise<{ facts: Fact[]; nextPageToken: string }> {
-      const { limit, after } = decodeTimePage(pageTokens, 'facts', input);
-      const rows = await repository.listFacts(input.userId, limit + 1, after, ctx);
+    /** A page of the user's facts that `view` selects (valid now by default), newest first. */
+    async listFacts(input: PageInput & FactView, ctx: CallContext): Promise<{ facts: Fact[]; nextPageToken: string }> {
+      // A page token continues only the listing it came from: same user, same view.
+      const kind = input.includeHistory ? 'facts+history' : input.asOf ? `facts@${input.asOf.toISOString()}` : 'facts';
+      const { limit, after } = decodeTimePage(pageTokens, kind, input);
+      const rows = await repository.listFacts(input.userId, limit + 1, after, ctx, viewOf(input));
       const { page, next } = splitPage(rows, limit);
-      const nextPageToken = next
-        ? pageTokens.encode('facts', input.userId, [next.createdAt.toISOString(), next.id])
-        : '';
+      const nextPageToken = next ? pageTokens.encode(kind, input.userId, [next.createdAt.toISOString(), next.id]) : '';
       return { facts: page, nextPageToken };
     },
 
@@ -197,6 +209,11 @@ function factEntries(stored: Fact[], vectors: number[][]): FactEntry[] {
     entries.set(fact.id, { id: fact.id, content: fact.content, vector: defined(vectors[i], 'a vector per fact') });
   });
   return [...entries.values()];
+}
+
+/** The repository's view of a request: now, as of a time, or every version. */
+function viewOf(input: FactView): FactView {
+  return { asOf: input.asOf, includeHistory: input.includeHistory ?? false };
 }
 
 /** Rows fetched with limit + 1: the page, and the row to continue after when there is more. */

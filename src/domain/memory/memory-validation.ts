@@ -1,4 +1,5 @@
-import type { MessageRole, NewFact, NewMessage } from '../ports';
+import { defined } from '../errors';
+import type { FactView, MessageRole, NewFact, NewMessage } from '../ports';
 import { LIMITS, Violations } from '../validation';
 import { VECTOR_LIMITS } from '../vector-rules';
 
@@ -14,7 +15,25 @@ export const MEMORY_LIMITS = {
   titleMaxLength: 256,
   recallDefault: 10,
   recallMax: 100,
+  /** Longest `ttl` of a fact: ten years. */
+  ttlMaxSeconds: 10 * 365 * 24 * 60 * 60,
 } as const;
+
+/** A fact as a use case receives it: validity and expiry optional, `ttlSeconds` beside `expiresAt`. */
+export interface FactInput {
+  content: string;
+  source: string;
+  confidence: number;
+  metadata: Record<string, unknown>;
+  validFrom?: Date | undefined;
+  validUntil?: Date | undefined;
+  expiresAt?: Date | undefined;
+  ttlSeconds?: number | undefined;
+}
+
+/** Earliest and latest instants a google.protobuf.Timestamp can carry (years 1 to 9999). */
+const TIMESTAMP_MIN = Date.parse('0001-01-01T00:00:00Z');
+const TIMESTAMP_MAX = Date.parse('9999-12-31T23:59:59.999Z');
 
 const ROLES: readonly MessageRole[] = ['user', 'assistant', 'system', 'tool'];
 
@@ -25,34 +44,83 @@ export function validateUserId(userId: string): void {
   v.throwIfAny();
 }
 
-/** Validates AddFacts and returns the facts with defaults applied (confidence 0 → 1). */
-export function validateAddFacts(input: {
-  userId: string;
-  facts: Array<{ content: string; source: string; confidence: number; metadata: Record<string, unknown> }>;
-}): NewFact[] {
+/** Validates AddFacts and returns the facts with defaults applied (confidence 0 → 1, ttl → expiresAt). */
+export function validateAddFacts(input: { userId: string; facts: FactInput[] }, now = new Date()): NewFact[] {
   const v = new Violations();
   v.userId('user_id', input.userId);
   v.count('facts', input.facts.length, 1, MEMORY_LIMITS.factsPerCall);
   input.facts.forEach((fact, i) => {
-    v.text(`facts[${i}].content`, fact.content, MEMORY_LIMITS.factContentMaxLength);
-    v.text(`facts[${i}].source`, fact.source, MEMORY_LIMITS.factSourceMaxLength, { required: false });
-    if (!(fact.confidence >= 0 && fact.confidence <= 1)) v.add(`facts[${i}].confidence`, 'must be between 0 and 1');
-    v.metadata(`facts[${i}].metadata`, fact.metadata);
+    checkFact(v, `facts[${i}]`, fact, now);
   });
   v.throwIfAny();
-  return input.facts.map((f) => ({
+  return input.facts.map((f) => toNewFact(f, now));
+}
+
+/** Records every violation of one fact, its fields named under `prefix`. */
+export function checkFact(v: Violations, prefix: string, fact: FactInput, now: Date): void {
+  v.text(`${prefix}.content`, fact.content, MEMORY_LIMITS.factContentMaxLength);
+  v.text(`${prefix}.source`, fact.source, MEMORY_LIMITS.factSourceMaxLength, { required: false });
+  if (!(fact.confidence >= 0 && fact.confidence <= 1)) v.add(`${prefix}.confidence`, 'must be between 0 and 1');
+  v.metadata(`${prefix}.metadata`, fact.metadata);
+  const times: Array<[string, Date | undefined]> = [
+    ['valid_from', fact.validFrom],
+    ['valid_until', fact.validUntil],
+    ['expires_at', fact.expiresAt],
+  ];
+  // Every time is checked (each bad one named) before the rules that compare them.
+  if (!times.map(([name, value]) => checkTimestamp(v, `${prefix}.${name}`, value)).every(Boolean)) return;
+  if (fact.validUntil && fact.validUntil.getTime() <= (fact.validFrom ?? now).getTime()) {
+    v.add(`${prefix}.valid_until`, fact.validFrom ? 'must be after valid_from' : 'must be after now (valid_from)');
+  }
+  if (fact.expiresAt && fact.ttlSeconds !== undefined) {
+    v.add(`${prefix}.ttl`, 'give expires_at or ttl, not both');
+  } else if (fact.expiresAt && fact.expiresAt.getTime() <= now.getTime()) {
+    v.add(`${prefix}.expires_at`, 'must be in the future');
+  } else if (fact.ttlSeconds !== undefined && !(fact.ttlSeconds > 0)) {
+    v.add(`${prefix}.ttl`, 'must be positive');
+  } else if (fact.ttlSeconds !== undefined && fact.ttlSeconds > MEMORY_LIMITS.ttlMaxSeconds) {
+    v.add(`${prefix}.ttl`, `must be at most ${MEMORY_LIMITS.ttlMaxSeconds} seconds (ten years)`);
+  }
+}
+
+/** The fact to store: confidence 0 → 1, a ttl turned into expiresAt from `now`. */
+export function toNewFact(f: FactInput, now: Date): NewFact {
+  const expiresAt = f.ttlSeconds !== undefined ? new Date(now.getTime() + f.ttlSeconds * 1000) : f.expiresAt;
+  return {
     content: f.content,
     source: f.source,
     confidence: f.confidence === 0 ? 1 : f.confidence,
     metadata: f.metadata,
-  }));
+    validFrom: f.validFrom,
+    validUntil: f.validUntil,
+    expiresAt,
+  };
 }
 
-/** Validates a listing request; returns the effective page size. */
-export function validatePage(input: { userId: string; pageSize: number }): number {
+/** False (and a violation) when `value` is not a time a Timestamp can carry. */
+export function checkTimestamp(v: Violations, field: string, value: Date | undefined): boolean {
+  if (value === undefined) return true;
+  const ms = value.getTime();
+  if (Number.isNaN(ms) || ms < TIMESTAMP_MIN || ms > TIMESTAMP_MAX) {
+    v.add(field, 'must be a time between years 1 and 9999');
+    return false;
+  }
+  return true;
+}
+
+/** Validates the versions a read asks for: `as_of` or `include_history`, not both. */
+export function checkFactView(v: Violations, view: FactView): FactView {
+  if (view.asOf && view.includeHistory) v.add('include_history', 'give as_of or include_history, not both');
+  checkTimestamp(v, 'as_of', view.asOf);
+  return { asOf: view.asOf, includeHistory: view.includeHistory ?? false };
+}
+
+/** Validates a listing request (and its fact view, when it has one); returns the effective page size. */
+export function validatePage(input: { userId: string; pageSize: number } & FactView): number {
   const v = new Violations();
   v.userId('user_id', input.userId);
   const size = v.pageSize('page_size', input.pageSize);
+  checkFactView(v, input);
   v.throwIfAny();
   return size;
 }
@@ -66,7 +134,7 @@ const RETRIEVALS: readonly string[] = ['hybrid', 'dense', 'lexical'] satisfies R
  * undefined: `defaultRetrieval`, the server's).
  */
 export function validateRecallFacts(
-  input: { userId: string; query: string; limit: number; retrieval?: string | undefined },
+  input: { userId: string; query: string; limit: number; retrieval?: string | undefined } & FactView,
   defaultRetrieval: RecallRetrieval = 'hybrid',
 ): { limit: number; retrieval: RecallRetrieval } {
   const v = new Violations();
@@ -75,8 +143,38 @@ export function validateRecallFacts(
   const limit = v.limit('limit', input.limit, MEMORY_LIMITS.recallDefault, MEMORY_LIMITS.recallMax);
   const retrieval = input.retrieval ?? defaultRetrieval;
   if (!RETRIEVALS.includes(retrieval)) v.add('retrieval', 'must be one of the RETRIEVAL_MODE_* values');
+  checkFactView(v, input);
   v.throwIfAny();
   return { limit, retrieval: retrieval as RecallRetrieval };
+}
+
+/** Validates SupersedeFact; returns the new version to store. */
+export function validateSupersedeFact(
+  input: { userId: string; factId: string; fact: FactInput | undefined; at: Date | undefined },
+  now = new Date(),
+): NewFact {
+  const v = new Violations();
+  v.userId('user_id', input.userId);
+  v.uuid('fact_id', input.factId);
+  const atValid = checkTimestamp(v, 'at', input.at);
+  if (!input.fact) v.add('fact', 'is required');
+  else {
+    const validFrom = (atValid ? input.at : undefined) ?? input.fact.validFrom;
+    if (atValid && input.at && input.fact.validFrom && input.at.getTime() !== input.fact.validFrom.getTime()) {
+      v.add('fact.valid_from', 'must be unset or equal to at (the new version begins when the old one ends)');
+    }
+    checkFact(v, 'fact', { ...input.fact, validFrom }, now);
+  }
+  v.throwIfAny();
+  return toNewFact(defined(input.fact, 'fact'), now);
+}
+
+/** Validates GetFactHistory. */
+export function validateFactHistory(input: { userId: string; factId: string }): void {
+  const v = new Violations();
+  v.userId('user_id', input.userId);
+  v.uuid('fact_id', input.factId);
+  v.throwIfAny();
 }
 
 /** Validates DeleteFacts. */

@@ -23,9 +23,11 @@ export const RPC_SCOPES: Readonly<Record<string, Scope>> = Object.freeze({
   'recall.v1.MemoryService/GetConversation': 'read',
   'recall.v1.MemoryService/ListConversations': 'read',
   'recall.v1.MemoryService/GetUserStats': 'read',
+  'recall.v1.MemoryService/GetFactHistory': 'read',
   'recall.v1.MemoryService/AddFacts': 'write',
   'recall.v1.MemoryService/AppendMessages': 'write',
   'recall.v1.MemoryService/DeleteFacts': 'write',
+  'recall.v1.MemoryService/SupersedeFact': 'write',
   'recall.v1.MemoryService/ForgetUser': 'admin',
 });
 

@@ -30,6 +30,8 @@ describe('rpc runtime', () => {
     addFacts: unimplemented,
     recallFacts: unimplemented,
     deleteFacts: unimplemented,
+    supersedeFact: unimplemented,
+    getFactHistory: unimplemented,
     appendMessages: unimplemented,
     getConversation: unimplemented,
     listConversations: unimplemented,

@@ -2,10 +2,13 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createSqlMemoryRepository } from '../../../src/adapters/sql/memory-repository';
 import { defaultMigrationsDir } from '../../../src/adapters/sql/migrations/migration-files';
 import { MigrationError, migrate, migrationStatus, revert } from '../../../src/adapters/sql/migrations/migrator';
 import type { SqlClient } from '../../../src/adapters/sql/sql-client';
 import { backgroundContext } from '../../../src/domain/context';
+
+const newFact = (content: string) => ({ content, source: 'test', confidence: 1, metadata: {} });
 
 const REPORT_INDEXES = ['idx_conversations_user_updated', 'idx_memory_facts_user_created'];
 
@@ -43,6 +46,7 @@ export function migrationsContract(getClient: () => SqlClient): void {
         '003_memory_indexes',
         '004_embedding_spaces',
         '005_fact_terms',
+        '006_fact_validity',
       ],
     });
     expect(await migrate(client, { dir })).toEqual({ applied: [] });
@@ -53,6 +57,7 @@ export function migrationsContract(getClient: () => SqlClient): void {
       [3, true, true],
       [4, true, true],
       [5, true, true],
+      [6, true, true],
     ]);
     expect(status[0]!.appliedAt).toBeInstanceOf(Date);
     expect(await reportIndexes(client)).toEqual(REPORT_INDEXES);
@@ -86,6 +91,42 @@ export function migrationsContract(getClient: () => SqlClient): void {
     expect(await tables()).toEqual(['memory_fact_lengths', 'memory_fact_terms']);
   });
 
+  test('fact validity (006) reverts and applies again; facts stored before it are valid from their creation', async () => {
+    const client = getClient();
+    const ctx = backgroundContext();
+    expect(await revert(client, 6, { dir })).toEqual({ reverted: ['006_fact_validity'] });
+    await client.query(
+      'test',
+      `INSERT INTO memory_facts (user_id, content, content_normalized, created_at)
+       VALUES ('m6-user', 'Lives in Berlin', 'lives in berlin', '2024-05-01T10:00:00Z')`,
+      [],
+      ctx,
+    );
+    await client.query('test', "INSERT INTO user_stats (user_id, fact_count) VALUES ('m6-user', 1)", [], ctx);
+    expect(await migrate(client, { dir })).toEqual({ applied: ['006_fact_validity'] });
+    const repo = createSqlMemoryRepository(client);
+    const [old] = await repo.listFacts('m6-user', 10, undefined, ctx);
+    expect(old).toMatchObject({ content: 'Lives in Berlin', supersededBy: undefined, validUntil: undefined });
+    expect(old!.validFrom).toEqual(old!.createdAt);
+    const asOf2023 = await repo.listFacts('m6-user', 10, undefined, ctx, { asOf: new Date('2023-01-01T00:00:00Z') });
+    expect(asOf2023).toEqual([]);
+
+    // A history with two versions of the same content survives the down step: the older goes.
+    const moved = await repo.supersedeFact('m6-user', old!.id, newFact('Lives in Lisbon'), undefined, ctx);
+    await repo.supersedeFact('m6-user', moved.current.id, newFact('lives in berlin'), undefined, ctx);
+    expect(await revert(client, 6, { dir })).toEqual({ reverted: ['006_fact_validity'] });
+    const [row] = await client.query<{ n: string | number; stats: string | number }>(
+      'test',
+      "SELECT count(*) AS n, (SELECT fact_count FROM user_stats WHERE user_id = 'm6-user') AS stats FROM memory_facts WHERE user_id = 'm6-user'",
+      [],
+      ctx,
+    );
+    expect([Number(row!.n), Number(row!.stats)]).toEqual([1, 1]);
+    expect(await migrate(client, { dir })).toEqual({ applied: ['006_fact_validity'] });
+    expect((await repo.listFacts('m6-user', 10, undefined, ctx)).map((f) => f.content)).toEqual(['lives in berlin']);
+    await repo.forgetUser('m6-user', ctx);
+  });
+
   test('a migration without a down section cannot be reverted', async () => {
     await expect(revert(getClient(), 1, { dir })).rejects.toThrow(/001_memory_schema\.sql has no "-- migrate:down"/);
     await expect(revert(getClient(), 42, { dir })).rejects.toBeInstanceOf(MigrationError);
@@ -99,7 +140,7 @@ export function migrationsContract(getClient: () => SqlClient): void {
     try {
       await expect(migrate(client, { dir })).rejects.toThrow(/checksum mismatch.*002_golden_answers\.sql/);
       const status = await migrationStatus(client, { dir });
-      expect(status.map((m) => m.checksumMatches)).toEqual([true, false, true, true, true]);
+      expect(status.map((m) => m.checksumMatches)).toEqual([true, false, true, true, true, true]);
     } finally {
       await writeFile(file, original);
     }

@@ -31,6 +31,7 @@ describe('migrations on PostgreSQL', () => {
         '003_memory_indexes',
         '004_embedding_spaces',
         '005_fact_terms',
+        '006_fact_validity',
       ]);
       expect(await reportIndexes(clients[0]!)).toHaveLength(2);
     } finally {

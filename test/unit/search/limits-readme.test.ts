@@ -22,6 +22,10 @@ const EXPECTED: Array<[string, string]> = [
   ['fact `source`', `≤ ${M.factSourceMaxLength} characters`],
   ['fact `confidence`', 'in [0, 1] (0 means 1)'],
   ['fact `metadata`', `≤ ${kib(LIMITS.metadataMaxBytes)} as JSON`],
+  [
+    'fact `valid_from`, `valid_until`, `expires_at`, `ttl`',
+    `times in years 1–9999; \`valid_until\` after \`valid_from\` (or now); \`expires_at\` in the future; \`ttl\` > 0 and ≤ ${M.ttlMaxSeconds} s (ten years); not both \`expires_at\` and \`ttl\``,
+  ],
   ['ids per `DeleteFacts`', `1–${M.idsPerCall}`],
   ['`RecallFacts` `limit`', `0 (= ${M.recallDefault}) to ${M.recallMax}`],
   ['messages per `AppendMessages`', `1–${M.messagesPerCall}`],

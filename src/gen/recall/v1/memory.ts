@@ -175,6 +175,53 @@ export interface RecallFactsResponse {
   facts: Fact[];
 }
 
+/** SupersedeFactRequest replaces one of a user's current facts with a new version. */
+export interface SupersedeFactRequest {
+  /** Owner. */
+  userId: string;
+  /** The current fact to close (UUID). */
+  factId: string;
+  /**
+   * The new version; its valid_from, if given, must equal `at`. Its expires_at or ttl apply
+   * to it alone.
+   */
+  fact?:
+    | NewFact
+    | undefined;
+  /**
+   * When the old version stopped holding and the new one began; unset: the new fact's
+   * valid_from if given, else now. Must be after the old version's valid_from.
+   */
+  at?: Date | undefined;
+}
+
+/** SupersedeFactResponse returns both versions. */
+export interface SupersedeFactResponse {
+  /** The new version (valid_from = at). */
+  fact?:
+    | Fact
+    | undefined;
+  /** The old version, closed (valid_until = at, superseded_by = fact.id). */
+  superseded?: Fact | undefined;
+}
+
+/** GetFactHistoryRequest asks for every version of a fact. */
+export interface GetFactHistoryRequest {
+  /** Owner. */
+  userId: string;
+  /** Any version of the fact (UUID). */
+  factId: string;
+}
+
+/** GetFactHistoryResponse lists a fact's versions. */
+export interface GetFactHistoryResponse {
+  /**
+   * Versions, oldest first (by valid_from); each but the last names its successor in
+   * superseded_by, unless that version was deleted or expired.
+   */
+  facts: Fact[];
+}
+
 /** DeleteFactsRequest deletes some of a user's facts. */
 export interface DeleteFactsRequest {
   /** Owner. */
@@ -1526,6 +1573,378 @@ export const RecallFactsResponse: MessageFns<RecallFactsResponse> = {
   },
   fromPartial(object: DeepPartial<RecallFactsResponse>): RecallFactsResponse {
     const message = createBaseRecallFactsResponse();
+    message.facts = object.facts?.map((e) => Fact.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSupersedeFactRequest(): SupersedeFactRequest {
+  return { userId: "", factId: "", fact: undefined, at: undefined };
+}
+
+export const SupersedeFactRequest: MessageFns<SupersedeFactRequest> = {
+  encode(message: SupersedeFactRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.factId !== "") {
+      writer.uint32(18).string(message.factId);
+    }
+    if (message.fact !== undefined) {
+      NewFact.encode(message.fact, writer.uint32(26).fork()).join();
+    }
+    if (message.at !== undefined) {
+      Timestamp.encode(toTimestamp(message.at), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SupersedeFactRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSupersedeFactRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.factId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.fact = NewFact.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.at = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SupersedeFactRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      factId: isSet(object.factId)
+        ? globalThis.String(object.factId)
+        : isSet(object.fact_id)
+        ? globalThis.String(object.fact_id)
+        : "",
+      fact: isSet(object.fact) ? NewFact.fromJSON(object.fact) : undefined,
+      at: isSet(object.at) ? fromJsonTimestamp(object.at) : undefined,
+    };
+  },
+
+  toJSON(message: SupersedeFactRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.factId !== "") {
+      obj.factId = message.factId;
+    }
+    if (message.fact !== undefined) {
+      obj.fact = NewFact.toJSON(message.fact);
+    }
+    if (message.at !== undefined) {
+      obj.at = message.at.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SupersedeFactRequest>): SupersedeFactRequest {
+    return SupersedeFactRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SupersedeFactRequest>): SupersedeFactRequest {
+    const message = createBaseSupersedeFactRequest();
+    message.userId = object.userId ?? "";
+    message.factId = object.factId ?? "";
+    message.fact = (object.fact !== undefined && object.fact !== null) ? NewFact.fromPartial(object.fact) : undefined;
+    message.at = object.at ?? undefined;
+    return message;
+  },
+};
+
+function createBaseSupersedeFactResponse(): SupersedeFactResponse {
+  return { fact: undefined, superseded: undefined };
+}
+
+export const SupersedeFactResponse: MessageFns<SupersedeFactResponse> = {
+  encode(message: SupersedeFactResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fact !== undefined) {
+      Fact.encode(message.fact, writer.uint32(10).fork()).join();
+    }
+    if (message.superseded !== undefined) {
+      Fact.encode(message.superseded, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SupersedeFactResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSupersedeFactResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fact = Fact.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.superseded = Fact.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SupersedeFactResponse {
+    return {
+      fact: isSet(object.fact) ? Fact.fromJSON(object.fact) : undefined,
+      superseded: isSet(object.superseded) ? Fact.fromJSON(object.superseded) : undefined,
+    };
+  },
+
+  toJSON(message: SupersedeFactResponse): unknown {
+    const obj: any = {};
+    if (message.fact !== undefined) {
+      obj.fact = Fact.toJSON(message.fact);
+    }
+    if (message.superseded !== undefined) {
+      obj.superseded = Fact.toJSON(message.superseded);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SupersedeFactResponse>): SupersedeFactResponse {
+    return SupersedeFactResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SupersedeFactResponse>): SupersedeFactResponse {
+    const message = createBaseSupersedeFactResponse();
+    message.fact = (object.fact !== undefined && object.fact !== null) ? Fact.fromPartial(object.fact) : undefined;
+    message.superseded = (object.superseded !== undefined && object.superseded !== null)
+      ? Fact.fromPartial(object.superseded)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetFactHistoryRequest(): GetFactHistoryRequest {
+  return { userId: "", factId: "" };
+}
+
+export const GetFactHistoryRequest: MessageFns<GetFactHistoryRequest> = {
+  encode(message: GetFactHistoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.factId !== "") {
+      writer.uint32(18).string(message.factId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFactHistoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFactHistoryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.factId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFactHistoryRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      factId: isSet(object.factId)
+        ? globalThis.String(object.factId)
+        : isSet(object.fact_id)
+        ? globalThis.String(object.fact_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetFactHistoryRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.factId !== "") {
+      obj.factId = message.factId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetFactHistoryRequest>): GetFactHistoryRequest {
+    return GetFactHistoryRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetFactHistoryRequest>): GetFactHistoryRequest {
+    const message = createBaseGetFactHistoryRequest();
+    message.userId = object.userId ?? "";
+    message.factId = object.factId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetFactHistoryResponse(): GetFactHistoryResponse {
+  return { facts: [] };
+}
+
+export const GetFactHistoryResponse: MessageFns<GetFactHistoryResponse> = {
+  encode(message: GetFactHistoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.facts) {
+      Fact.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFactHistoryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFactHistoryResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.facts.push(Fact.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFactHistoryResponse {
+    return { facts: globalThis.Array.isArray(object?.facts) ? object.facts.map((e: any) => Fact.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: GetFactHistoryResponse): unknown {
+    const obj: any = {};
+    if (message.facts?.length) {
+      obj.facts = message.facts.map((e) => Fact.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetFactHistoryResponse>): GetFactHistoryResponse {
+    return GetFactHistoryResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetFactHistoryResponse>): GetFactHistoryResponse {
+    const message = createBaseGetFactHistoryResponse();
     message.facts = object.facts?.map((e) => Fact.fromPartial(e)) || [];
     return message;
   },
@@ -3324,8 +3743,10 @@ export type MemoryServiceService = typeof MemoryServiceService;
 export const MemoryServiceService = {
   /**
    * AddFacts stores a batch of facts for a user. Content equal after normalisation (case and
-   * whitespace) to a fact the user already has is not stored twice: it is counted in
-   * `duplicates` and the existing fact is returned.
+   * whitespace) to the latest version of a fact the user already has is not stored twice: it
+   * is counted in `duplicates` and the existing fact is returned. Not a duplicate: a
+   * superseded version's content; an expired fact's (it is replaced); an ended fact's (the new
+   * fact becomes its next version, linked by superseded_by).
    */
   addFacts: {
     path: "/recall.v1.MemoryService/AddFacts" as const,
@@ -3336,7 +3757,10 @@ export const MemoryServiceService = {
     responseSerialize: (value: AddFactsResponse): Buffer => Buffer.from(AddFactsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AddFactsResponse => AddFactsResponse.decode(value),
   },
-  /** ListFacts lists a user's facts, newest first, with keyset pagination. */
+  /**
+   * ListFacts lists a user's facts valid now (or as_of a time, or every version), newest
+   * first, with keyset pagination. Expired facts are never listed.
+   */
   listFacts: {
     path: "/recall.v1.MemoryService/ListFacts" as const,
     requestStream: false as const,
@@ -3348,8 +3772,10 @@ export const MemoryServiceService = {
   },
   /**
    * RecallFacts returns the user's facts most relevant to a query, best first: dense (embedding)
-   * and lexical (BM25) retrieval over that user's facts only, fused as Search fuses. It never
-   * returns another user's facts, and other users' facts never enter its scores.
+   * and lexical (BM25) retrieval over that user's facts only, fused as Search fuses, among the
+   * facts valid now (or as_of a time, or every version). It never returns an expired fact or
+   * another user's, and other users' facts never enter its scores.
+   * MEMORY_RECENCY_HALF_LIFE_DAYS, when set, weighs scores by the facts' age.
    */
   recallFacts: {
     path: "/recall.v1.MemoryService/RecallFacts" as const,
@@ -3369,6 +3795,39 @@ export const MemoryServiceService = {
     requestDeserialize: (value: Buffer): DeleteFactsRequest => DeleteFactsRequest.decode(value),
     responseSerialize: (value: DeleteFactsResponse): Buffer => Buffer.from(DeleteFactsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteFactsResponse => DeleteFactsResponse.decode(value),
+  },
+  /**
+   * SupersedeFact records that a fact changed: it writes the new version, valid from `at`,
+   * and closes the old one at `at` (valid_until), linked to its successor (superseded_by),
+   * in one transaction. The old version stays readable through as_of, include_history and
+   * GetFactHistory. NOT_FOUND for an unknown, expired or other user's fact;
+   * FAILED_PRECONDITION when it is not current (already superseded, or ended) or `at` is not
+   * after its valid_from; ALREADY_EXISTS when another current fact has the new content.
+   */
+  supersedeFact: {
+    path: "/recall.v1.MemoryService/SupersedeFact" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SupersedeFactRequest): Buffer => Buffer.from(SupersedeFactRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SupersedeFactRequest => SupersedeFactRequest.decode(value),
+    responseSerialize: (value: SupersedeFactResponse): Buffer =>
+      Buffer.from(SupersedeFactResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SupersedeFactResponse => SupersedeFactResponse.decode(value),
+  },
+  /**
+   * GetFactHistory returns every version of a fact (from any of its versions' ids), oldest
+   * first; expired versions are never returned. NOT_FOUND for an unknown fact.
+   */
+  getFactHistory: {
+    path: "/recall.v1.MemoryService/GetFactHistory" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetFactHistoryRequest): Buffer =>
+      Buffer.from(GetFactHistoryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetFactHistoryRequest => GetFactHistoryRequest.decode(value),
+    responseSerialize: (value: GetFactHistoryResponse): Buffer =>
+      Buffer.from(GetFactHistoryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetFactHistoryResponse => GetFactHistoryResponse.decode(value),
   },
   /**
    * AppendMessages appends messages to a conversation, creating it when
@@ -3441,20 +3900,41 @@ export const MemoryServiceService = {
 export interface MemoryServiceServer extends UntypedServiceImplementation {
   /**
    * AddFacts stores a batch of facts for a user. Content equal after normalisation (case and
-   * whitespace) to a fact the user already has is not stored twice: it is counted in
-   * `duplicates` and the existing fact is returned.
+   * whitespace) to the latest version of a fact the user already has is not stored twice: it
+   * is counted in `duplicates` and the existing fact is returned. Not a duplicate: a
+   * superseded version's content; an expired fact's (it is replaced); an ended fact's (the new
+   * fact becomes its next version, linked by superseded_by).
    */
   addFacts: handleUnaryCall<AddFactsRequest, AddFactsResponse>;
-  /** ListFacts lists a user's facts, newest first, with keyset pagination. */
+  /**
+   * ListFacts lists a user's facts valid now (or as_of a time, or every version), newest
+   * first, with keyset pagination. Expired facts are never listed.
+   */
   listFacts: handleUnaryCall<ListFactsRequest, ListFactsResponse>;
   /**
    * RecallFacts returns the user's facts most relevant to a query, best first: dense (embedding)
-   * and lexical (BM25) retrieval over that user's facts only, fused as Search fuses. It never
-   * returns another user's facts, and other users' facts never enter its scores.
+   * and lexical (BM25) retrieval over that user's facts only, fused as Search fuses, among the
+   * facts valid now (or as_of a time, or every version). It never returns an expired fact or
+   * another user's, and other users' facts never enter its scores.
+   * MEMORY_RECENCY_HALF_LIFE_DAYS, when set, weighs scores by the facts' age.
    */
   recallFacts: handleUnaryCall<RecallFactsRequest, RecallFactsResponse>;
   /** DeleteFacts deletes facts by id; ids that are not the user's are ignored. */
   deleteFacts: handleUnaryCall<DeleteFactsRequest, DeleteFactsResponse>;
+  /**
+   * SupersedeFact records that a fact changed: it writes the new version, valid from `at`,
+   * and closes the old one at `at` (valid_until), linked to its successor (superseded_by),
+   * in one transaction. The old version stays readable through as_of, include_history and
+   * GetFactHistory. NOT_FOUND for an unknown, expired or other user's fact;
+   * FAILED_PRECONDITION when it is not current (already superseded, or ended) or `at` is not
+   * after its valid_from; ALREADY_EXISTS when another current fact has the new content.
+   */
+  supersedeFact: handleUnaryCall<SupersedeFactRequest, SupersedeFactResponse>;
+  /**
+   * GetFactHistory returns every version of a fact (from any of its versions' ids), oldest
+   * first; expired versions are never returned. NOT_FOUND for an unknown fact.
+   */
+  getFactHistory: handleUnaryCall<GetFactHistoryRequest, GetFactHistoryResponse>;
   /**
    * AppendMessages appends messages to a conversation, creating it when
    * `conversation_id` is empty.
@@ -3479,8 +3959,10 @@ export interface MemoryServiceServer extends UntypedServiceImplementation {
 export interface MemoryServiceClient extends Client {
   /**
    * AddFacts stores a batch of facts for a user. Content equal after normalisation (case and
-   * whitespace) to a fact the user already has is not stored twice: it is counted in
-   * `duplicates` and the existing fact is returned.
+   * whitespace) to the latest version of a fact the user already has is not stored twice: it
+   * is counted in `duplicates` and the existing fact is returned. Not a duplicate: a
+   * superseded version's content; an expired fact's (it is replaced); an ended fact's (the new
+   * fact becomes its next version, linked by superseded_by).
    */
   addFacts(
     request: AddFactsRequest,
@@ -3497,7 +3979,10 @@ export interface MemoryServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AddFactsResponse) => void,
   ): ClientUnaryCall;
-  /** ListFacts lists a user's facts, newest first, with keyset pagination. */
+  /**
+   * ListFacts lists a user's facts valid now (or as_of a time, or every version), newest
+   * first, with keyset pagination. Expired facts are never listed.
+   */
   listFacts(
     request: ListFactsRequest,
     callback: (error: ServiceError | null, response: ListFactsResponse) => void,
@@ -3515,8 +4000,10 @@ export interface MemoryServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * RecallFacts returns the user's facts most relevant to a query, best first: dense (embedding)
-   * and lexical (BM25) retrieval over that user's facts only, fused as Search fuses. It never
-   * returns another user's facts, and other users' facts never enter its scores.
+   * and lexical (BM25) retrieval over that user's facts only, fused as Search fuses, among the
+   * facts valid now (or as_of a time, or every version). It never returns an expired fact or
+   * another user's, and other users' facts never enter its scores.
+   * MEMORY_RECENCY_HALF_LIFE_DAYS, when set, weighs scores by the facts' age.
    */
   recallFacts(
     request: RecallFactsRequest,
@@ -3548,6 +4035,48 @@ export interface MemoryServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteFactsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * SupersedeFact records that a fact changed: it writes the new version, valid from `at`,
+   * and closes the old one at `at` (valid_until), linked to its successor (superseded_by),
+   * in one transaction. The old version stays readable through as_of, include_history and
+   * GetFactHistory. NOT_FOUND for an unknown, expired or other user's fact;
+   * FAILED_PRECONDITION when it is not current (already superseded, or ended) or `at` is not
+   * after its valid_from; ALREADY_EXISTS when another current fact has the new content.
+   */
+  supersedeFact(
+    request: SupersedeFactRequest,
+    callback: (error: ServiceError | null, response: SupersedeFactResponse) => void,
+  ): ClientUnaryCall;
+  supersedeFact(
+    request: SupersedeFactRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SupersedeFactResponse) => void,
+  ): ClientUnaryCall;
+  supersedeFact(
+    request: SupersedeFactRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SupersedeFactResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetFactHistory returns every version of a fact (from any of its versions' ids), oldest
+   * first; expired versions are never returned. NOT_FOUND for an unknown fact.
+   */
+  getFactHistory(
+    request: GetFactHistoryRequest,
+    callback: (error: ServiceError | null, response: GetFactHistoryResponse) => void,
+  ): ClientUnaryCall;
+  getFactHistory(
+    request: GetFactHistoryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetFactHistoryResponse) => void,
+  ): ClientUnaryCall;
+  getFactHistory(
+    request: GetFactHistoryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetFactHistoryResponse) => void,
   ): ClientUnaryCall;
   /**
    * AppendMessages appends messages to a conversation, creating it when
