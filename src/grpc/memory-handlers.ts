@@ -33,7 +33,14 @@ export function memoryHandlers(memory: MemoryService): Handlers<typeof MemorySer
     async recallFacts(req, ctx) {
       const retrieval = toRetrievalMode(req.retrieval);
       const result = await memory.recallFacts(
-        { userId: req.userId, query: req.query, limit: req.limit, ...(retrieval ? { retrieval } : {}) },
+        {
+          userId: req.userId,
+          query: req.query,
+          limit: req.limit,
+          ...(retrieval ? { retrieval } : {}),
+          ...(req.asOf && { asOf: req.asOf }),
+          includeHistory: req.includeHistory,
+        },
         ctx,
       );
       return { facts: result.facts.map(toFactPb) };
