@@ -1,18 +1,12 @@
-import { createSqlEmbeddingSpaceRepository } from './adapters/sql/embedding-space-repository';
-import { createSqlLexicalFactIndex } from './adapters/sql/fact-terms';
-import { createSqlGoldenAnswerRepository } from './adapters/sql/golden-answer-repository';
-import { createSqlMemoryRepository } from './adapters/sql/memory-repository';
 import { sqlHealthProbe } from './adapters/sql/sql-health-probe';
+import { createDomainServices } from './composition/domain-services';
 import { openBackends } from './composition/open-backends';
 import { describeDatabase } from './composition/open-sql-client';
 import { vectorStoreDir } from './composition/open-vector-store';
 import type { Config } from './config';
 import { contextWithTimeout } from './domain/context';
-import { createEmbeddingSpaceGuard } from './domain/embedding-spaces';
-import { INTERNAL_COLLECTIONS, INTERNAL_COLLECTION_NAMES } from './domain/internal-collections';
-import { createFactIndex, createFactSweeper, createMemoryService, createPageTokenCodec } from './domain/memory';
+import { INTERNAL_COLLECTION_NAMES } from './domain/internal-collections';
 import type { HealthProbe } from './domain/ports';
-import { createSearchService } from './domain/search';
 import { MemoryServiceService } from './gen/recall/v1/memory';
 import { SearchServiceService } from './gen/recall/v1/search';
 import { memoryHandlers } from './grpc/memory-handlers';
@@ -22,7 +16,6 @@ import { type GrpcServer, type GrpcServerOptions, createGrpcServer } from './grp
 import type { Logger } from './observability/logger';
 import { type Metrics, createMetrics } from './observability/metrics';
 import { checkReadiness, createSidecar } from './observability/sidecar';
-import { createBreaker } from './resilience/breaker';
 
 const HEALTH_INTERVAL_MS = 5_000;
 
@@ -34,75 +27,8 @@ const HEALTH_INTERVAL_MS = 5_000;
 export async function createApp(config: Config, logger: Logger, options: { metrics?: Metrics } = {}) {
   const metrics = options.metrics ?? createMetrics(config.metricsPrefix);
   const backends = await openBackends(config, metrics, logger);
-  const { sql, vectors, embedder, reranker } = backends;
-
-  const memoryRepository = createSqlMemoryRepository(sql);
-  const spaces = createEmbeddingSpaceGuard({ repository: createSqlEmbeddingSpaceRepository(sql), embedder });
-  const factIndex = createFactIndex({
-    vectorStore: vectors,
-    embedder: backends.memoryEmbedder,
-    collection: INTERNAL_COLLECTIONS.userFacts,
-    spaces,
-  });
-  const search = createSearchService(
-    {
-      vectorStore: vectors,
-      embedder,
-      reranker,
-      goldenAnswers: createSqlGoldenAnswerRepository(sql),
-      memory: memoryRepository,
-      metrics,
-      logger,
-      createBreaker: (o) => createBreaker(o, metrics),
-      spaces,
-    },
-    {
-      defaultCollections: [...config.search.defaultCollections],
-      earlyExitScore: config.search.earlyExitScore,
-      earlyExitEnabled: config.search.earlyExitEnabled,
-      earlyExitSignal: config.search.earlyExitSignal,
-      earlyExitThreshold: config.search.earlyExitThreshold,
-      fusionDepth: config.search.fusionDepth,
-      rerankCandidates: config.search.rerankCandidates,
-      // The built-in reranker helps only the built-in embedder's dense-only hits (docs/retrieval-quality.md).
-      lexicalRerankDense: config.embedding.url === undefined,
-      fanOut: config.search.fanOut,
-      perCollectionTimeoutMs: config.search.collectionTimeoutMs,
-      embeddingTimeoutMs: config.search.embeddingTimeoutMs,
-      maxCollections: config.search.maxCollections,
-      goldenAnswerThreshold: config.search.goldenAnswerThreshold,
-      goldenAnswerCollection: INTERNAL_COLLECTIONS.goldenAnswers,
-      rerankMinBudgetMs: config.search.rerankMinBudgetMs,
-      retrieval: config.search.retrievalMode,
-      fusion: config.search.fusion,
-      rrfK: config.search.rrfK,
-      fusionDenseWeight: config.search.fusionWeight,
-      breaker: { ...config.breaker },
-    },
-  );
-  const memory = createMemoryService({
-    repository: memoryRepository,
-    pageTokens: createPageTokenCodec(),
-    factIndex,
-    lexicalIndex: createSqlLexicalFactIndex(sql),
-    recall: {
-      retrieval: config.memoryRetrievalMode,
-      fusion: { method: config.search.fusion, rrfK: config.search.rrfK, denseWeight: config.search.fusionWeight },
-    },
-    logger,
-    recencyHalfLifeDays: config.memory.recencyHalfLifeDays,
-  });
-  const sweeper = createFactSweeper({
-    repository: memoryRepository,
-    factIndex,
-    logger,
-    options: { intervalMs: config.memory.sweepIntervalMs, batchSize: config.memory.sweepBatchSize },
-    onSweep: (report) => {
-      metrics.factsSwept.inc(report.deleted);
-      metrics.factSweepDuration.observe(report.durationSeconds);
-      metrics.factSweepLastRun.set(Date.now() / 1000);
-    },
-  });
+  const { database, vectorStore, embedder, reranker } = backends;
+  const { search, memory, sweeper } = createDomainServices(config, backends, metrics, logger);
 
   const runtime = createRpcRuntime({ metrics, logger, authTokens: config.security.authTokens });
   const server: GrpcServer = createGrpcServer({
@@ -116,12 +42,13 @@ export async function createApp(config: Config, logger: Logger, options: { metri
     ],
   });
 
-  const postgresProbe = sqlHealthProbe(sql, 'postgres');
-  const vectorProbe: HealthProbe = {
+  // Named by what answers: postgres or pglite, milvus or the embedded vector store.
+  const databaseProbe = sqlHealthProbe(database, database.kind);
+  const vectorStoreProbe: HealthProbe = {
     name: config.milvusAddress ? 'milvus' : 'vectors',
-    check: (ctx) => vectors.ping(ctx),
+    check: (ctx) => vectorStore.ping(ctx),
   };
-  const probes = [postgresProbe, vectorProbe];
+  const probes = [databaseProbe, vectorStoreProbe];
   let shuttingDown = false;
   const sidecar = createSidecar({
     host: config.host,
@@ -141,10 +68,10 @@ export async function createApp(config: Config, logger: Logger, options: { metri
   const refreshHealth = async () => {
     const readiness = await checkReadiness(probes);
     if (shuttingDown) return;
-    const dbUp = readiness.checks[postgresProbe.name]?.ok ?? false;
-    const vectorsUp = readiness.checks[vectorProbe.name]?.ok ?? false;
-    server.setStatus('recall.v1.MemoryService', dbUp ? 'SERVING' : 'NOT_SERVING');
-    server.setStatus('recall.v1.SearchService', dbUp && vectorsUp ? 'SERVING' : 'NOT_SERVING');
+    const databaseUp = readiness.checks[databaseProbe.name]?.ok ?? false;
+    const vectorStoreUp = readiness.checks[vectorStoreProbe.name]?.ok ?? false;
+    server.setStatus('recall.v1.MemoryService', databaseUp ? 'SERVING' : 'NOT_SERVING');
+    server.setStatus('recall.v1.SearchService', databaseUp && vectorStoreUp ? 'SERVING' : 'NOT_SERVING');
     server.setStatus('', readiness.ready ? 'SERVING' : 'NOT_SERVING');
   };
 
@@ -153,7 +80,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
     /** Prepares internal collections, binds both ports and starts serving. */
     async start(): Promise<{ grpcPort: number; metricsPort: number }> {
       const ctx = contextWithTimeout(60_000);
-      for (const name of INTERNAL_COLLECTION_NAMES) await vectors.ensureCollection(name, embedder.dimension, ctx);
+      for (const name of INTERNAL_COLLECTION_NAMES) await vectorStore.ensureCollection(name, embedder.dimension, ctx);
       const metricsPort = await sidecar.start();
       const grpcPort = await server.start();
       await refreshHealth();

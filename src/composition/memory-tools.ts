@@ -23,8 +23,8 @@ export async function openMemoryTools(
   recencyHalfLivesDays: number[],
 ): Promise<MemoryTools> {
   const backends = await openBackends(config, createMetrics('tool_', { processMetrics: false }), logger);
-  const repository = createSqlMemoryRepository(backends.sql);
-  const factIndex = createFactIndex({ vectorStore: backends.vectors, embedder: backends.memoryEmbedder });
+  const repository = createSqlMemoryRepository(backends.database);
+  const factIndex = createFactIndex({ vectorStore: backends.vectorStore, embedder: backends.memoryEmbedder });
   const services = recencyHalfLivesDays.map((recencyHalfLifeDays) =>
     createMemoryService({ repository, factIndex, pageTokens: createPageTokenCodec(), recencyHalfLifeDays }),
   );

@@ -12,8 +12,9 @@ import { openVectorStore } from './open-vector-store';
 
 /** The server's backends, chosen from the configuration, opened and ready. */
 export interface Backends {
-  sql: SqlClient;
-  vectors: VectorStore;
+  /** The database: PostgreSQL, or the embedded PGlite. */
+  database: SqlClient;
+  vectorStore: VectorStore;
   /** The embedder every use goes through (cache, then the `embedder` breaker). */
   embedder: Embedder;
   /** The embedder's breaker, for searches to report the waits they abandoned. */
@@ -44,13 +45,13 @@ export async function openBackends(config: Config, metrics: Metrics, logger: Log
   try {
     // The embedded store locks DATA_DIR, so a second process on the same folder stops here,
     // before it opens (and could disturb) the embedded database.
-    const vectors = await openVectorStore(config, backgroundContext());
-    closers.push(() => vectors.close());
+    const vectorStore = await openVectorStore(config, backgroundContext());
+    closers.push(() => vectorStore.close());
 
-    const sql = await openSqlClient(config, { kind: 'server', metrics, logger });
-    closers.push(() => sql.close());
+    const database = await openSqlClient(config, { kind: 'server', metrics, logger });
+    closers.push(() => database.close());
     if (config.migrateOnStart) {
-      const { applied } = await migrate(sql);
+      const { applied } = await migrate(database);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
 
@@ -60,8 +61,8 @@ export async function openBackends(config: Config, metrics: Metrics, logger: Log
     closers.push(reranker.close);
 
     return {
-      sql,
-      vectors,
+      database,
+      vectorStore,
       embedder: embedder.value,
       embedderGuard: embedder.guard,
       memoryEmbedder: embedder.uncached,
