@@ -18,15 +18,15 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { type ServiceError, status } from '@grpc/grpc-js';
 import { findPostgres } from '../harness/postgres';
-import { connectRecall } from './clients';
-import { type CpuProfile, attributeLayers, renderLayers } from './cpu-profile-layers';
-import { ensureBuild } from './ensure-build';
-import { histogramDelta, scrapeMetrics } from './metrics-scrape';
-import { createReporter } from './progress';
-import { startRecall } from './recall-process';
-import { renderText } from './report-table';
-import { createScratchDatabase } from './scratch-database';
-import { round, summarize } from './stats';
+import { createReporter } from './report/progress';
+import { renderText } from './report/report-table';
+import { round, summarize } from './report/stats';
+import { type CpuProfile, attributeLayers, renderLayers } from './scenarios/cpu-profile-layers';
+import { connectRecall } from './server/clients';
+import { ensureBuild } from './server/ensure-build';
+import { histogramDelta, scrapeMetrics } from './server/metrics-scrape';
+import { startRecall } from './server/recall-process';
+import { createScratchDatabase } from './server/scratch-database';
 
 /** A TCP proxy to `target` that can be cut: open connections dropped, new ones refused. */
 interface CuttableProxy {

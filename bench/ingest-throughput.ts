@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startEmbeddingServer } from '../harness/embedding-server';
 import { documentText, loadDataset } from './eval/dataset';
-import { PROJECT_ROOT, startRecall } from './recall-process';
+import { PROJECT_ROOT, startRecall } from './server/recall-process';
 
 const BATCH_SIZES = [8, 32, 64];
 const CONCURRENCIES = [1, 2, 4];

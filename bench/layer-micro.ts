@@ -12,9 +12,9 @@ import { Writable } from 'node:stream';
 import { Metadata } from '@grpc/grpc-js';
 import { AddFactsRequest, ListFactsRequest, MemoryServiceService } from '../src/gen/recall/v1/memory';
 import { SearchRequest } from '../src/gen/recall/v1/search';
-import { PROJECT_ROOT } from './recall-process';
-import { renderText } from './report-table';
-import { median, round } from './stats';
+import { renderText } from './report/report-table';
+import { median, round } from './report/stats';
+import { PROJECT_ROOT } from './server/recall-process';
 
 type Build = {
   label: string;

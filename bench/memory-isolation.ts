@@ -12,15 +12,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RetrievalMode } from '../src/gen/recall/v1/search';
-import { connectRecall } from './clients';
-import { ensureBuild } from './ensure-build';
-import { describeMachine, machineInfo } from './machine-info';
-import { type Random, createRandom } from './prng';
-import { PROJECT_ROOT, startRecall } from './recall-process';
-import { fileStamp } from './results-writer';
-import { createScratchDatabase } from './scratch-database';
-import { round, summarize } from './stats';
-import { GLUE, SHARED_TERMS, TOPICS } from './vocabulary';
+import { describeMachine, machineInfo } from './report/machine-info';
+import { fileStamp } from './report/results-writer';
+import { round, summarize } from './report/stats';
+import { connectRecall } from './server/clients';
+import { ensureBuild } from './server/ensure-build';
+import { PROJECT_ROOT, startRecall } from './server/recall-process';
+import { createScratchDatabase } from './server/scratch-database';
+import { type Random, createRandom } from './workload/prng';
+import { GLUE, SHARED_TERMS, TOPICS } from './workload/vocabulary';
 
 const MODES = [
   ['dense', RetrievalMode.RETRIEVAL_MODE_DENSE],

@@ -7,14 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runBenchmark } from './benchmark';
-import { checkBudgets, checkCells, parseBudgetFile } from './budget-check';
 import { USAGE, UsageError, parseBenchArgs } from './cli-options';
-import { ratioCells } from './markdown-summary';
-import { createReporter } from './progress';
-import { renderText, tableCells } from './report-table';
-import { runRerankPrice } from './rerank-price';
-import { runSoak } from './soak';
+import { checkBudgets, checkCells, parseBudgetFile } from './ratios/budget-check';
+import { ratioCells } from './report/markdown-summary';
+import { createReporter } from './report/progress';
+import { renderText, tableCells } from './report/report-table';
+import { runBenchmark } from './scenarios/benchmark';
+import { runRerankPrice } from './scenarios/rerank-price';
+import { runSoak } from './scenarios/soak';
 
 async function main(): Promise<number> {
   let options: ReturnType<typeof parseBenchArgs>;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../recall-process';
+import { PROJECT_ROOT } from '../server/recall-process';
 import type { Dataset, EvalQuery } from './dataset';
 import { documentText } from './dataset';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RERANK_CANDIDATES } from '../../src/domain/search';
-import { PROJECT_ROOT } from '../recall-process';
+import { PROJECT_ROOT } from '../server/recall-process';
 import { ALL_DATASETS } from './dataset';
 import { EVAL_RERANKERS, type EvalReranker } from './eval-modes';
 import { resolveLocomo } from './memory/locomo';

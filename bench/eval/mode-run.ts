@@ -1,6 +1,6 @@
 import { SearchRequest } from '../../src/gen/recall/v1/search';
-import type { RecallClients } from '../clients';
-import { summarize } from '../stats';
+import { summarize } from '../report/stats';
+import type { RecallClients } from '../server/clients';
 import type { EvalQuery, Qrels } from './dataset';
 import type { EvalMode } from './eval-modes';
 import { type FirstStageSignals, firstStageSignals } from './first-stage-signals';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type EmbeddingServer, startEmbeddingServer } from '../../harness/embedding-server';
 import { BGE_QUERY_PREFIX, type LocalModels, startLocalModels } from '../../harness/local-models';
-import { PROJECT_ROOT } from '../recall-process';
+import { PROJECT_ROOT } from '../server/recall-process';
 import { createDocVectors } from './doc-vectors';
 import type { EvalOptions } from './eval-options';
 import { type RerankCache, startRerankCache } from './rerank-cache';

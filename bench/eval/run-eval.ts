@@ -9,9 +9,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensureBuild } from '../ensure-build';
-import { PROJECT_ROOT } from '../recall-process';
-import { fileStamp } from '../results-writer';
+import { fileStamp } from '../report/results-writer';
+import { ensureBuild } from '../server/ensure-build';
+import { PROJECT_ROOT } from '../server/recall-process';
 import { runAnchor } from './anchor';
 import { judgedQueries, loadDataset } from './dataset';
 import { type EvalOptions, parseEvalOptions } from './eval-options';

@@ -9,7 +9,7 @@
  * through Search by `npm run eval`.
  */
 import { readFileSync } from 'node:fs';
-import { PROJECT_ROOT } from '../recall-process';
+import { PROJECT_ROOT } from '../server/recall-process';
 import { loadDataset } from './dataset';
 import { ndcgAt } from './metrics';
 import type { QueryResult } from './mode-run';

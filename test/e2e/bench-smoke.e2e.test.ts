@@ -118,18 +118,25 @@ describe('npm run bench at a tiny size', () => {
     expect(run.read('-baseline.json')).toMatchObject({
       server: { env: { SEARCH_FAN_OUT: 'sequential', SEARCH_EARLY_EXIT_ENABLED: 'false', PG_POOL_MAX: '10' } },
     });
+    const pgOnly = expect.stringContaining('PGlite');
     expect(compare.ratios).toEqual([
       expect.objectContaining({
         name: 'search through recall / direct vector search',
         medianRatio: expect.any(Number),
       }),
+      expect.objectContaining({
+        id: 'search_vs_direct_plus_round_trip',
+        medianRatio: expect.any(Number),
+      }),
       expect.objectContaining({ name: 'fan-out: 2 collections parallel / 1 collection', pairs: 4 }),
       expect.objectContaining({ name: 'fan-out: 2 collections parallel / sequential', pairs: 4 }),
-      expect.objectContaining({
-        name: 'ListFacts through recall / raw pg',
-        skipped: expect.stringContaining('PGlite'),
-      }),
+      expect.objectContaining({ name: 'ListFacts through recall / raw pg', skipped: pgOnly }),
+      expect.objectContaining({ name: 'ListFacts through recall / raw pg + one bare round trip', skipped: pgOnly }),
+      expect.objectContaining({ name: 'raw pg ListFacts SQL: named prepared / unnamed', skipped: pgOnly }),
       expect.objectContaining({ name: 'reranked query / early-exit query', medianRatio: expect.any(Number) }),
+      expect.objectContaining({ id: 'early_exit_vs_reranked', medianRatio: expect.any(Number) }),
+      expect.objectContaining({ id: 'hybrid_vs_dense', medianRatio: expect.any(Number) }),
+      expect.objectContaining({ name: 'memory reads as SQL: compare / baseline', medianRatio: expect.any(Number) }),
     ]);
 
     const both = run.read('-both.json');
@@ -139,6 +146,7 @@ describe('npm run bench at a tiny size', () => {
       'search pipeline p99',
       'search pipeline mean',
       'DB query time, memory reads (mean)',
+      'DB query time, memory reads, one call at a time (mean)',
       'early-exit rate',
       'pool wait p95',
       'throughput (all calls)',

@@ -1,4 +1,4 @@
-import type { RecallClients } from '../../clients';
+import type { RecallClients } from '../../server/clients';
 import type { LocomoConversation, LocomoQuestion } from './locomo';
 
 /** Facts per AddFacts call (recall's limit). */

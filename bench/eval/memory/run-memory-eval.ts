@@ -8,9 +8,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { machineInfo, versions } from '../../machine-info';
-import { PROJECT_ROOT } from '../../recall-process';
-import { fileStamp } from '../../results-writer';
+import { machineInfo, versions } from '../../report/machine-info';
+import { fileStamp } from '../../report/results-writer';
+import { PROJECT_ROOT } from '../../server/recall-process';
 import type { EvalOptions } from '../eval-options';
 import { ratioLines } from '../eval-table';
 import type { EvalModels } from '../models';

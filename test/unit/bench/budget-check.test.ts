@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type BudgetFile, checkBudgets, parseBudgetFile } from '../../../bench/budget-check';
 import { parseBenchArgs } from '../../../bench/cli-options';
-import type { RatioId, RatioResult, SkippedRatio } from '../../../bench/paired';
+import { type BudgetFile, checkBudgets, parseBudgetFile } from '../../../bench/ratios/budget-check';
+import type { RatioId, RatioResult, SkippedRatio } from '../../../bench/ratios/paired';
 
 function ratio(id: RatioId, samples: number[]): RatioResult {
   return {

@@ -1,4 +1,4 @@
-import { type SoakSample, renderSoak, soakVerdict } from '../../../bench/soak-report';
+import { type SoakSample, renderSoak, soakVerdict } from '../../../bench/report/soak-report';
 
 const samples = (rss: (t: number) => number): SoakSample[] =>
   Array.from({ length: 60 }, (_, i) => ({

@@ -1,7 +1,7 @@
+import { forEachConcurrent } from '../workload/concurrency';
+import type { Corpus } from '../workload/corpus';
+import { userId } from '../workload/memory-workload';
 import type { RecallClients } from './clients';
-import { forEachConcurrent } from './concurrency';
-import type { Corpus } from './corpus';
-import { userId } from './memory-workload';
 
 const DELETE_BATCH = 1000;
 

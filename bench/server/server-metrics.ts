@@ -1,3 +1,4 @@
+import { round } from '../report/stats';
 import {
   type HistogramDelta,
   type LabelMatch,
@@ -6,7 +7,6 @@ import {
   histogramDelta,
   histogramQuantile,
 } from './metrics-scrape';
-import { round } from './stats';
 
 /** The memory reads of the workload, as recall labels them in db_query_duration_seconds{operation}. */
 export const MEMORY_READ_OPERATIONS = ['list_facts', 'list_conversations', 'get_user_stats'] as const;

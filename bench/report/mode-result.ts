@@ -1,10 +1,10 @@
-import type { BenchBackends } from './backends';
-import type { BenchOptions, Mode } from './cli-options';
-import type { LoadResult, OperationName } from './load-runner';
+import type { BenchOptions, Mode } from '../cli-options';
+import type { RatioResult, SkippedRatio } from '../ratios/ratios';
+import type { BenchBackends } from '../server/backends';
+import type { HistogramSummary, ServerMetrics } from '../server/server-metrics';
+import type { LoadResult, OperationName } from '../workload/load-runner';
+import type { SeedSummary } from '../workload/seed';
 import type { MachineInfo, Versions } from './machine-info';
-import type { RatioResult, SkippedRatio } from './ratios';
-import type { SeedSummary } from './seed';
-import type { HistogramSummary, ServerMetrics } from './server-metrics';
 import { type LatencySummary, quantile, round, summarize } from './stats';
 
 /** Version of the results' JSON shape; bump it when a field changes meaning. */

@@ -11,10 +11,10 @@
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Client } from 'pg';
-import * as sql from '../src/adapters/sql/memory-sql';
-import { userId } from './memory-workload';
+import * as sql from '../../src/adapters/sql/memory-sql';
+import { userId } from '../workload/memory-workload';
+import { createRandom } from '../workload/prng';
 import { type RatioResult, type SkippedRatio, paired, ratioOf } from './paired';
-import { createRandom } from './prng';
 
 /** Where the memory tables are: recall's PostgreSQL, or a copy of its PGlite folder. */
 export type MemorySqlTarget = { postgresUrl: string } | { pgliteDataDir: string };

@@ -1,13 +1,13 @@
-import type { BenchOptions, Mode } from './cli-options';
-import type { RecallClients } from './clients';
-import type { Corpus } from './corpus';
-import { runLoad } from './load-runner';
-import { type MetricsSnapshot, scrapeMetrics } from './metrics-scrape';
-import { summarizeLoad } from './mode-result';
-import type { Reporter } from './progress';
-import { measureSerialMemoryReads } from './serial-memory-reads';
-import { type HistogramSummary, type ServerMetrics, summarizeServerMetrics } from './server-metrics';
-import { round } from './stats';
+import type { BenchOptions, Mode } from '../cli-options';
+import { measureSerialMemoryReads } from '../ratios/serial-memory-reads';
+import { summarizeLoad } from '../report/mode-result';
+import type { Reporter } from '../report/progress';
+import { round } from '../report/stats';
+import type { RecallClients } from '../server/clients';
+import { type MetricsSnapshot, scrapeMetrics } from '../server/metrics-scrape';
+import { type HistogramSummary, type ServerMetrics, summarizeServerMetrics } from '../server/server-metrics';
+import type { Corpus } from '../workload/corpus';
+import { runLoad } from '../workload/load-runner';
 
 /** How to load one server. */
 export interface MeasureParams {

@@ -1,17 +1,17 @@
 import { Client } from 'pg';
-import { embedText } from '../src/adapters/embedders/local-embedder';
-import { LIST_FACTS } from '../src/adapters/sql/memory-sql';
-import { DEFAULT_SEARCH_OPTIONS } from '../src/domain/search';
-import { RerankMode, RetrievalMode, SearchRequest } from '../src/gen/recall/v1/search';
-import type { BareRoundTrip } from './bare-round-trip';
-import type { RecallClients } from './clients';
-import type { BenchQuery } from './corpus';
+import { embedText } from '../../src/adapters/embedders/local-embedder';
+import { LIST_FACTS } from '../../src/adapters/sql/memory-sql';
+import { DEFAULT_SEARCH_OPTIONS } from '../../src/domain/search';
+import { RerankMode, RetrievalMode, SearchRequest } from '../../src/gen/recall/v1/search';
+import type { Reporter } from '../report/progress';
+import type { BareRoundTrip } from '../server/bare-round-trip';
+import type { RecallClients } from '../server/clients';
+import type { BenchQuery } from '../workload/corpus';
+import { userId } from '../workload/memory-workload';
+import { createRandom } from '../workload/prng';
 import type { DirectSearch } from './direct-search';
 import { type MemorySqlTarget, memorySqlRatio } from './memory-sql-ratio';
-import { userId } from './memory-workload';
 import { type RatioResult, type SkippedRatio, paired, ratioOf } from './paired';
-import { createRandom } from './prng';
-import type { Reporter } from './progress';
 
 export type { RatioResult, SkippedRatio } from './paired';
 

@@ -1,12 +1,12 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type EmbeddingServer, startEmbeddingServer } from '../harness/embedding-server';
-import { startMilvusLite } from '../harness/milvus-lite';
-import { type ModelServer, startModelServer } from '../harness/model-server';
-import { findPostgres } from '../harness/postgres';
-import { type DatabaseTools, openDatabaseTools } from '../src/composition/database-tools';
-import { loadConfig } from '../src/config';
+import { type EmbeddingServer, startEmbeddingServer } from '../../harness/embedding-server';
+import { startMilvusLite } from '../../harness/milvus-lite';
+import { type ModelServer, startModelServer } from '../../harness/model-server';
+import { findPostgres } from '../../harness/postgres';
+import { type DatabaseTools, openDatabaseTools } from '../../src/composition/database-tools';
+import { loadConfig } from '../../src/config';
 import { createScratchDatabase, postgresVersion } from './scratch-database';
 
 /** Which backends to run on and how the modelled remote models behave. */

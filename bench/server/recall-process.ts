@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** The project root (bench/ lives directly under it). */
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 const START_TIMEOUT_MS = 300_000;
 
 /** A recall server started by the benchmark from the build. */

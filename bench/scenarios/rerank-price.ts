@@ -1,17 +1,17 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startLocalModels } from '../harness/local-models';
-import { DEFAULT_SEARCH_OPTIONS } from '../src/domain/search';
-import { RerankMode, SearchRequest } from '../src/gen/recall/v1/search';
-import type { BenchOptions } from './cli-options';
-import { connectRecall } from './clients';
-import { type BenchQuery, generateCorpus } from './corpus';
-import { ensureBuild } from './ensure-build';
-import type { Reporter } from './progress';
-import { startRecall } from './recall-process';
-import { fileStamp } from './results-writer';
-import { summarize } from './stats';
+import { startLocalModels } from '../../harness/local-models';
+import { DEFAULT_SEARCH_OPTIONS } from '../../src/domain/search';
+import { RerankMode, SearchRequest } from '../../src/gen/recall/v1/search';
+import type { BenchOptions } from '../cli-options';
+import type { Reporter } from '../report/progress';
+import { fileStamp } from '../report/results-writer';
+import { summarize } from '../report/stats';
+import { connectRecall } from '../server/clients';
+import { ensureBuild } from '../server/ensure-build';
+import { startRecall } from '../server/recall-process';
+import { type BenchQuery, generateCorpus } from '../workload/corpus';
 
 /** One measured search. */
 interface Sample {

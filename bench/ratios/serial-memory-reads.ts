@@ -1,7 +1,7 @@
-import type { RecallClients } from './clients';
-import { runLoad } from './load-runner';
-import { scrapeMetrics } from './metrics-scrape';
-import { type HistogramSummary, summarizeServerMetrics } from './server-metrics';
+import type { RecallClients } from '../server/clients';
+import { scrapeMetrics } from '../server/metrics-scrape';
+import { type HistogramSummary, summarizeServerMetrics } from '../server/server-metrics';
+import { runLoad } from '../workload/load-runner';
 
 /** Memory reads made one at a time after a mode's load (requests, in the load's proportions). */
 export const SERIAL_MEMORY_READS = 400;

@@ -1,4 +1,4 @@
-import { connectClients } from '../harness/grpc-clients';
+import { connectClients } from '../../harness/grpc-clients';
 
 /** Promisified generated clients of both services on one address, and a way to close both. */
 export type RecallClients = ReturnType<typeof connectClients> & { close(): void };

@@ -1,16 +1,16 @@
-import { openBareRoundTrip } from './bare-round-trip';
-import type { BenchOptions } from './cli-options';
-import { connectRecall } from './clients';
-import { openMilvusDirect } from './direct-search';
-import { busyMachineWarning, machineInfo, versions } from './machine-info';
-import { type ModeResult, RESULT_SCHEMA } from './mode-result';
+import type { BenchOptions } from '../cli-options';
+import { openMilvusDirect } from '../ratios/direct-search';
+import { type RatioResult, type SkippedRatio, measureRatios } from '../ratios/ratios';
+import { busyMachineWarning, machineInfo, versions } from '../report/machine-info';
+import { type ModeResult, RESULT_SCHEMA } from '../report/mode-result';
+import type { Reporter } from '../report/progress';
+import { type WrittenFiles, fileStamp, writeModeResult } from '../report/results-writer';
+import { openBareRoundTrip } from '../server/bare-round-trip';
+import { connectRecall } from '../server/clients';
+import { PROJECT_ROOT } from '../server/recall-process';
+import { DIMENSION, corpusOf, memoryOptions, recordedOptions } from '../workload/run-inputs';
+import { seed } from '../workload/seed';
 import { loadSettings, measureMode } from './mode-runner';
-import type { Reporter } from './progress';
-import { type RatioResult, type SkippedRatio, measureRatios } from './ratios';
-import { PROJECT_ROOT } from './recall-process';
-import { type WrittenFiles, fileStamp, writeModeResult } from './results-writer';
-import { DIMENSION, corpusOf, memoryOptions, recordedOptions } from './run-inputs';
-import { seed } from './seed';
 
 /**
  * Drives the recall given by --target, configured by its operator: seeds it (unless

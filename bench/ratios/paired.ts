@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { median, quantile, round } from './stats';
+import { median, quantile, round } from '../report/stats';
 
 /** Stable names of the side-by-side ratios, as bench/budgets.json refers to them. */
 export type RatioId =

@@ -1,3 +1,4 @@
+import { quantile, round } from '../report/stats';
 /**
  * The performance gate's decision (`npm run bench -- --check`): each budgeted side-by-side
  * ratio passes while the lower quartile of its per-pair samples stays within its budget.
@@ -6,7 +7,6 @@
  * distribution, its lower quartile with it.
  */
 import type { RatioResult, SkippedRatio } from './paired';
-import { quantile, round } from './stats';
 
 /** One ratio's budget in bench/budgets.json. */
 export interface RatioBudget {

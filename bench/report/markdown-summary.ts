@@ -1,6 +1,6 @@
+import type { RatioResult, SkippedRatio } from '../ratios/ratios';
 import { describeMachine } from './machine-info';
 import type { ModeResult, SeriesName } from './mode-result';
-import type { RatioResult, SkippedRatio } from './ratios';
 import { type TableRow, renderMarkdown, tableCells } from './report-table';
 
 const SERIES_LABELS: Record<SeriesName, string> = {

@@ -1,7 +1,7 @@
-import type { BenchOptions } from './cli-options';
+import type { BenchOptions } from '../cli-options';
+import type { ModeResult } from '../report/mode-result';
 import { type Corpus, generateCorpus } from './corpus';
 import type { MemoryOptions } from './memory-workload';
-import type { ModeResult } from './mode-result';
 
 /** The vector dimension of recall's default embedder (EMBEDDING_DIMENSION). */
 export const DIMENSION = 384;

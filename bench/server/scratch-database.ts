@@ -1,4 +1,4 @@
-import { createTestDatabase, withAdmin } from '../harness/postgres';
+import { createTestDatabase, withAdmin } from '../../harness/postgres';
 
 /** A throw-away database on a PostgreSQL server. */
 export interface ScratchDatabase {

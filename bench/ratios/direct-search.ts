@@ -1,7 +1,7 @@
 import { type ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { openVectorStore } from '../src/composition/open-vector-store';
-import { loadConfig } from '../src/config';
-import { contextWithTimeout } from '../src/domain/context';
+import { openVectorStore } from '../../src/composition/open-vector-store';
+import { loadConfig } from '../../src/config';
+import { contextWithTimeout } from '../../src/domain/context';
 
 /** The floor of a vector search: the same search made without recall in between. */
 export interface DirectSearch {

@@ -1,4 +1,4 @@
-import { renderText } from './report-table';
+import { renderText } from '../report/report-table';
 
 /** The parts of a V8 `.cpuprofile` (node --cpu-prof) this reads. */
 export interface CpuProfile {

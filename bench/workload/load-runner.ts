@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { type ServiceError, status } from '@grpc/grpc-js';
-import { RerankMode, SearchRequest } from '../src/gen/recall/v1/search';
-import type { RecallClients } from './clients';
+import { RerankMode, SearchRequest } from '../../src/gen/recall/v1/search';
+import type { RecallClients } from '../server/clients';
 import type { BenchQuery, QueryKind } from './corpus';
 import { userId } from './memory-workload';
 import { type Random, createRandom } from './prng';

@@ -1,10 +1,10 @@
 import { type ServiceError, status } from '@grpc/grpc-js';
-import { NewFact } from '../src/gen/recall/v1/memory';
-import type { RecallClients } from './clients';
+import { NewFact } from '../../src/gen/recall/v1/memory';
+import type { Reporter } from '../report/progress';
+import type { RecallClients } from '../server/clients';
 import { forEachConcurrent } from './concurrency';
 import type { Corpus } from './corpus';
 import { type MemoryOptions, generateUser } from './memory-workload';
-import type { Reporter } from './progress';
 
 /** What seeding wrote, and how long it took. */
 export interface SeedSummary {
