@@ -1,31 +1,19 @@
 import type { CallContext } from '../../domain/context';
-import { InvalidArgumentError, NotFoundError, defined } from '../../domain/errors';
+import { defined } from '../../domain/errors';
 import type {
   AddFactsResult,
-  Conversation,
   Fact,
   FactView,
   ForgetUserCounts,
   MemoryRepository,
-  Message,
-  NewMessage,
-  TimeCursor,
   UserStats,
 } from '../../domain/ports';
 import { isUuid } from '../../domain/validation';
+import { createSqlConversationMethods } from './conversation-repository';
 import { writeFactTerms } from './fact-terms';
 import { createSqlFactVersionMethods, replaceStaleDuplicates } from './fact-versions-repository';
 import type { LatestFactRow } from './fact-versions-repository';
-import {
-  type ConversationRow,
-  type FactRow,
-  type MessageRow,
-  type UserStatsRow,
-  toConversation,
-  toFact,
-  toMessage,
-  toUserStats,
-} from './memory-rows';
+import { type FactRow, type UserStatsRow, cursorParams, toFact, toUserStats } from './memory-rows';
 import * as sql from './memory-sql';
 import { normalizeFactContent } from './normalize';
 import type { SqlClient } from './sql-client';
@@ -35,15 +23,6 @@ type NormalizedFactRow = FactRow & { content_normalized: string };
 /** A FactView as the SQL's ($history, $asOf) parameters. */
 function viewParams(view: FactView | undefined): [boolean, Date | null] {
   return [view?.includeHistory ?? false, view?.asOf ?? null];
-}
-
-function cursorParams(after: TimeCursor): [Date, string] {
-  if (!isUuid(after.id)) throw InvalidArgumentError.of('page_token', 'is not a valid page token');
-  return [after.at, after.id];
-}
-
-function emptyToNull(title: string | undefined): string | null {
-  return title === undefined || title === '' ? null : title;
 }
 
 /**
@@ -147,82 +126,7 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
       });
     },
 
-    async appendMessages(
-      userId: string,
-      conversationId: string | undefined,
-      messages: NewMessage[],
-      title: string | undefined,
-      ctx: CallContext,
-    ): Promise<Conversation> {
-      const roles = messages.map((m) => m.role);
-      const contents = messages.map((m) => m.content);
-      if (conversationId === undefined) {
-        const params = [userId, emptyToNull(title), messages.length, roles, contents];
-        const [row] = await client.query<ConversationRow>('append_messages', sql.CREATE_CONVERSATION, params, ctx);
-        return toConversation(defined(row, 'the created conversation row'));
-      }
-      if (!isUuid(conversationId)) throw new NotFoundError('conversation not found');
-      return client.transaction('append_messages', ctx, async (tx) => {
-        await tx.query(sql.LOCK_USER, [userId]);
-        const [current] = await tx.query<{ message_count: number }>(sql.LOCK_CONVERSATION, [userId, conversationId]);
-        if (!current) throw new NotFoundError('conversation not found');
-        const params = [
-          userId,
-          conversationId,
-          current.message_count,
-          roles,
-          contents,
-          messages.length,
-          emptyToNull(title),
-        ];
-        const [row] = await tx.query<ConversationRow>(sql.APPEND_MESSAGES, params);
-        return toConversation(defined(row, 'the appended conversation row'));
-      });
-    },
-
-    async getConversation(userId: string, conversationId: string, ctx: CallContext): Promise<Conversation | undefined> {
-      if (!isUuid(conversationId)) return undefined;
-      const [row] = await client.query<ConversationRow>(
-        'get_conversation',
-        sql.GET_CONVERSATION,
-        [userId, conversationId],
-        ctx,
-      );
-      return row ? toConversation(row) : undefined;
-    },
-
-    async listMessages(
-      conversationId: string,
-      limit: number,
-      afterSequence: number,
-      ctx: CallContext,
-    ): Promise<Message[]> {
-      if (!isUuid(conversationId)) return [];
-      const rows = await client.query<MessageRow>(
-        'list_messages',
-        sql.LIST_MESSAGES,
-        [conversationId, afterSequence, limit],
-        ctx,
-      );
-      return rows.map(toMessage);
-    },
-
-    async listConversations(
-      userId: string,
-      limit: number,
-      after: TimeCursor | undefined,
-      ctx: CallContext,
-    ): Promise<Conversation[]> {
-      const rows = after
-        ? await client.query<ConversationRow>(
-            'list_conversations',
-            sql.LIST_CONVERSATIONS_AFTER,
-            [userId, limit, ...cursorParams(after)],
-            ctx,
-          )
-        : await client.query<ConversationRow>('list_conversations', sql.LIST_CONVERSATIONS, [userId, limit], ctx);
-      return rows.map(toConversation);
-    },
+    ...createSqlConversationMethods(client),
 
     async getUserStats(userId: string, ctx: CallContext): Promise<UserStats | undefined> {
       const [row] = await client.query<UserStatsRow>('get_user_stats', sql.GET_USER_STATS, [userId], ctx);

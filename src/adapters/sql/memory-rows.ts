@@ -1,5 +1,7 @@
 /** Column lists and row mappers shared by the memory repository's queries. */
-import type { Conversation, Fact, Message, MessageRole, Metadata, UserStats } from '../../domain/ports';
+import { InvalidArgumentError } from '../../domain/errors';
+import type { Conversation, Fact, Message, MessageRole, Metadata, TimeCursor, UserStats } from '../../domain/ports';
+import { isUuid } from '../../domain/validation';
 
 /** Columns selected for a Fact. */
 export const FACT_COLUMNS =
@@ -105,4 +107,10 @@ export function toUserStats(row: UserStatsRow): UserStats {
     firstSeen: row.first_seen,
     lastActive: row.last_active,
   };
+}
+
+/** A time cursor as the SQL's (at, id) parameters; an id that is no UUID is a forged token. */
+export function cursorParams(after: TimeCursor): [Date, string] {
+  if (!isUuid(after.id)) throw InvalidArgumentError.of('page_token', 'is not a valid page token');
+  return [after.at, after.id];
 }

@@ -1,46 +1,28 @@
 import type { CallContext } from '../context';
 import { NotFoundError, defined } from '../errors';
 import type {
-  Conversation,
   Fact,
   FactView,
   ForgetUserCounts,
   LexicalFactIndex,
   MemoryRepository,
-  Message,
   Metadata,
-  NewMessage,
   UserStats,
 } from '../ports';
+import { createConversations } from './conversations';
 import type { FactEntry, FactIndex } from './fact-index';
 import { type FactRecallOptions, type MemoryLogger, createFactRecall } from './fact-recall';
 import { createFactVersions } from './fact-versions';
-import {
-  type FactInput,
-  validateAddFacts,
-  validateAppendMessages,
-  validateDeleteFacts,
-  validateGetConversation,
-  validatePage,
-  validateUserId,
-} from './memory-validation';
+import { type FactInput, validateAddFacts, validateDeleteFacts, validateUserId } from './memory-validation';
 import type { PageTokenCodec } from './page-token';
+import { type PageInput, decodeTimePage, splitPage } from './pages';
 
 export interface AddFactsInput {
   userId: string;
   facts: Array<FactInput & { metadata: Metadata }>;
 }
-export interface PageInput {
-  userId: string;
-  pageSize: number;
-  pageToken: string;
-}
-export interface AppendMessagesInput {
-  userId: string;
-  conversationId: string;
-  messages: Array<{ role: string; content: string }>;
-  title: string;
-}
+export type { AppendMessagesInput } from './conversations';
+export type { PageInput } from './pages';
 /**
  * The MemoryService's rules: validation, page tokens, and keeping the fact index in step
  * with the database. Storage itself is the repository's.
@@ -70,6 +52,7 @@ export function createMemoryService(deps: {
 
   return {
     ...createFactVersions({ repository, factIndex }),
+    ...createConversations({ repository, pageTokens }),
 
     /**
      * Embeds the facts, then stores them and their vectors in one step: the vectors are
@@ -128,47 +111,6 @@ export function createMemoryService(deps: {
       return { deletedCount: deleted.length };
     },
 
-    /** Appends messages, creating the conversation when no id is given. */
-    async appendMessages(input: AppendMessagesInput, ctx: CallContext) {
-      const messages: NewMessage[] = validateAppendMessages(input);
-      const conversation = await repository.appendMessages(
-        input.userId,
-        input.conversationId || undefined,
-        messages,
-        input.title || undefined,
-        ctx,
-      );
-      return { conversationId: conversation.id, messageCount: conversation.messageCount };
-    },
-
-    /** The conversation and a page of its messages, oldest first. */
-    async getConversation(
-      input: PageInput & { conversationId: string },
-      ctx: CallContext,
-    ): Promise<{ conversation: Conversation; messages: Message[]; nextPageToken: string }> {
-      const limit = validateGetConversation(input);
-      const conversation = await repository.getConversation(input.userId, input.conversationId, ctx);
-      if (!conversation) throw new NotFoundError(`conversation ${input.conversationId} not found`);
-      const afterSequence = input.pageToken
-        ? Number(pageTokens.decode('page_token', input.pageToken, 'messages', input.conversationId)[0])
-        : 0;
-      const rows = await repository.listMessages(input.conversationId, limit + 1, afterSequence, ctx);
-      const { page, next } = splitPage(rows, limit);
-      const nextPageToken = next ? pageTokens.encode('messages', input.conversationId, [String(next.sequence)]) : '';
-      return { conversation, messages: page, nextPageToken };
-    },
-
-    /** A page of the user's conversations, most recently updated first. */
-    async listConversations(input: PageInput, ctx: CallContext) {
-      const { limit, after } = decodeTimePage(pageTokens, 'conversations', input);
-      const rows = await repository.listConversations(input.userId, limit + 1, after, ctx);
-      const { page, next } = splitPage(rows, limit);
-      const nextPageToken = next
-        ? pageTokens.encode('conversations', input.userId, [next.updatedAt.toISOString(), next.id])
-        : '';
-      return { conversations: page, nextPageToken };
-    },
-
     /** The user's counters; NOT_FOUND for a user never seen. */
     async getUserStats(input: { userId: string }, ctx: CallContext): Promise<UserStats> {
       validateUserId(input.userId);
@@ -214,19 +156,4 @@ function factEntries(stored: Fact[], vectors: number[][]): FactEntry[] {
 /** The repository's view of a request: now, as of a time, or every version. */
 function viewOf(input: FactView): FactView {
   return { asOf: input.asOf, includeHistory: input.includeHistory ?? false };
-}
-
-/** Rows fetched with limit + 1: the page, and the row to continue after when there is more. */
-function splitPage<T>(rows: T[], limit: number): { page: T[]; next: T | undefined } {
-  const page = rows.slice(0, limit);
-  return { page, next: rows.length > limit ? page.at(-1) : undefined };
-}
-
-function decodeTimePage(codec: PageTokenCodec, kind: string, input: PageInput) {
-  const limit = validatePage(input);
-  if (!input.pageToken) return { limit, after: undefined };
-  const [at, id] = codec.decode('page_token', input.pageToken, kind, input.userId);
-  const date = new Date(at ?? '');
-  if (!id || Number.isNaN(date.getTime())) throw new Error('signed page token with a bad position');
-  return { limit, after: { at: date, id } };
 }
