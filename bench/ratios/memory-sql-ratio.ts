@@ -83,10 +83,14 @@ async function planReads(session: Session, users: number, pairs: number, seed: n
       const first = facts ? sql.LIST_FACTS : sql.LIST_CONVERSATIONS;
       const after = facts ? sql.LIST_FACTS_AFTER : sql.LIST_CONVERSATIONS_AFTER;
       const at = facts ? 'created_at' : 'updated_at';
-      const rows = later ? ((await session.query(first, [user, PAGE * 2])) as Record<string, unknown>[]) : [];
+      // ListFacts reads the facts valid now: no history, no as-of ($history false, $asOf null).
+      const view = facts ? [false, null] : [];
+      const rows = later ? ((await session.query(first, [user, PAGE * 2, ...view])) as Record<string, unknown>[]) : [];
       const cursor = rows[PAGE - 1];
       reads.push(
-        cursor ? { text: after, params: [user, PAGE, cursor[at], cursor.id] } : { text: first, params: [user, PAGE] },
+        cursor
+          ? { text: after, params: [user, PAGE, cursor[at], cursor.id, ...view] }
+          : { text: first, params: [user, PAGE, ...view] },
       );
     } else {
       reads.push({ text: sql.GET_USER_STATS, params: [user] });
