@@ -1,13 +1,6 @@
 import type { CallContext } from '../../domain/context';
 import { defined } from '../../domain/errors';
-import type {
-  AddFactsResult,
-  Fact,
-  FactView,
-  ForgetUserCounts,
-  MemoryRepository,
-  UserStats,
-} from '../../domain/ports';
+import type { AddFactsResult, Fact, FactView, ForgetUserCounts, MemoryRepository, UserStats } from '../../domain/ports';
 import { isUuid } from '../../domain/validation';
 import { createSqlConversationMethods } from './conversation-repository';
 import { writeFactTerms } from './fact-terms';
