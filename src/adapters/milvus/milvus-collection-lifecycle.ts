@@ -1,6 +1,8 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { type CallContext, throwIfDone } from '../../domain/context';
+import { type CallContext, remainingMs, throwIfDone } from '../../domain/context';
 import { FailedPreconditionError } from '../../domain/errors';
+import { raceContext } from '../../domain/race-context';
 import { validateStoreCollectionDimension } from '../filters/store-input';
 import { type MilvusStatus, isCollectionMissing, isSuccess, throwIfFailed } from './milvus-errors';
 import {
@@ -51,10 +53,17 @@ export async function describeCollection(
   return { dimension, lexical: describedLexical(res.schema) };
 }
 
+/** How many times a create that lost a race with another process's create is tried again. */
+const CREATE_ATTEMPTS = 4;
+/** The pause before the first retry; it doubles each time. */
+const CREATE_RETRY_MS = 100;
+
 /**
  * Creates a collection with recall's schema and a COSINE index (Strong consistency) and, on
  * a server with the BM25 function, its lexical side: analysed text, a sparse field filled by
- * the server and a BM25 index on it.
+ * the server and a BM25 index on it. Replicas starting together race to create the same
+ * collection: a create that fails while another one succeeds accepts the winner's collection
+ * (if its dimension fits), and a create that failed with nothing to show for it is tried again.
  */
 export async function createCollection(
   lifecycle: CollectionLifecycle,
@@ -62,8 +71,29 @@ export async function createCollection(
   dimension: number,
   ctx: CallContext,
 ): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const failure = await tryCreateCollection(lifecycle, name, dimension, ctx);
+    if (failure === undefined) return;
+    // Another process (a second replica starting) may have created it meanwhile: accept it if it fits.
+    const existing = await describeCollection(lifecycle, name, ctx);
+    if (existing !== undefined) return validateStoreCollectionDimension(name, existing.dimension, dimension);
+    const pause = CREATE_RETRY_MS * 2 ** (attempt - 1);
+    if (attempt >= CREATE_ATTEMPTS || remainingMs(ctx) <= pause) {
+      if ('error' in failure) throw failure.error;
+      throwIfFailed(failure.status, 'create collection', name);
+    }
+    await raceContext(delay(pause, undefined, { ref: false }), ctx);
+  }
+}
+
+/** One create: undefined when it succeeded, else the failed status or the error it threw. */
+async function tryCreateCollection(
+  lifecycle: CollectionLifecycle,
+  name: string,
+  dimension: number,
+  ctx: CallContext,
+): Promise<{ status: MilvusStatus } | { error: unknown } | undefined> {
   const { client, call, indexType } = lifecycle;
-  let failure: { status: MilvusStatus } | { error: unknown };
   try {
     const lexical = await lifecycle.serverHasBm25(ctx);
     const res = await call(ctx, 'create collection', (timeout) =>
@@ -76,19 +106,14 @@ export async function createCollection(
         timeout,
       }),
     );
-    if (isSuccess(res)) return;
-    failure = { status: res };
+    return isSuccess(res) ? undefined : { status: res };
   } catch (error) {
     // Milvus Lite answers a create racing another process's create of the same name with a
-    // gRPC CANCELLED; the caller's own deadline or cancellation still ends the call here.
+    // gRPC CANCELLED or an internal error; the caller's own deadline or cancellation still
+    // ends the call here.
     throwIfDone(ctx);
-    failure = { error };
+    return { error };
   }
-  // Another process (a second replica starting) may have created it meanwhile: accept it if it fits.
-  const existing = await describeCollection(lifecycle, name, ctx);
-  if (existing !== undefined) return validateStoreCollectionDimension(name, existing.dimension, dimension);
-  if ('error' in failure) throw failure.error;
-  throwIfFailed(failure.status, 'create collection', name);
 }
 
 /** Loads the collection unless it already is (a real Milvus searches loaded collections only). */
