@@ -1,5 +1,7 @@
 import { sqlHealthProbe } from './adapters/sql/sql-health-probe';
 import { createDomainServices } from './composition/domain-services';
+import type { GrpcSurface } from './composition/grpc-surface';
+import type * as GrpcSurfaceModule from './composition/grpc-surface';
 import { openBackends } from './composition/open-backends';
 import { describeDatabase } from './composition/open-sql-client';
 import { vectorStoreDir } from './composition/open-vector-store';
@@ -7,17 +9,21 @@ import type { Config } from './config';
 import { contextWithTimeout } from './domain/context';
 import { INTERNAL_COLLECTION_NAMES } from './domain/internal-collections';
 import type { HealthProbe } from './domain/ports';
-import { MemoryServiceService } from './gen/recall/v1/memory';
-import { SearchServiceService } from './gen/recall/v1/search';
-import { memoryHandlers } from './grpc/memory-handlers';
-import { createRpcRuntime } from './grpc/rpc-runtime';
-import { searchHandlers } from './grpc/search-handlers';
-import { type GrpcServer, type GrpcServerOptions, createGrpcServer } from './grpc/server';
 import type { Logger } from './observability/logger';
 import { type Metrics, createMetrics } from './observability/metrics';
 import { checkReadiness, createSidecar } from './observability/sidecar';
 
 const HEALTH_INTERVAL_MS = 5_000;
+
+/**
+ * The gRPC surface, loaded on first use: its modules (grpc-js, protobuf descriptors,
+ * reflection, health) take a few hundred ms to load and build, and createApp does that while
+ * the embedded database boots on its own thread instead of before it.
+ */
+function loadGrpcSurface(config: Config, metrics: Metrics, logger: Logger): GrpcSurface {
+  const { prepareGrpcSurface } = require('./composition/grpc-surface') as typeof GrpcSurfaceModule;
+  return prepareGrpcSurface(config, metrics, logger);
+}
 
 /**
  * The composition root: opens the backends the configuration names (or the embedded
@@ -26,21 +32,18 @@ const HEALTH_INTERVAL_MS = 5_000;
  */
 export async function createApp(config: Config, logger: Logger, options: { metrics?: Metrics } = {}) {
   const metrics = options.metrics ?? createMetrics(config.metricsPrefix);
-  const backends = await openBackends(config, metrics, logger);
+  let surface: GrpcSurface | undefined;
+  const backends = await openBackends(config, metrics, logger, {
+    whileDatabaseOpens: () => {
+      surface = loadGrpcSurface(config, metrics, logger);
+    },
+  });
+  surface ??= loadGrpcSurface(config, metrics, logger);
   const { database, vectorStore, embedder, reranker } = backends;
   const { search, memory, sweeper } = createDomainServices(config, backends, metrics, logger);
-
-  const runtime = createRpcRuntime({ metrics, logger, authTokens: config.security.authTokens });
-  const server: GrpcServer = createGrpcServer({
-    host: config.host,
-    port: config.grpcPort,
-    maxMessageBytes: config.maxMessageBytes,
-    ...serverTls(config.security),
-    services: [
-      { name: 'recall.v1.MemoryService', ...runtime.service(MemoryServiceService, memoryHandlers(memory)) },
-      { name: 'recall.v1.SearchService', ...runtime.service(SearchServiceService, searchHandlers(search)) },
-    ],
-  });
+  const grpc = surface;
+  grpc.serve({ memory, search });
+  const { server } = grpc;
 
   // Named by what answers: postgres or pglite, milvus or the embedded vector store.
   const databaseProbe = sqlHealthProbe(database, database.kind);
@@ -70,9 +73,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
     if (shuttingDown) return;
     const databaseUp = readiness.checks[databaseProbe.name]?.ok ?? false;
     const vectorStoreUp = readiness.checks[vectorStoreProbe.name]?.ok ?? false;
-    server.setStatus('recall.v1.MemoryService', databaseUp ? 'SERVING' : 'NOT_SERVING');
-    server.setStatus('recall.v1.SearchService', databaseUp && vectorStoreUp ? 'SERVING' : 'NOT_SERVING');
-    server.setStatus('', readiness.ready ? 'SERVING' : 'NOT_SERVING');
+    grpc.setServing({ memory: databaseUp, search: databaseUp && vectorStoreUp, overall: readiness.ready });
   };
 
   let stopped: Promise<void> | undefined;
@@ -125,15 +126,3 @@ export async function createApp(config: Config, logger: Logger, options: { metri
 
 /** The application type; see {@link createApp}. */
 export type App = Awaited<ReturnType<typeof createApp>>;
-
-/** The server's `tls` option when TLS_CERT_FILE is set; absent (plaintext) otherwise. */
-function serverTls(security: Config['security']): Pick<GrpcServerOptions, 'tls'> {
-  if (!security.tlsCertFile) return {};
-  return {
-    tls: {
-      certFile: security.tlsCertFile,
-      keyFile: security.tlsKeyFile ?? '',
-      ...(security.tlsClientCaFile !== undefined && { clientCaFile: security.tlsClientCaFile }),
-    },
-  };
-}

@@ -26,11 +26,26 @@ export interface Backends {
   close(): Promise<void>;
 }
 
+/** What the caller of openBackends may do meanwhile. */
+export interface OpenBackendsOptions {
+  /**
+   * Runs once the database has begun to open, before it is awaited: the embedded database
+   * boots on its own thread for about a second, and the caller can prepare what needs no
+   * backend (the gRPC server's reflection) in that time instead of after it.
+   */
+  whileDatabaseOpens?: () => void;
+}
+
 /**
  * Opens the database (migrated when MIGRATE_ON_START), the vector store and the models the
  * configuration names, or the embedded default. On failure, what was already opened is closed.
  */
-export async function openBackends(config: Config, metrics: Metrics, logger: Logger): Promise<Backends> {
+export async function openBackends(
+  config: Config,
+  metrics: Metrics,
+  logger: Logger,
+  options: OpenBackendsOptions = {},
+): Promise<Backends> {
   const closers: Array<() => unknown> = [];
   const closeAll = async (onError: (error: unknown) => void) => {
     for (const close of closers.reverse()) {
@@ -48,7 +63,14 @@ export async function openBackends(config: Config, metrics: Metrics, logger: Log
     const vectorStore = await openVectorStore(config, backgroundContext());
     closers.push(() => vectorStore.close());
 
-    const database = await openSqlClient(config, { kind: 'server', metrics, logger });
+    const opening = openSqlClient(config, { kind: 'server', metrics, logger });
+    try {
+      options.whileDatabaseOpens?.();
+    } catch (error) {
+      await opening.then((database) => database.close()).catch(() => undefined);
+      throw error;
+    }
+    const database = await opening;
     closers.push(() => database.close());
     if (config.migrateOnStart) {
       const { applied } = await migrate(database);

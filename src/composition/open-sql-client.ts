@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { openPgliteClient } from '../adapters/pglite/pglite-client';
-import { createPostgresClient, openPostgresClient } from '../adapters/postgres/postgres-client';
+import type * as PostgresClientModule from '../adapters/postgres/postgres-client';
 import { redactUrl } from '../adapters/postgres/redact-url';
 import type { SqlClient } from '../adapters/sql/sql-client';
 import type { Config } from '../config';
@@ -25,6 +25,9 @@ export async function openSqlClient(config: Config, role: SqlRole): Promise<SqlC
       ...(role.kind === 'server' ? { metrics: role.metrics } : {}),
     });
   }
+  // Loaded here, not at the top: the embedded default never loads pg (see loadGrpcSurface in app.ts).
+  const { createPostgresClient, openPostgresClient } =
+    require('../adapters/postgres/postgres-client') as typeof PostgresClientModule;
   if (role.kind === 'server') {
     return openPostgresClient({
       connectionString: config.databaseUrl,

@@ -79,3 +79,6 @@ export function createRpcRuntime(deps: { metrics: Metrics; logger: Logger; authT
     },
   };
 }
+
+/** The runtime type; see {@link createRpcRuntime}. */
+export type RpcRuntime = ReturnType<typeof createRpcRuntime>;

@@ -8,12 +8,15 @@ export interface GrpcServerOptions {
   port: number;
   maxMessageBytes: number;
   tls?: { certFile: string; keyFile: string; clientCaFile?: string };
-  services: Array<{ name: string; definition: ServiceDefinition; implementation: UntypedServiceImplementation }>;
+  /** The full names of the services that `addService` will add, for their health statuses. */
+  serviceNames: string[];
 }
 
 /**
  * The gRPC server: the services, grpc.health.v1 (overall and per service) and reflection,
- * with keepalive and message-size limits. `start()` returns the bound port (0 picks one).
+ * with keepalive and message-size limits. It is built before the services' implementations
+ * exist (they need the backends); each named service is added with `addService` before
+ * `start()`, which returns the bound port (0 picks one).
  */
 export function createGrpcServer(options: GrpcServerOptions) {
   const server = new Server({
@@ -25,11 +28,11 @@ export function createGrpcServer(options: GrpcServerOptions) {
     'grpc.http2.min_ping_interval_without_data_ms': 10_000,
     'grpc.max_connection_idle_ms': 15 * 60_000,
   });
-  const names = options.services.map((s) => s.name);
+  const names = options.serviceNames;
+  const missing = new Set(names);
   const health = new HealthImplementation(
     Object.fromEntries([['', 'NOT_SERVING'], ...names.map((n) => [n, 'NOT_SERVING'])]) as Record<string, ServingStatus>,
   );
-  for (const s of options.services) server.addService(s.definition, s.implementation);
   health.addToServer(server);
   addReflection(server);
 
@@ -37,9 +40,20 @@ export function createGrpcServer(options: GrpcServerOptions) {
   let boundPort: number | undefined;
 
   return {
-    /** Binds and starts serving; resolves to the bound port. */
+    /** Adds one of the named services (before start). */
+    addService(
+      name: string,
+      service: { definition: ServiceDefinition; implementation: UntypedServiceImplementation },
+    ): void {
+      if (!missing.delete(name))
+        throw new Error(`gRPC service ${name} is not named in serviceNames or was added twice`);
+      server.addService(service.definition, service.implementation);
+    },
+
+    /** Binds and starts serving; resolves to the bound port. Every named service must have been added. */
     async start(): Promise<number> {
       if (boundPort !== undefined) return boundPort;
+      if (missing.size > 0) throw new Error(`gRPC services never added: ${[...missing].join(', ')}`);
       const credentials = options.tls
         ? ServerCredentials.createSsl(
             options.tls.clientCaFile ? readFileSync(options.tls.clientCaFile) : null,

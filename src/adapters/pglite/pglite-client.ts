@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type CallContext, contextError, throwIfDone } from '../../domain/context';
@@ -27,11 +26,11 @@ export interface PgliteClient extends SqlClient {
  * (pglite-worker), so a long statement never blocks this thread's event loop. PGlite is one
  * session, so every call runs alone, in arrival order; a call whose context ends while it
  * waits never starts. Statements cannot be interrupted once running, so the deadline is
- * checked before each one.
+ * checked before each one. The worker starts before the first await (it creates the data
+ * directory itself), so the caller's thread can do other work while the database boots.
  */
 export async function openPgliteClient(options: PgliteClientOptions = {}): Promise<PgliteClient> {
   const { dataDir, metrics } = options;
-  if (dataDir) await mkdir(dataDir, { recursive: true });
   const worker = startWorker(path.join(__dirname, 'pglite-worker'), 'pglite database');
   try {
     await worker.call('open', dataDir);

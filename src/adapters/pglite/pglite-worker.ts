@@ -3,6 +3,7 @@
  * request at a time, and a transaction is begun, fed statements and ended by separate
  * requests, so PGlite's own transaction (BEGIN, then COMMIT or ROLLBACK) wraps them.
  */
+import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { serveRequests } from '../threads/serve-requests';
 
@@ -65,6 +66,7 @@ async function end(commit: boolean): Promise<void> {
 
 serveRequests({
   async open(dataDir: string | undefined): Promise<void> {
+    if (dataDir) await mkdir(dataDir, { recursive: true });
     db = await PGlite.create(dataDir ? { dataDir } : {});
   },
   async query(text: string, params: unknown[]): Promise<unknown[]> {
