@@ -23,19 +23,9 @@ const FIXED_LABELS = {
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-/**
- * Every metric recall exposes, in its own registry. Names are a public contract (docs/metrics.md); `prefix`
- * (METRICS_PREFIX) is prepended to the service's own metrics, not to the grpc_server_* ones.
- * Counters with a fixed set of label values start at 0 for each (FIXED_LABELS).
- */
-export function createMetrics(prefix = 'recall_', options: { processMetrics?: boolean } = {}) {
-  const registry = new Registry();
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const registers = [registry];
-
+/** Query embedding, the retrievers and their fusion. */
+function retrievalMetrics(prefix: string, registers: Registry[]) {
   const metrics = {
-    registry,
-
     embeddingDuration: new Histogram({
       name: `${prefix}rag_embedding_duration_seconds`,
       help: 'Time to obtain a query embedding (a cache hit is near zero).',
@@ -78,6 +68,14 @@ export function createMetrics(prefix = 'recall_', options: { processMetrics?: bo
       labelNames: ['mode'] as const,
       registers,
     }),
+  };
+  for (const mode of FIXED_LABELS.mode) metrics.retrievalModes.inc({ mode }, 0);
+  return metrics;
+}
+
+/** The rest of a search: reranking and its outcome, skipped stages, early exits, fan-out, golden answers. */
+function pipelineMetrics(prefix: string, registers: Registry[]) {
+  const metrics = {
     rerankingDuration: new Histogram({
       name: `${prefix}rag_reranking_duration_seconds`,
       help: 'Time to rerank the merged hits.',
@@ -118,7 +116,16 @@ export function createMetrics(prefix = 'recall_', options: { processMetrics?: bo
       labelNames: ['match'] as const,
       registers,
     }),
+  };
+  for (const outcome of FIXED_LABELS.outcome) metrics.rerankOutcomes.inc({ outcome }, 0);
+  for (const stage of FIXED_LABELS.stage) metrics.skippedStages.inc({ stage }, 0);
+  for (const match of FIXED_LABELS.match) metrics.goldenAnswerHits.inc({ match }, 0);
+  return metrics;
+}
 
+/** The database pool and its operations. */
+function databaseMetrics(prefix: string, registers: Registry[]) {
+  return {
     dbPoolSize: new Gauge({
       name: `${prefix}db_pool_size`,
       help: 'Connections open in the database pool.',
@@ -147,7 +154,12 @@ export function createMetrics(prefix = 'recall_', options: { processMetrics?: bo
       buckets: LATENCY_BUCKETS,
       registers,
     }),
+  };
+}
 
+/** Circuit breakers' state and events. */
+function breakerMetrics(prefix: string, registers: Registry[]) {
+  return {
     breakerState: new Gauge({
       name: `${prefix}circuit_breaker_state`,
       help: 'Circuit breaker state: 1 for the current state, 0 for the others.',
@@ -160,7 +172,12 @@ export function createMetrics(prefix = 'recall_', options: { processMetrics?: bo
       labelNames: ['breaker', 'event'] as const,
       registers,
     }),
+  };
+}
 
+/** The expiry sweeper of memory facts. */
+function memoryMetrics(prefix: string, registers: Registry[]) {
+  return {
     factsSwept: new Counter({
       name: `${prefix}memory_facts_swept_total`,
       help: 'Expired facts deleted by the expiry sweeper (row and vector).',
@@ -177,14 +194,24 @@ export function createMetrics(prefix = 'recall_', options: { processMetrics?: bo
       help: 'When the expiry sweeper last finished a sweep (Unix time); 0 before the first.',
       registers,
     }),
+  };
+}
 
+/** Calls refused by the bearer-token check. */
+function authMetrics(prefix: string, registers: Registry[]) {
+  return {
     authDenied: new Counter({
       name: `${prefix}auth_denied_total`,
       help: 'Calls refused by the bearer-token check: missing_token, unknown_token (UNAUTHENTICATED), missing_scope (PERMISSION_DENIED).',
       labelNames: ['reason'] as const,
       registers,
     }),
+  };
+}
 
+/** The grpc_server_* family (go-grpc-prometheus names, never prefixed). */
+function grpcMetrics(registers: Registry[]) {
+  return {
     grpcStarted: new Counter({
       name: 'grpc_server_started_total',
       help: 'Total number of RPCs started on the server.',
@@ -205,11 +232,28 @@ export function createMetrics(prefix = 'recall_', options: { processMetrics?: bo
       registers,
     }),
   };
-  for (const outcome of FIXED_LABELS.outcome) metrics.rerankOutcomes.inc({ outcome }, 0);
-  for (const mode of FIXED_LABELS.mode) metrics.retrievalModes.inc({ mode }, 0);
-  for (const stage of FIXED_LABELS.stage) metrics.skippedStages.inc({ stage }, 0);
-  for (const match of FIXED_LABELS.match) metrics.goldenAnswerHits.inc({ match }, 0);
-  return metrics;
+}
+
+/**
+ * Every metric recall exposes, in its own registry. Names are a public contract (docs/metrics.md); `prefix`
+ * (METRICS_PREFIX) is prepended to the service's own metrics, not to the grpc_server_* ones.
+ * Counters with a fixed set of label values start at 0 for each (FIXED_LABELS).
+ */
+export function createMetrics(prefix = 'recall_', options: { processMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  // Registered in this order, which is the order /metrics lists them in.
+  return {
+    registry,
+    ...retrievalMetrics(prefix, registers),
+    ...pipelineMetrics(prefix, registers),
+    ...databaseMetrics(prefix, registers),
+    ...breakerMetrics(prefix, registers),
+    ...memoryMetrics(prefix, registers),
+    ...authMetrics(prefix, registers),
+    ...grpcMetrics(registers),
+  };
 }
 
 /** The service's metrics; see {@link createMetrics}. */
