@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Pool, type PoolClient, type QueryConfig } from 'pg';
+import { type ClientConfig, Pool, type PoolClient, type QueryConfig } from 'pg';
 import type { Breaker } from '../../domain/breaker';
 import { type CallContext, backgroundContext, contextError, throwIfDone } from '../../domain/context';
 import { UnavailableError } from '../../domain/errors';
@@ -45,13 +45,7 @@ export function createPostgresClient(options: PostgresClientOptions): PostgresCl
   };
   let closing: Promise<void> | undefined;
 
-  pool.on('error', (error) => logger?.warn({ err: error, url: redactedUrl }, 'idle postgres connection failed'));
-  // pg removes the pool's listener while a client is checked out; a connection that dies then
-  // (the server crashed between two statements) would be an unhandled 'error' event and end
-  // the process. Its next query fails and the client is discarded on release.
-  pool.on('connect', (client) =>
-    client.on('error', (error) => logger?.warn({ err: error, url: redactedUrl }, 'postgres connection failed')),
-  );
+  watchConnectionErrors(pool, logger, redactedUrl);
 
   async function acquire(ctx: CallContext): Promise<PoolClient> {
     const started = performance.now();
@@ -75,65 +69,14 @@ export function createPostgresClient(options: PostgresClientOptions): PostgresCl
     return breaker.run(async () => {
       const client = await acquire(ctx);
       const started = performance.now();
-      let ended = false;
-      return new Promise<T>((resolve, reject) => {
-        const stopWatching = watchContext(ctx, () => {
-          ended = true;
-          void cancelBackend(cancelConfig, backendPid(client));
-          reject(contextError(ctx));
-        });
-        work(client, () => ended).then(
-          (value) => {
-            finish(undefined);
-            resolve(value);
-          },
-          (error: unknown) => {
-            finish(error);
-            reject(toDomainError(error, { backend: 'postgres', ctx }));
-          },
-        );
-        function finish(error: unknown) {
-          stopWatching();
-          metrics?.dbQueryDuration.observe({ operation }, (performance.now() - started) / 1000);
-          // A connection whose statement was cancelled, or that broke, is not handed out again.
-          const discard = ended || (error !== undefined && isConnectionError(error));
-          client.release(discard ? true : undefined);
-          refreshGauges();
-        }
+      return runWatched(client, ctx, cancelConfig, work, (error, ended) => {
+        metrics?.dbQueryDuration.observe({ operation }, (performance.now() - started) / 1000);
+        // A connection whose statement was cancelled, or that broke, is not handed out again.
+        const discard = ended || (error !== undefined && isConnectionError(error));
+        client.release(discard ? true : undefined);
+        refreshGauges();
       });
     });
-  }
-
-  async function transactionWork<T>(
-    client: PoolClient,
-    ended: () => boolean,
-    ctx: CallContext,
-    fn: (tx: SqlTx) => Promise<T>,
-  ) {
-    const ensureLive = () => {
-      if (ended()) throw contextError(ctx);
-    };
-    const tx: SqlTx = {
-      async query<R = SqlRow>(text: string, params: readonly unknown[] = []): Promise<R[]> {
-        ensureLive();
-        return (await client.query(statement(text, params))).rows as R[];
-      },
-      async exec(script: string): Promise<void> {
-        ensureLive();
-        await client.query(script);
-      },
-    };
-    await client.query('BEGIN');
-    try {
-      const result = await fn(tx);
-      ensureLive();
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      // After a cancellation the connection is discarded, which rolls back on the server.
-      if (!ended()) await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    }
   }
 
   return {
@@ -166,6 +109,85 @@ export function createPostgresClient(options: PostgresClientOptions): PostgresCl
       return closing;
     },
   };
+}
+
+/** Logs a connection's failure instead of letting its 'error' event end the process. */
+function watchConnectionErrors(pool: Pool, logger: PostgresClientOptions['logger'], redactedUrl: string): void {
+  pool.on('error', (error) => logger?.warn({ err: error, url: redactedUrl }, 'idle postgres connection failed'));
+  // pg removes the pool's listener while a client is checked out; a connection that dies then
+  // (the server crashed between two statements) would be an unhandled 'error' event and end
+  // the process. Its next query fails and the client is discarded on release.
+  pool.on('connect', (client) =>
+    client.on('error', (error) => logger?.warn({ err: error, url: redactedUrl }, 'postgres connection failed')),
+  );
+}
+
+/**
+ * Runs `work` on a checked-out connection until it settles or the call's context ends (which
+ * cancels the statement on the server and rejects at once); `done` hears how it ended, once.
+ */
+function runWatched<T>(
+  client: PoolClient,
+  ctx: CallContext,
+  cancelConfig: ClientConfig,
+  work: Work<T>,
+  done: (error: unknown, ended: boolean) => void,
+): Promise<T> {
+  let ended = false;
+  return new Promise<T>((resolve, reject) => {
+    const stopWatching = watchContext(ctx, () => {
+      ended = true;
+      void cancelBackend(cancelConfig, backendPid(client));
+      reject(contextError(ctx));
+    });
+    work(client, () => ended).then(
+      (value) => {
+        finish(undefined);
+        resolve(value);
+      },
+      (error: unknown) => {
+        finish(error);
+        reject(toDomainError(error, { backend: 'postgres', ctx }));
+      },
+    );
+    function finish(error: unknown) {
+      stopWatching();
+      done(error, ended);
+    }
+  });
+}
+
+/** Runs `fn` in a transaction on `client`; once the call has ended no further statement is sent. */
+async function transactionWork<T>(
+  client: PoolClient,
+  ended: () => boolean,
+  ctx: CallContext,
+  fn: (tx: SqlTx) => Promise<T>,
+) {
+  const ensureLive = () => {
+    if (ended()) throw contextError(ctx);
+  };
+  const tx: SqlTx = {
+    async query<R = SqlRow>(text: string, params: readonly unknown[] = []): Promise<R[]> {
+      ensureLive();
+      return (await client.query(statement(text, params))).rows as R[];
+    },
+    async exec(script: string): Promise<void> {
+      ensureLive();
+      await client.query(script);
+    },
+  };
+  await client.query('BEGIN');
+  try {
+    const result = await fn(tx);
+    ensureLive();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // After a cancellation the connection is discarded, which rolls back on the server.
+    if (!ended()) await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
 }
 
 /**
