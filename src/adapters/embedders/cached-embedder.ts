@@ -37,89 +37,21 @@ export function createCachedEmbedder(
   options: CachedEmbedderOptions = {},
   metrics?: Metrics,
 ): CachedEmbedder {
-  const maxEntries = options.maxEntries ?? 10_000;
-  const sliceSize = options.sliceSize ?? 32;
-  for (const [name, value] of [
-    ['maxEntries', maxEntries],
-    ['sliceSize', sliceSize],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 1) {
-      throw new Error(`embedding cache ${name} must be a positive integer, got ${value}`);
-    }
-  }
-  // A Map iterates in insertion order: re-inserting on each hit makes its first key the LRU one.
-  const cache = new Map<string, number[]>();
-  const inFlight = new Map<string, Promise<number[]>>();
-
-  const lookup = (key: string): number[] | undefined => {
-    const vector = cache.get(key);
-    if (vector !== undefined) {
-      cache.delete(key);
-      cache.set(key, vector);
-    }
-    return vector;
-  };
-  const remember = (key: string, vector: number[]) => {
-    cache.delete(key);
-    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
-    cache.set(key, vector);
-  };
-
-  /** Starts one inner call per slice of `texts` (distinct, all missing); a promise per text. */
-  const compute = (texts: string[], ctx: CallContext, kind: EmbeddingKind): Promise<number[]>[] => {
-    const promises: Promise<number[]>[] = [];
-    for (let i = 0; i < texts.length; i += sliceSize)
-      promises.push(...computeSlice(texts.slice(i, i + sliceSize), ctx, kind));
-    return promises;
-  };
-
-  /** Starts one inner call for `texts` and registers a promise per text. */
-  const computeSlice = (texts: string[], ctx: CallContext, kind: EmbeddingKind): Promise<number[]>[] => {
-    const batch = inner.embed(texts, ctx, kind).then((vectors) => {
-      if (vectors.length !== texts.length) {
-        throw new Error(`${inner.name} returned ${vectors.length} vectors for ${texts.length} texts`);
-      }
-      texts.forEach((text, i) => {
-        const vector = vectors[i];
-        if (vector) remember(keyOf(text, kind), vector);
-      });
-      return vectors;
-    });
-    const promises = texts.map((text, i) => {
-      const promise = batch.then((vectors) => defined(vectors[i], 'an embedding per text'));
-      inFlight.set(keyOf(text, kind), promise);
-      // Handled by whoever awaits it; this only keeps an unawaited failure from crashing the process.
-      promise.catch(() => undefined);
-      return promise;
-    });
-    const settled = () => {
-      texts.forEach((text, i) => {
-        const key = keyOf(text, kind);
-        if (inFlight.get(key) === promises[i]) inFlight.delete(key);
-      });
-    };
-    batch.then(settled, settled);
-    return promises;
+  const maxEntries = positiveInteger('maxEntries', options.maxEntries ?? 10_000);
+  const state: CacheState = {
+    inner,
+    sliceSize: positiveInteger('sliceSize', options.sliceSize ?? 32),
+    cache: new VectorLru(maxEntries),
+    inFlight: new Map(),
   };
 
   const embed = async (texts: string[], ctx: CallContext, kind: EmbeddingKind = 'document'): Promise<number[][]> => {
     throwIfDone(ctx);
-    const pending: Array<number[] | Promise<number[]> | undefined> = [];
-    const joined: boolean[] = [];
-    const missingIndex = new Map<string, number>();
-    let hits = 0;
-    for (const text of texts) {
-      const key = keyOf(text, kind);
-      const found = lookup(key) ?? inFlight.get(key);
-      joined.push(found instanceof Promise);
-      if (found !== undefined || missingIndex.has(text)) hits++;
-      else missingIndex.set(text, missingIndex.size);
-      pending.push(found);
-    }
+    const { pending, joined, missingIndex, hits } = lookUp(state, texts, kind);
     metrics?.embeddingCacheHits.inc(hits);
     metrics?.embeddingCacheMisses.inc(missingIndex.size);
     if (missingIndex.size > 0) {
-      const computed = compute([...missingIndex.keys()], ctx, kind);
+      const computed = compute(state, [...missingIndex.keys()], ctx, kind);
       texts.forEach((text, i) => {
         const index = missingIndex.get(text);
         if (index !== undefined) pending[i] ??= computed[index];
@@ -146,10 +78,116 @@ export function createCachedEmbedder(
     ...(inner.variant === undefined ? {} : { variant: inner.variant }),
     embed,
     get size() {
-      return cache.size;
+      return state.cache.size;
     },
-    clear: () => cache.clear(),
+    clear: () => state.cache.clear(),
   };
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`embedding cache ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+/** A bounded map of vectors that forgets the least recently used first. */
+class VectorLru {
+  // A Map iterates in insertion order: re-inserting on each hit makes its first key the LRU one.
+  private readonly vectors = new Map<string, number[]>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  get size(): number {
+    return this.vectors.size;
+  }
+
+  get(key: string): number[] | undefined {
+    const vector = this.vectors.get(key);
+    if (vector !== undefined) {
+      this.vectors.delete(key);
+      this.vectors.set(key, vector);
+    }
+    return vector;
+  }
+
+  set(key: string, vector: number[]): void {
+    this.vectors.delete(key);
+    if (this.vectors.size >= this.maxEntries) this.vectors.delete(this.vectors.keys().next().value as string);
+    this.vectors.set(key, vector);
+  }
+
+  clear(): void {
+    this.vectors.clear();
+  }
+}
+
+/** What one cached embedder keeps between calls. */
+interface CacheState {
+  readonly inner: Embedder;
+  readonly sliceSize: number;
+  readonly cache: VectorLru;
+  /** Texts being embedded right now, by cache key, so a second caller joins the first. */
+  readonly inFlight: Map<string, Promise<number[]>>;
+}
+
+/**
+ * Finds each text in the cache or in flight. `pending` holds what was found (undefined for a
+ * miss), `joined` whether it was in flight, `missingIndex` each distinct missing text's index
+ * among the misses, `hits` the texts that need no computing of their own.
+ */
+function lookUp(state: CacheState, texts: string[], kind: EmbeddingKind) {
+  const pending: Array<number[] | Promise<number[]> | undefined> = [];
+  const joined: boolean[] = [];
+  const missingIndex = new Map<string, number>();
+  let hits = 0;
+  for (const text of texts) {
+    const key = keyOf(text, kind);
+    const found = state.cache.get(key) ?? state.inFlight.get(key);
+    joined.push(found instanceof Promise);
+    if (found !== undefined || missingIndex.has(text)) hits++;
+    else missingIndex.set(text, missingIndex.size);
+    pending.push(found);
+  }
+  return { pending, joined, missingIndex, hits };
+}
+
+/** Starts one inner call per slice of `texts` (distinct, all missing); a promise per text. */
+function compute(state: CacheState, texts: string[], ctx: CallContext, kind: EmbeddingKind): Promise<number[]>[] {
+  const promises: Promise<number[]>[] = [];
+  for (let i = 0; i < texts.length; i += state.sliceSize)
+    promises.push(...computeSlice(state, texts.slice(i, i + state.sliceSize), ctx, kind));
+  return promises;
+}
+
+/** Starts one inner call for `texts` and registers a promise per text. */
+function computeSlice(state: CacheState, texts: string[], ctx: CallContext, kind: EmbeddingKind): Promise<number[]>[] {
+  const { inner, cache, inFlight } = state;
+  const batch = inner.embed(texts, ctx, kind).then((vectors) => {
+    if (vectors.length !== texts.length) {
+      throw new Error(`${inner.name} returned ${vectors.length} vectors for ${texts.length} texts`);
+    }
+    texts.forEach((text, i) => {
+      const vector = vectors[i];
+      if (vector) cache.set(keyOf(text, kind), vector);
+    });
+    return vectors;
+  });
+  const promises = texts.map((text, i) => {
+    const promise = batch.then((vectors) => defined(vectors[i], 'an embedding per text'));
+    inFlight.set(keyOf(text, kind), promise);
+    // Handled by whoever awaits it; this only keeps an unawaited failure from crashing the process.
+    promise.catch(() => undefined);
+    return promise;
+  });
+  const settled = () => {
+    texts.forEach((text, i) => {
+      const key = keyOf(text, kind);
+      if (inFlight.get(key) === promises[i]) inFlight.delete(key);
+    });
+  };
+  batch.then(settled, settled);
+  return promises;
 }
 
 /** The cache key: a fixed-length tag for the kind, then the text (so never ambiguous). */
