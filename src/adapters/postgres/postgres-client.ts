@@ -59,13 +59,9 @@ export function createPostgresClient(options: PostgresClientOptions): PostgresCl
     }
   }
 
-  function run<T>(operation: string, ctx: CallContext, work: Work<T>): Promise<T> {
-    if (closing) return Promise.reject(new UnavailableError('postgres client is closed'));
-    try {
-      throwIfDone(ctx);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async function run<T>(operation: string, ctx: CallContext, work: Work<T>): Promise<T> {
+    if (closing) throw new UnavailableError('postgres client is closed');
+    throwIfDone(ctx);
     return breaker.run(async () => {
       const client = await acquire(ctx);
       const started = performance.now();
