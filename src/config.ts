@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { CONSISTENCY_LEVELS, type ConsistencyLevel } from './adapters/milvus/read-consistency';
 import { RERANK_FORMATS, type RerankFormat } from './adapters/rerankers/rerank-format';
-import { ConfigError, type Env, deepFreeze, reader } from './config/env-reader';
+import { ConfigError, type Env, type EnvReader, deepFreeze, reader } from './config/env-reader';
 import { tokenGrants } from './config/token-grants';
 import { MEMORY_LIMITS } from './domain/memory';
 import {
@@ -147,21 +147,10 @@ const BUILT_IN_RERANK_CANDIDATES = SEARCH_LIMITS.limitMax;
 /** Parses and validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const r = reader(env);
-  const authTokens = tokenGrants(r.list('AUTH_TOKENS'), r.optional('AUTH_TOKENS_FILE'));
-  const tlsCertFile = r.file('TLS_CERT_FILE');
-  const tlsKeyFile = r.file('TLS_KEY_FILE');
-  if (Boolean(tlsCertFile) !== Boolean(tlsKeyFile)) {
-    throw new ConfigError(tlsCertFile ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE', 'TLS_CERT_FILE and TLS_KEY_FILE go together');
-  }
-  const tlsClientCaFile = r.file('TLS_CLIENT_CA_FILE');
-  if (tlsClientCaFile && !tlsCertFile) {
-    throw new ConfigError('TLS_CLIENT_CA_FILE', 'mutual TLS needs TLS_CERT_FILE and TLS_KEY_FILE');
-  }
-  const pgPoolMin = r.int('PG_POOL_MIN', 5, 0, 1000);
-  const pgPoolMax = r.int('PG_POOL_MAX', 20, 1, 1000);
-  if (pgPoolMin > pgPoolMax) throw new ConfigError('PG_POOL_MIN', `must not exceed PG_POOL_MAX (${pgPoolMax})`);
+  // Read in this order, so the first bad variable named is the same whatever the layout below.
+  const security = readSecurity(r);
+  const pgPool = readPoolSize(r);
   const embeddingUrl = r.url('EMBEDDING_URL', ['http:', 'https:']);
-  const fusionDefaults = embeddingUrl ? MODEL_FUSION_DEFAULTS : BUILT_IN_FUSION_DEFAULTS;
   const rerankUrl = r.url('RERANK_URL', ['http:', 'https:']);
 
   const config: Config = {
@@ -171,59 +160,11 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     metricsPrefix: r.pattern('METRICS_PREFIX', /^[a-zA-Z_][a-zA-Z0-9_]*$|^$/, 'recall_'),
     dataDir: path.resolve(r.string('DATA_DIR', './data')),
-    databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
-    pgPoolMin,
-    pgPoolMax,
-    pgStatementTimeoutMs: r.int('PG_STATEMENT_TIMEOUT_MS', 30_000, 1, 3_600_000),
-    pgConnectTimeoutMs: r.int('PG_CONNECT_TIMEOUT_MS', 5_000, 1, 600_000),
-    migrateOnStart: r.bool('MIGRATE_ON_START', true),
-    milvusAddress: r.optional('MILVUS_ADDRESS'),
-    milvusToken: r.optional('MILVUS_TOKEN'),
-    milvusDatabase: r.optional('MILVUS_DATABASE'),
-    milvusTimeoutMs: r.int('MILVUS_TIMEOUT_MS', 10_000, 1, 600_000),
-    milvusFlushAfterRows: r.int('MILVUS_FLUSH_AFTER_ROWS', 0, 0, 100_000_000),
-    milvusConsistency: r.oneOf('MILVUS_CONSISTENCY', CONSISTENCY_LEVELS, 'session'),
-    milvusSessionWindowMs: r.int('MILVUS_SESSION_WINDOW_MS', 5_000, 0, 3_600_000),
+    ...readDatabase(r, pgPool),
+    ...readMilvus(r),
     memoryRetrievalMode: r.oneOf('MEMORY_RETRIEVAL_MODE', ['hybrid', 'dense', 'lexical'], 'hybrid'),
-    search: {
-      earlyExitScore: r.number('SEARCH_EARLY_EXIT_SCORE', 0.9, -1, 1),
-      earlyExitEnabled: r.bool('SEARCH_EARLY_EXIT_ENABLED', true),
-      earlyExitSignal: r.oneOf('SEARCH_EARLY_EXIT_SIGNAL', EARLY_EXIT_SIGNALS, DEFAULT_EARLY_EXIT.signal),
-      earlyExitThreshold: r.number('SEARCH_EARLY_EXIT_THRESHOLD', DEFAULT_EARLY_EXIT.threshold, 0, 1),
-      // Below the largest limit, a request could not be answered in full.
-      fusionDepth: r.int(
-        'SEARCH_FUSION_DEPTH',
-        SEARCH_LIMITS.limitMax,
-        SEARCH_LIMITS.limitMax,
-        SEARCH_LIMITS.storeTopKMax,
-      ),
-      rerankCandidates: r.int(
-        'SEARCH_RERANK_CANDIDATES',
-        rerankUrl ? DEFAULT_RERANK_CANDIDATES : BUILT_IN_RERANK_CANDIDATES,
-        1,
-        SEARCH_LIMITS.storeTopKMax,
-      ),
-      fanOut: r.oneOf('SEARCH_FAN_OUT', ['parallel', 'sequential'], 'parallel'),
-      defaultCollections: r.list('SEARCH_DEFAULT_COLLECTIONS', ['documents']),
-      collectionTimeoutMs: r.int('SEARCH_COLLECTION_TIMEOUT_MS', 5_000, 1, 600_000),
-      embeddingTimeoutMs: r.int('SEARCH_EMBEDDING_TIMEOUT_MS', 5_000, 1, 600_000),
-      maxCollections: r.int('MAX_COLLECTIONS', 100, 1, 100_000),
-      goldenAnswerThreshold: r.number('GOLDEN_ANSWER_THRESHOLD', 0.92, -1, 1),
-      rerankMinBudgetMs: r.int('RERANK_MIN_BUDGET_MS', 50, 0, 600_000),
-      retrievalMode: r.oneOf('SEARCH_RETRIEVAL_MODE', ['hybrid', 'dense', 'lexical'], 'hybrid'),
-      fusion: r.oneOf('SEARCH_FUSION', ['rrf', 'weighted'], fusionDefaults.fusion),
-      rrfK: r.int('SEARCH_RRF_K', 60, 1, RRF_K_MAX),
-      fusionWeight: r.number('SEARCH_FUSION_WEIGHT', fusionDefaults.weight, 0, 1),
-    },
-    embedding: {
-      url: embeddingUrl,
-      model: r.string('EMBEDDING_MODEL', 'text-embedding-3-small'),
-      apiKey: r.optional('EMBEDDING_API_KEY'),
-      dimension: r.int('EMBEDDING_DIMENSION', 384, 2, SEARCH_LIMITS.dimensionMax),
-      timeoutMs: r.int('EMBEDDING_TIMEOUT_MS', 10_000, 1, 600_000),
-      cacheSize: r.int('EMBEDDING_CACHE_SIZE', 10_000, 0, 10_000_000),
-      prefixes: { query: r.verbatim('EMBEDDING_QUERY_PREFIX'), document: r.verbatim('EMBEDDING_DOCUMENT_PREFIX') },
-    },
+    search: readSearch(r, { embeddingUrl, rerankUrl }),
+    embedding: readEmbedding(r, embeddingUrl),
     rerank: {
       url: rerankUrl,
       format: r.oneOf('RERANK_FORMAT', RERANK_FORMATS, 'tei'),
@@ -231,7 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
       apiKey: r.optional('RERANK_API_KEY'),
       timeoutMs: r.int('RERANK_TIMEOUT_MS', 2_000, 1, 600_000),
     },
-    security: { authTokens, tlsCertFile, tlsKeyFile, tlsClientCaFile },
+    security,
     breaker: {
       resetTimeoutMs: r.int('BREAKER_RESET_MS', 10_000, 100, 3_600_000),
       errorThresholdPercentage: r.int('BREAKER_ERROR_THRESHOLD_PERCENT', 50, 1, 100),
@@ -248,4 +189,102 @@ export function loadConfig(env: Env = process.env): Config {
     maxMessageBytes: r.int('GRPC_MAX_MESSAGE_BYTES', 16 * 1024 * 1024, 1024, 512 * 1024 * 1024),
   };
   return deepFreeze(config);
+}
+
+/** Bearer tokens and TLS files; the key and certificate go together, a client CA needs both. */
+function readSecurity(r: EnvReader): Config['security'] {
+  const authTokens = tokenGrants(r.list('AUTH_TOKENS'), r.optional('AUTH_TOKENS_FILE'));
+  const tlsCertFile = r.file('TLS_CERT_FILE');
+  const tlsKeyFile = r.file('TLS_KEY_FILE');
+  if (Boolean(tlsCertFile) !== Boolean(tlsKeyFile)) {
+    throw new ConfigError(tlsCertFile ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE', 'TLS_CERT_FILE and TLS_KEY_FILE go together');
+  }
+  const tlsClientCaFile = r.file('TLS_CLIENT_CA_FILE');
+  if (tlsClientCaFile && !tlsCertFile) {
+    throw new ConfigError('TLS_CLIENT_CA_FILE', 'mutual TLS needs TLS_CERT_FILE and TLS_KEY_FILE');
+  }
+  return { authTokens, tlsCertFile, tlsKeyFile, tlsClientCaFile };
+}
+
+/** PG_POOL_MIN and PG_POOL_MAX, the first no larger than the second. */
+function readPoolSize(r: EnvReader): Pick<Config, 'pgPoolMin' | 'pgPoolMax'> {
+  const pgPoolMin = r.int('PG_POOL_MIN', 5, 0, 1000);
+  const pgPoolMax = r.int('PG_POOL_MAX', 20, 1, 1000);
+  if (pgPoolMin > pgPoolMax) throw new ConfigError('PG_POOL_MIN', `must not exceed PG_POOL_MAX (${pgPoolMax})`);
+  return { pgPoolMin, pgPoolMax };
+}
+
+/** The SQL database: PostgreSQL when DATABASE_URL is set, else the embedded one. */
+function readDatabase(r: EnvReader, pgPool: Pick<Config, 'pgPoolMin' | 'pgPoolMax'>) {
+  return {
+    databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    ...pgPool,
+    pgStatementTimeoutMs: r.int('PG_STATEMENT_TIMEOUT_MS', 30_000, 1, 3_600_000),
+    pgConnectTimeoutMs: r.int('PG_CONNECT_TIMEOUT_MS', 5_000, 1, 600_000),
+    migrateOnStart: r.bool('MIGRATE_ON_START', true),
+  };
+}
+
+/** The vector store: Milvus when MILVUS_ADDRESS is set, else the embedded one. */
+function readMilvus(r: EnvReader) {
+  return {
+    milvusAddress: r.optional('MILVUS_ADDRESS'),
+    milvusToken: r.optional('MILVUS_TOKEN'),
+    milvusDatabase: r.optional('MILVUS_DATABASE'),
+    milvusTimeoutMs: r.int('MILVUS_TIMEOUT_MS', 10_000, 1, 600_000),
+    milvusFlushAfterRows: r.int('MILVUS_FLUSH_AFTER_ROWS', 0, 0, 100_000_000),
+    milvusConsistency: r.oneOf('MILVUS_CONSISTENCY', CONSISTENCY_LEVELS, 'session'),
+    milvusSessionWindowMs: r.int('MILVUS_SESSION_WINDOW_MS', 5_000, 0, 3_600_000),
+  };
+}
+
+/** SearchService tuning; fusion and rerank depth default by whether a model embeds and reranks. */
+function readSearch(
+  r: EnvReader,
+  models: { embeddingUrl: string | undefined; rerankUrl: string | undefined },
+): Config['search'] {
+  const fusionDefaults = models.embeddingUrl ? MODEL_FUSION_DEFAULTS : BUILT_IN_FUSION_DEFAULTS;
+  return {
+    earlyExitScore: r.number('SEARCH_EARLY_EXIT_SCORE', 0.9, -1, 1),
+    earlyExitEnabled: r.bool('SEARCH_EARLY_EXIT_ENABLED', true),
+    earlyExitSignal: r.oneOf('SEARCH_EARLY_EXIT_SIGNAL', EARLY_EXIT_SIGNALS, DEFAULT_EARLY_EXIT.signal),
+    earlyExitThreshold: r.number('SEARCH_EARLY_EXIT_THRESHOLD', DEFAULT_EARLY_EXIT.threshold, 0, 1),
+    // Below the largest limit, a request could not be answered in full.
+    fusionDepth: r.int(
+      'SEARCH_FUSION_DEPTH',
+      SEARCH_LIMITS.limitMax,
+      SEARCH_LIMITS.limitMax,
+      SEARCH_LIMITS.storeTopKMax,
+    ),
+    rerankCandidates: r.int(
+      'SEARCH_RERANK_CANDIDATES',
+      models.rerankUrl ? DEFAULT_RERANK_CANDIDATES : BUILT_IN_RERANK_CANDIDATES,
+      1,
+      SEARCH_LIMITS.storeTopKMax,
+    ),
+    fanOut: r.oneOf('SEARCH_FAN_OUT', ['parallel', 'sequential'], 'parallel'),
+    defaultCollections: r.list('SEARCH_DEFAULT_COLLECTIONS', ['documents']),
+    collectionTimeoutMs: r.int('SEARCH_COLLECTION_TIMEOUT_MS', 5_000, 1, 600_000),
+    embeddingTimeoutMs: r.int('SEARCH_EMBEDDING_TIMEOUT_MS', 5_000, 1, 600_000),
+    maxCollections: r.int('MAX_COLLECTIONS', 100, 1, 100_000),
+    goldenAnswerThreshold: r.number('GOLDEN_ANSWER_THRESHOLD', 0.92, -1, 1),
+    rerankMinBudgetMs: r.int('RERANK_MIN_BUDGET_MS', 50, 0, 600_000),
+    retrievalMode: r.oneOf('SEARCH_RETRIEVAL_MODE', ['hybrid', 'dense', 'lexical'], 'hybrid'),
+    fusion: r.oneOf('SEARCH_FUSION', ['rrf', 'weighted'], fusionDefaults.fusion),
+    rrfK: r.int('SEARCH_RRF_K', 60, 1, RRF_K_MAX),
+    fusionWeight: r.number('SEARCH_FUSION_WEIGHT', fusionDefaults.weight, 0, 1),
+  };
+}
+
+/** The embedder: a model endpoint when EMBEDDING_URL is set, else the built-in one. */
+function readEmbedding(r: EnvReader, url: string | undefined): Config['embedding'] {
+  return {
+    url,
+    model: r.string('EMBEDDING_MODEL', 'text-embedding-3-small'),
+    apiKey: r.optional('EMBEDDING_API_KEY'),
+    dimension: r.int('EMBEDDING_DIMENSION', 384, 2, SEARCH_LIMITS.dimensionMax),
+    timeoutMs: r.int('EMBEDDING_TIMEOUT_MS', 10_000, 1, 600_000),
+    cacheSize: r.int('EMBEDDING_CACHE_SIZE', 10_000, 0, 10_000_000),
+    prefixes: { query: r.verbatim('EMBEDDING_QUERY_PREFIX'), document: r.verbatim('EMBEDDING_DOCUMENT_PREFIX') },
+  };
 }

@@ -14,6 +14,9 @@ export class ConfigError extends Error {
 /** The environment as loadConfig reads it. */
 export type Env = Record<string, string | undefined>;
 
+/** The typed reads of one environment; see {@link reader}. */
+export type EnvReader = ReturnType<typeof reader>;
+
 /**
  * Typed reads of environment variables: each returns the fallback when the variable is unset
  * or blank, and throws ConfigError naming the variable when its value is bad.
@@ -23,11 +26,44 @@ export function reader(env: Env) {
     const value = env[name]?.trim();
     return value === '' ? undefined : value;
   };
-  const r = {
+  return {
     optional: raw,
+    ...textReads(env, raw),
+    ...numberReads(raw),
+    ...choiceReads(raw),
+    ...locationReads(raw),
+  };
+}
+
+/** A variable's trimmed value, undefined when unset or blank. */
+type Raw = (name: string) => string | undefined;
+
+/** Strings, taken as they come or split into a list. */
+function textReads(env: Env, raw: Raw) {
+  return {
     string: (name: string, fallback: string): string => raw(name) ?? fallback,
     /** Not trimmed: an instruction prefix such as "query: " ends in a space. */
     verbatim: (name: string): string => env[name] ?? '',
+    pattern(name: string, re: RegExp, fallback: string): string {
+      const value = env[name];
+      if (value === undefined) return fallback;
+      if (!re.test(value)) throw new ConfigError(name, `must match ${re}, got "${value}"`);
+      return value;
+    },
+    list(name: string, fallback: string[] = []): string[] {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      return value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+    },
+  };
+}
+
+/** Numbers within bounds. */
+function numberReads(raw: Raw) {
+  return {
     int(name: string, fallback: number, min: number, max: number): number {
       const value = raw(name);
       if (value === undefined) return fallback;
@@ -44,6 +80,12 @@ export function reader(env: Env) {
       if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
       return n;
     },
+  };
+}
+
+/** One of a fixed set of values. */
+function choiceReads(raw: Raw) {
+  return {
     bool(name: string, fallback: boolean): boolean {
       const value = raw(name)?.toLowerCase();
       if (value === undefined) return fallback;
@@ -59,20 +101,12 @@ export function reader(env: Env) {
       }
       return value as T;
     },
-    pattern(name: string, re: RegExp, fallback: string): string {
-      const value = env[name];
-      if (value === undefined) return fallback;
-      if (!re.test(value)) throw new ConfigError(name, `must match ${re}, got "${value}"`);
-      return value;
-    },
-    list(name: string, fallback: string[] = []): string[] {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      return value
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0);
-    },
+  };
+}
+
+/** Where something is: a URL of an allowed scheme, a readable file. */
+function locationReads(raw: Raw) {
+  return {
     url(name: string, protocols: string[]): string | undefined {
       const value = raw(name);
       if (value === undefined) return undefined;
@@ -99,7 +133,6 @@ export function reader(env: Env) {
       return value;
     },
   };
-  return r;
 }
 
 /** Freezes the object and everything in it, so a parsed config cannot drift at run time. */
