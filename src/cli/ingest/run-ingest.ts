@@ -1,3 +1,4 @@
+import type { Document } from '../../gen/recall/v1/search';
 import { type UpsertBatch, createBatchSender } from './batch-sender';
 import { createBatchSizer } from './batch-sizer';
 import type { CheckpointTracker } from './checkpoint';
@@ -56,14 +57,64 @@ export async function runIngest(
   const onInterrupt = () => stop('interrupted');
   if (deps.interrupt?.aborted) onInterrupt();
   deps.interrupt?.addEventListener('abort', onInterrupt, { once: true });
+  const { sizer, queue } = startUploads(options, deps, report, controller.signal, stop);
 
+  const lastLineById = new Map<string, number>();
+  const open = new OpenBatch();
+  let bytesRead = 0;
+  let lastLine = 0;
+  let stoppedEarly = false;
+  const flush = async () => {
+    const entries = open.take();
+    if (entries.length > 0) await queue.submit(entries);
+  };
+
+  try {
+    for await (const line of lines) {
+      if (controller.signal.aborted) {
+        stoppedEarly = true;
+        break;
+      }
+      lastLine = line.lineNumber;
+      bytesRead += line.bytes;
+      deps.onLine?.(bytesRead);
+      const document = acceptLine(line, options.skipLines ?? 0, report, deps.checkpoint, lastLineById);
+      if (document === undefined) continue;
+      const replaced = open.put({ lineNumber: line.lineNumber, document, bytes: line.bytes });
+      if (replaced) {
+        report.superseded += 1;
+        deps.checkpoint?.settle([replaced.lineNumber]);
+      }
+      if (open.size >= (sizer?.size() ?? options.batchSize) || open.bytes >= options.maxBatchBytes) await flush();
+    }
+    await flush();
+  } finally {
+    await queue.drain();
+    deps.checkpoint?.flush();
+    deps.interrupt?.removeEventListener('abort', onInterrupt);
+  }
+  if (controller.signal.aborted) {
+    report.stoppedReason = String(controller.signal.reason);
+    if (stoppedEarly) report.stoppedAtLine = lastLine;
+  }
+  return report;
+}
+
+/** The batch sender (with its sizer when adaptive) behind a queue of bounded concurrency. */
+function startUploads(
+  options: IngestRunOptions,
+  deps: IngestRunDeps,
+  report: IngestReport,
+  stopSignal: AbortSignal,
+  stop: (reason: string) => void,
+) {
   const sizer =
     options.targetLatencyMs === undefined ? undefined : createBatchSizer(options.batchSize, options.targetLatencyMs);
   const send = createBatchSender({
     upsert: deps.upsert,
     report,
     policy: options.retryPolicy,
-    stopSignal: controller.signal,
+    stopSignal,
     stop,
     onSettled: (lineNumbers) => deps.checkpoint?.settle(lineNumbers),
     ...(sizer !== undefined && { sizer }),
@@ -77,74 +128,78 @@ export async function runIngest(
       stop(reason);
     },
   });
+  return { sizer, queue };
+}
 
-  const lastLineById = new Map<string, number>();
-  let open = new Map<string, BatchEntry & { bytes: number }>();
-  let openBytes = 0;
-  let bytesRead = 0;
-  let lastLine = 0;
-  let stoppedEarly = false;
-  const flush = async () => {
-    const entries = [...open.values()];
-    open = new Map();
-    openBytes = 0;
-    if (entries.length > 0) await queue.submit(entries);
-  };
+/**
+ * Checks one line and counts it in the report (skipped, blank, invalid, a repeated id); the
+ * document to load, or undefined. `lastLineById` remembers where each id was last seen.
+ */
+function acceptLine(
+  line: ReadLine,
+  skipLines: number,
+  report: IngestReport,
+  checkpoint: CheckpointTracker | undefined,
+  lastLineById: Map<string, number>,
+): Document | undefined {
+  if (line.lineNumber <= skipLines) {
+    checkpoint?.read(line.lineNumber, line.text, false);
+    report.skipped += 1;
+    return undefined;
+  }
+  report.linesRead += 1;
+  const parsed = line.text.trim().length === 0 ? undefined : parseDocumentLine(line.text);
+  checkpoint?.read(line.lineNumber, line.text, parsed?.ok === true);
+  if (parsed === undefined) {
+    report.blankLines += 1;
+    return undefined;
+  }
+  if (!parsed.ok) {
+    report.problem(line.lineNumber, 'invalid', parsed.reason);
+    return undefined;
+  }
+  const { id } = parsed.document;
+  const earlierLine = lastLineById.get(id);
+  if (earlierLine !== undefined) {
+    report.duplicates += 1;
+    report.warn(`line ${line.lineNumber}: id ${quote(id)} also on line ${earlierLine}; the later line wins`);
+  }
+  lastLineById.set(id, line.lineNumber);
+  return parsed.document;
+}
 
-  try {
-    for await (const line of lines) {
-      if (controller.signal.aborted) {
-        stoppedEarly = true;
-        break;
-      }
-      lastLine = line.lineNumber;
-      bytesRead += line.bytes;
-      deps.onLine?.(bytesRead);
-      if (line.lineNumber <= (options.skipLines ?? 0)) {
-        deps.checkpoint?.read(line.lineNumber, line.text, false);
-        report.skipped += 1;
-        continue;
-      }
-      report.linesRead += 1;
-      const parsed = line.text.trim().length === 0 ? undefined : parseDocumentLine(line.text);
-      deps.checkpoint?.read(line.lineNumber, line.text, parsed?.ok === true);
-      if (parsed === undefined) {
-        report.blankLines += 1;
-        continue;
-      }
-      if (!parsed.ok) {
-        report.problem(line.lineNumber, 'invalid', parsed.reason);
-        continue;
-      }
-      const { id } = parsed.document;
-      const earlierLine = lastLineById.get(id);
-      if (earlierLine !== undefined) {
-        report.duplicates += 1;
-        report.warn(`line ${line.lineNumber}: id ${quote(id)} also on line ${earlierLine}; the later line wins`);
-      }
-      lastLineById.set(id, line.lineNumber);
-      const replaced = open.get(id);
-      if (replaced) {
-        open.delete(id);
-        openBytes -= replaced.bytes;
-        report.superseded += 1;
-        deps.checkpoint?.settle([replaced.lineNumber]);
-      }
-      open.set(id, { lineNumber: line.lineNumber, document: parsed.document, bytes: line.bytes });
-      openBytes += line.bytes;
-      if (open.size >= (sizer?.size() ?? options.batchSize) || openBytes >= options.maxBatchBytes) await flush();
+type OpenEntry = BatchEntry & { bytes: number };
+
+/** The batch being filled: one entry per document id, the later line replacing the earlier. */
+class OpenBatch {
+  private entries = new Map<string, OpenEntry>();
+  /** The entries' line bytes added up. */
+  bytes = 0;
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Adds the entry at the end; returns the entry of the same id it replaced, if any. */
+  put(entry: OpenEntry): OpenEntry | undefined {
+    const id = entry.document.id;
+    const replaced = this.entries.get(id);
+    if (replaced) {
+      this.entries.delete(id);
+      this.bytes -= replaced.bytes;
     }
-    await flush();
-  } finally {
-    await queue.drain();
-    deps.checkpoint?.flush();
-    deps.interrupt?.removeEventListener('abort', onInterrupt);
+    this.entries.set(id, entry);
+    this.bytes += entry.bytes;
+    return replaced;
   }
-  if (controller.signal.aborted) {
-    report.stoppedReason = String(controller.signal.reason);
-    if (stoppedEarly) report.stoppedAtLine = lastLine;
+
+  /** Empties the batch; its entries in order. */
+  take(): OpenEntry[] {
+    const entries = [...this.entries.values()];
+    this.entries = new Map();
+    this.bytes = 0;
+    return entries;
   }
-  return report;
 }
 
 function quote(id: string): string {
