@@ -3,7 +3,7 @@ import type { CallContext } from '../context';
 import type { EmbeddingSpaceGuard } from '../embedding-spaces';
 import { isInternalCollection } from '../internal-collections';
 import type { Embedder, GoldenAnswer, GoldenAnswerRepository, MemoryRepository, Reranker, VectorStore } from '../ports';
-import { createCollectionBreakers } from './collection-breakers';
+import { type CollectionBreakers, createCollectionBreakers } from './collection-breakers';
 import { createCollectionQuota } from './collection-quota';
 import { createDocumentWriter } from './document-writer';
 import { createGoldenAnswerStage } from './golden-answers/golden-answer-stage';
@@ -70,6 +70,61 @@ export interface SearchService {
 export function createSearchService(deps: SearchServiceDeps, options: SearchOptionsInput = {}): SearchService {
   const resolved = Object.freeze(resolveSearchOptions(options));
   const { vectorStore, embedder, metrics } = deps;
+  const { logger, breakers, documents, golden, flow } = buildParts(deps, resolved);
+
+  const recordSearch = (userId: string, ctx: CallContext) => {
+    deps.memory?.recordSearch(userId, ctx).catch((error: unknown) => {
+      logger.warn({ err: error, userId }, 'could not count a search in the user statistics');
+    });
+  };
+
+  return {
+    options: resolved,
+
+    async search(request, ctx) {
+      const start = now();
+      try {
+        const search = validateSearch(request, resolved, embedder.dimension);
+        if (request.userId) recordSearch(request.userId, ctx);
+        return await runSearch(flow, search, ctx);
+      } finally {
+        metrics?.pipelineDuration.observe(msSince(start) / 1000);
+      }
+    },
+
+    async upsertDocuments(collection, docs, ctx) {
+      validateUpsertDocuments(collection, docs, embedder.dimension);
+      return documents.upsert(collection, docs, ctx);
+    },
+    async deleteDocuments(collection, ids, ctx) {
+      validateDeleteDocuments(collection, ids);
+      return documents.delete(collection, ids, ctx);
+    },
+
+    listCollections: (ctx) => listPublicCollections(vectorStore, deps.spaces, breakers, ctx),
+
+    async upsertGoldenAnswer(input, ctx) {
+      validateGoldenAnswer(input);
+      return golden.upsert(input, ctx);
+    },
+    async deleteGoldenAnswer(id, ctx) {
+      validateGoldenAnswerId(id);
+      await golden.delete(id, ctx);
+    },
+
+    breakerStates: () => breakers.states(),
+    openCollections: () =>
+      breakers
+        .states()
+        .filter((s) => s.state === 'open')
+        .map((s) => s.collection),
+    close: () => breakers.shutdown(),
+  };
+}
+
+/** The parts the use cases run on: collection breakers, document writer, golden answers, search flow. */
+function buildParts(deps: SearchServiceDeps, resolved: Readonly<SearchOptions>) {
+  const { vectorStore, embedder, metrics } = deps;
   const logger = deps.logger ?? silentLogger;
   const breakers = createCollectionBreakers(deps.createBreaker, resolved.breaker, (collection) => {
     metrics?.vectorSearchDuration.remove({ collection });
@@ -104,67 +159,28 @@ export function createSearchService(deps: SearchServiceDeps, options: SearchOpti
     logger,
   };
 
-  const recordSearch = (userId: string, ctx: CallContext) => {
-    deps.memory?.recordSearch(userId, ctx).catch((error: unknown) => {
-      logger.warn({ err: error, userId }, 'could not count a search in the user statistics');
-    });
-  };
+  return { logger, breakers, documents, golden, flow };
+}
 
-  return {
-    options: resolved,
-
-    async search(request, ctx) {
-      const start = now();
-      try {
-        const search = validateSearch(request, resolved, embedder.dimension);
-        if (request.userId) recordSearch(request.userId, ctx);
-        return await runSearch(flow, search, ctx);
-      } finally {
-        metrics?.pipelineDuration.observe(msSince(start) / 1000);
-      }
-    },
-
-    async upsertDocuments(collection, docs, ctx) {
-      validateUpsertDocuments(collection, docs, embedder.dimension);
-      return documents.upsert(collection, docs, ctx);
-    },
-    async deleteDocuments(collection, ids, ctx) {
-      validateDeleteDocuments(collection, ids);
-      return documents.delete(collection, ids, ctx);
-    },
-
-    async listCollections(ctx) {
-      const [all, recorded] = await Promise.all([
-        vectorStore.listCollections(ctx),
-        spaces?.recorded(ctx) ?? new Map<string, string>(),
-      ]);
-      return all
-        .filter((c) => !isInternalCollection(c.name))
-        .map((c) => ({
-          embeddingSpace: recorded.get(c.name) ?? '',
-          name: c.name,
-          documentCount: c.count,
-          dimension: c.dimension,
-          breakerState: breakers.state(c.name),
-          lexical: c.lexical ?? false,
-        }));
-    },
-
-    async upsertGoldenAnswer(input, ctx) {
-      validateGoldenAnswer(input);
-      return golden.upsert(input, ctx);
-    },
-    async deleteGoldenAnswer(id, ctx) {
-      validateGoldenAnswerId(id);
-      await golden.delete(id, ctx);
-    },
-
-    breakerStates: () => breakers.states(),
-    openCollections: () =>
-      breakers
-        .states()
-        .filter((s) => s.state === 'open')
-        .map((s) => s.collection),
-    close: () => breakers.shutdown(),
-  };
+/** Public collections (internal ones hidden) with their embedding space and breaker state. */
+async function listPublicCollections(
+  vectorStore: VectorStore,
+  spaces: EmbeddingSpaceGuard | undefined,
+  breakers: CollectionBreakers,
+  ctx: CallContext,
+): Promise<CollectionInfo[]> {
+  const [all, recorded] = await Promise.all([
+    vectorStore.listCollections(ctx),
+    spaces?.recorded(ctx) ?? new Map<string, string>(),
+  ]);
+  return all
+    .filter((c) => !isInternalCollection(c.name))
+    .map((c) => ({
+      embeddingSpace: recorded.get(c.name) ?? '',
+      name: c.name,
+      documentCount: c.count,
+      dimension: c.dimension,
+      breakerState: breakers.state(c.name),
+      lexical: c.lexical ?? false,
+    }));
 }
