@@ -72,22 +72,12 @@ export function createCollectionBreakers(
     onForget(collection);
   };
 
-  const evictIfFull = (keep: string): void => {
-    while (breakers.size > maxCollections) {
-      const evictable = [...breakers.entries()].filter(([name]) => name !== keep && !isInternalCollection(name));
-      // Idle (closed) breakers first: an open one still protects a failing collection.
-      const victim = evictable.find(([, b]) => b.state() === 'closed') ?? evictable[0];
-      if (!victim) return;
-      forget(victim[0]);
-    }
-  };
-
   const get = (collection: string): Breaker => {
     let breaker = touch(collection);
     if (!breaker) {
       breaker = factory({ name: `collection:${collection}`, timeoutMs: false, ...tuning });
       breakers.set(collection, breaker);
-      evictIfFull(collection);
+      evictIfFull(breakers, maxCollections, collection, forget);
     }
     return breaker;
   };
@@ -103,20 +93,7 @@ export function createCollectionBreakers(
           throw error;
         }
       }
-      let result: T;
-      try {
-        result = await work();
-      } catch (error) {
-        if (!(error instanceof NotFoundError)) {
-          // The collection may exist and its store be failing: that failure must count.
-          await get(collection)
-            .run(() => Promise.reject(error))
-            .catch(() => undefined);
-        }
-        throw error;
-      }
-      get(collection);
-      return result;
+      return runUnguarded(work, () => get(collection));
     },
     get,
     has: (collection) => breakers.has(collection),
@@ -129,4 +106,41 @@ export function createCollectionBreakers(
       for (const breaker of breakers.values()) breaker.shutdown();
     },
   };
+}
+
+/** Forgets breakers past `maxCollections`, idle ones first; never `keep` or an internal collection's. */
+function evictIfFull(
+  breakers: Map<string, Breaker>,
+  maxCollections: number,
+  keep: string,
+  forget: (collection: string) => void,
+): void {
+  while (breakers.size > maxCollections) {
+    const evictable = [...breakers.entries()].filter(([name]) => name !== keep && !isInternalCollection(name));
+    // Idle (closed) breakers first: an open one still protects a failing collection.
+    const victim = evictable.find(([, b]) => b.state() === 'closed') ?? evictable[0];
+    if (!victim) return;
+    forget(victim[0]);
+  }
+}
+
+/**
+ * Runs work for a collection that has no breaker yet; `adopt` gives it one once the store has
+ * answered anything but NotFoundError.
+ */
+async function runUnguarded<T>(work: () => Promise<T>, adopt: () => Breaker): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) {
+      // The collection may exist and its store be failing: that failure must count.
+      await adopt()
+        .run(() => Promise.reject(error))
+        .catch(() => undefined);
+    }
+    throw error;
+  }
+  adopt();
+  return result;
 }
