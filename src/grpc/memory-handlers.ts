@@ -1,12 +1,14 @@
-import type { MemoryService, ScoredFact } from '../domain/memory';
+import type { MemoryService, RecallFactsInput, ScoredFact } from '../domain/memory';
 import type { Conversation, Fact, Message } from '../domain/ports';
 import type { Duration } from '../gen/google/protobuf/duration';
 import type {
   Conversation as ConversationPb,
   Fact as FactPb,
+  ForgetUserResponse,
   MemoryServiceService,
   Message as MessagePb,
   NewFact as NewFactPb,
+  RecallFactsRequest,
 } from '../gen/recall/v1/memory';
 import type { Handlers } from './rpc-runtime';
 import { toRetrievalMode } from './search-translation';
@@ -15,13 +17,7 @@ import { toRetrievalMode } from './search-translation';
 export function memoryHandlers(memory: MemoryService): Handlers<typeof MemoryServiceService> {
   return {
     async addFacts(req, ctx) {
-      const result = await memory.addFacts(
-        {
-          userId: req.userId,
-          facts: req.facts.map(toFactInput),
-        },
-        ctx,
-      );
+      const result = await memory.addFacts({ userId: req.userId, facts: req.facts.map(toFactInput) }, ctx);
       return { facts: result.facts.map(toFactPb), created: result.created, duplicates: result.duplicates };
     },
 
@@ -31,18 +27,7 @@ export function memoryHandlers(memory: MemoryService): Handlers<typeof MemorySer
     },
 
     async recallFacts(req, ctx) {
-      const retrieval = toRetrievalMode(req.retrieval);
-      const result = await memory.recallFacts(
-        {
-          userId: req.userId,
-          query: req.query,
-          limit: req.limit,
-          ...(retrieval ? { retrieval } : {}),
-          ...(req.asOf && { asOf: req.asOf }),
-          includeHistory: req.includeHistory,
-        },
-        ctx,
-      );
+      const result = await memory.recallFacts(toRecallInput(req), ctx);
       return { facts: result.facts.map(toFactPb) };
     },
 
@@ -86,15 +71,30 @@ export function memoryHandlers(memory: MemoryService): Handlers<typeof MemorySer
     },
 
     async forgetUser(req, ctx) {
-      const counts = await memory.forgetUser(req, ctx);
-      return {
-        deletedFacts: counts.facts,
-        deletedConversations: counts.conversations,
-        deletedMessages: counts.messages,
-        deletedUserStats: counts.userStats,
-        deletedFactVectors: counts.factVectors,
-      };
+      return toForgetUserPb(await memory.forgetUser(req, ctx));
     },
+  };
+}
+
+function toRecallInput(req: RecallFactsRequest): RecallFactsInput {
+  const retrieval = toRetrievalMode(req.retrieval);
+  return {
+    userId: req.userId,
+    query: req.query,
+    limit: req.limit,
+    ...(retrieval ? { retrieval } : {}),
+    ...(req.asOf && { asOf: req.asOf }),
+    includeHistory: req.includeHistory,
+  };
+}
+
+function toForgetUserPb(counts: Awaited<ReturnType<MemoryService['forgetUser']>>): ForgetUserResponse {
+  return {
+    deletedFacts: counts.facts,
+    deletedConversations: counts.conversations,
+    deletedMessages: counts.messages,
+    deletedUserStats: counts.userStats,
+    deletedFactVectors: counts.factVectors,
   };
 }
 
