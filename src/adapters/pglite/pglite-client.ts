@@ -6,7 +6,7 @@ import { raceContext } from '../../domain/race-context';
 import type { Metrics } from '../../observability/metrics';
 import type { SqlClient, SqlRow, SqlTx } from '../sql/sql-client';
 import { toDomainError } from '../sql/sql-errors';
-import { startWorker } from '../threads/worker-channel';
+import { type WorkerChannel, startWorker } from '../threads/worker-channel';
 
 /** Where PGlite keeps its files, and the metrics to record into. */
 export interface PgliteClientOptions {
@@ -38,17 +38,8 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
     await worker.terminate();
     throw error;
   }
-  let tail: Promise<unknown> = Promise.resolve();
+  const exclusive = oneAtATime();
   let closing: Promise<void> | undefined;
-
-  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    const result = tail.then(work, work);
-    tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
-  };
 
   async function run<T>(operation: string, ctx: CallContext, work: () => Promise<T>): Promise<T> {
     if (closing) throw new UnavailableError('pglite database is closed');
@@ -67,31 +58,6 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
     return raceContext(queued, ctx);
   }
 
-  /** BEGIN, `fn`, then COMMIT, or ROLLBACK when `fn` fails or the context ends first. */
-  async function inTransaction<T>(ctx: CallContext, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
-    await worker.call('begin');
-    const tx: SqlTx = {
-      async query<R = SqlRow>(text: string, params: readonly unknown[] = []): Promise<R[]> {
-        throwIfDone(ctx);
-        return worker.call<R[]>('txQuery', text, params);
-      },
-      async exec(script: string): Promise<void> {
-        throwIfDone(ctx);
-        await worker.call('txExec', script);
-      },
-    };
-    let result: T;
-    try {
-      result = await fn(tx);
-      if (Date.now() >= ctx.deadline || ctx.signal.aborted) throw contextError(ctx);
-    } catch (error) {
-      await worker.call('end', false).catch(() => undefined);
-      throw error;
-    }
-    await worker.call('end', true);
-    return result;
-  }
-
   return {
     kind: 'pglite',
     dataDir,
@@ -99,7 +65,7 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
       return run(operation, ctx, () => worker.call<R[]>('query', text, params));
     },
     transaction<T>(operation: string, ctx: CallContext, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
-      return run(operation, ctx, () => inTransaction(ctx, fn));
+      return run(operation, ctx, () => inTransaction(worker, ctx, fn));
     },
     async ping(ctx: CallContext): Promise<void> {
       await run('ping', ctx, () => worker.call('query', 'SELECT 1', []));
@@ -116,4 +82,42 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
       return closing;
     },
   };
+}
+
+/** Runs each piece of work after the one before has settled, in call order. */
+function oneAtATime(): <T>(work: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const result = tail.then(work, work);
+    tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  };
+}
+
+/** BEGIN, `fn`, then COMMIT, or ROLLBACK when `fn` fails or the context ends first. */
+async function inTransaction<T>(worker: WorkerChannel, ctx: CallContext, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+  await worker.call('begin');
+  const tx: SqlTx = {
+    async query<R = SqlRow>(text: string, params: readonly unknown[] = []): Promise<R[]> {
+      throwIfDone(ctx);
+      return worker.call<R[]>('txQuery', text, params);
+    },
+    async exec(script: string): Promise<void> {
+      throwIfDone(ctx);
+      await worker.call('txExec', script);
+    },
+  };
+  let result: T;
+  try {
+    result = await fn(tx);
+    if (Date.now() >= ctx.deadline || ctx.signal.aborted) throw contextError(ctx);
+  } catch (error) {
+    await worker.call('end', false).catch(() => undefined);
+    throw error;
+  }
+  await worker.call('end', true);
+  return result;
 }
