@@ -54,13 +54,7 @@ export function createGrpcServer(options: GrpcServerOptions) {
     async start(): Promise<number> {
       if (boundPort !== undefined) return boundPort;
       if (missing.size > 0) throw new Error(`gRPC services never added: ${[...missing].join(', ')}`);
-      const credentials = options.tls
-        ? ServerCredentials.createSsl(
-            options.tls.clientCaFile ? readFileSync(options.tls.clientCaFile) : null,
-            [{ cert_chain: readFileSync(options.tls.certFile), private_key: readFileSync(options.tls.keyFile) }],
-            Boolean(options.tls.clientCaFile),
-          )
-        : ServerCredentials.createInsecure();
+      const credentials = serverCredentials(options.tls);
       const address = options.host.includes(':')
         ? `[${options.host}]:${options.port}`
         : `${options.host}:${options.port}`;
@@ -88,18 +82,34 @@ export function createGrpcServer(options: GrpcServerOptions) {
       if (stopped) return;
       stopped = true;
       this.setAllStatuses('NOT_SERVING');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, graceMs);
-        server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await shutDown(server, graceMs);
     },
   };
+}
+
+/** TLS credentials (mutual when a client CA is given), or none. */
+function serverCredentials(tls: GrpcServerOptions['tls']): ServerCredentials {
+  return tls
+    ? ServerCredentials.createSsl(
+        tls.clientCaFile ? readFileSync(tls.clientCaFile) : null,
+        [{ cert_chain: readFileSync(tls.certFile), private_key: readFileSync(tls.keyFile) }],
+        Boolean(tls.clientCaFile),
+      )
+    : ServerCredentials.createInsecure();
+}
+
+/** Lets in-flight calls finish for up to `graceMs`, then cancels what is left. */
+function shutDown(server: Server, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** The server type; see {@link createGrpcServer}. */
