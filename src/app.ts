@@ -2,7 +2,7 @@ import { sqlHealthProbe } from './adapters/sql/sql-health-probe';
 import { createDomainServices } from './composition/domain-services';
 import type { GrpcSurface } from './composition/grpc-surface';
 import type * as GrpcSurfaceModule from './composition/grpc-surface';
-import { openBackends } from './composition/open-backends';
+import { type Backends, openBackends } from './composition/open-backends';
 import { describeDatabase } from './composition/open-sql-client';
 import { vectorStoreDir } from './composition/open-vector-store';
 import type { Config } from './config';
@@ -39,18 +39,13 @@ export async function createApp(config: Config, logger: Logger, options: { metri
     },
   });
   surface ??= loadGrpcSurface(config, metrics, logger);
-  const { database, vectorStore, embedder, reranker } = backends;
+  const { vectorStore, embedder } = backends;
   const { search, memory, sweeper } = createDomainServices(config, backends, metrics, logger);
   const grpc = surface;
   grpc.serve({ memory, search });
   const { server } = grpc;
 
-  // Named by what answers: postgres or pglite, milvus or the embedded vector store.
-  const databaseProbe = sqlHealthProbe(database, database.kind);
-  const vectorStoreProbe: HealthProbe = {
-    name: config.milvusAddress ? 'milvus' : 'vectors',
-    check: (ctx) => vectorStore.ping(ctx),
-  };
+  const { databaseProbe, vectorStoreProbe } = backendProbes(config, backends);
   const probes = [databaseProbe, vectorStoreProbe];
   let shuttingDown = false;
   const sidecar = createSidecar({
@@ -60,11 +55,7 @@ export async function createApp(config: Config, logger: Logger, options: { metri
     probes,
     isShuttingDown: () => shuttingDown,
     logger,
-    // Not a readiness failure: every replica shares the model, and searches degrade without it.
-    degraded: (): Record<string, string> => {
-      const state = backends.embedderGuard.breaker.state();
-      return state === 'closed' ? {} : { embedder: state };
-    },
+    degraded: () => degradedModels(backends),
   });
 
   let healthTimer: NodeJS.Timeout | undefined;
@@ -111,16 +102,42 @@ export async function createApp(config: Config, logger: Logger, options: { metri
     },
 
     /** Which backends are in use, safe to log (no secrets). */
-    describe() {
-      return {
-        database: describeDatabase(config),
-        vectors: config.milvusAddress ? `milvus:${config.milvusAddress}` : `embedded:${vectorStoreDir(config)}`,
-        embedder: embedder.name,
-        reranker: reranker.name,
-      };
-    },
+    describe: () => describeBackends(config, backends),
 
     metrics,
+  };
+}
+
+/** The readiness probes, named by what answers: postgres or pglite, milvus or the embedded vector store. */
+function backendProbes(
+  config: Config,
+  backends: Backends,
+): { databaseProbe: HealthProbe; vectorStoreProbe: HealthProbe } {
+  return {
+    databaseProbe: sqlHealthProbe(backends.database, backends.database.kind),
+    vectorStoreProbe: {
+      name: config.milvusAddress ? 'milvus' : 'vectors',
+      check: (ctx) => backends.vectorStore.ping(ctx),
+    },
+  };
+}
+
+/**
+ * Models running degraded (the embedder's breaker not closed). Not a readiness failure: every
+ * replica shares the model, and searches degrade without it.
+ */
+function degradedModels(backends: Backends): Record<string, string> {
+  const state = backends.embedderGuard.breaker.state();
+  return state === 'closed' ? {} : { embedder: state };
+}
+
+/** What App.describe reports. */
+function describeBackends(config: Config, backends: Backends) {
+  return {
+    database: describeDatabase(config),
+    vectors: config.milvusAddress ? `milvus:${config.milvusAddress}` : `embedded:${vectorStoreDir(config)}`,
+    embedder: backends.embedder.name,
+    reranker: backends.reranker.name,
   };
 }
 
