@@ -27,6 +27,11 @@ export function containsNul(value: unknown, maxDepth = 64): boolean {
 }
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Records `problem` (a `<x>Problem` function's answer) against `field` when there is one. */
+export function addIf(v: Violations, field: string, problem: string | undefined): void {
+  if (problem) v.add(field, problem);
+}
+
 /**
  * Collects every field violation of one request, then throws them together, so a caller
  * learns about all its mistakes at once and nothing is written.

@@ -1,6 +1,6 @@
 import { defined } from '../errors';
 import type { FactView, MessageRole, NewFact, NewMessage } from '../ports';
-import { LIMITS, Violations } from '../validation';
+import { LIMITS, Violations, addIf } from '../validation';
 import { VECTOR_LIMITS } from '../vector-rules';
 
 /** MemoryService limits; docs/limits.md documents them. */
@@ -50,14 +50,14 @@ export function validateAddFacts(input: { userId: string; facts: FactInput[] }, 
   v.userId('user_id', input.userId);
   v.count('facts', input.facts.length, 1, MEMORY_LIMITS.factsPerCall);
   input.facts.forEach((fact, i) => {
-    checkFact(v, `facts[${i}]`, fact, now);
+    addFactViolations(v, `facts[${i}]`, fact, now);
   });
   v.throwIfAny();
   return input.facts.map((f) => toNewFact(f, now));
 }
 
 /** Records every violation of one fact, its fields named under `prefix`. */
-export function checkFact(v: Violations, prefix: string, fact: FactInput, now: Date): void {
+function addFactViolations(v: Violations, prefix: string, fact: FactInput, now: Date): void {
   v.text(`${prefix}.content`, fact.content, MEMORY_LIMITS.factContentMaxLength);
   v.text(`${prefix}.source`, fact.source, MEMORY_LIMITS.factSourceMaxLength, { required: false });
   if (!(fact.confidence >= 0 && fact.confidence <= 1)) v.add(`${prefix}.confidence`, 'must be between 0 and 1');
@@ -68,7 +68,9 @@ export function checkFact(v: Violations, prefix: string, fact: FactInput, now: D
     ['expires_at', fact.expiresAt],
   ];
   // Every time is checked (each bad one named) before the rules that compare them.
-  if (!times.map(([name, value]) => checkTimestamp(v, `${prefix}.${name}`, value)).every(Boolean)) return;
+  const timeProblems = times.map(([name, value]) => [name, timestampProblem(value)] as const);
+  for (const [name, problem] of timeProblems) addIf(v, `${prefix}.${name}`, problem);
+  if (timeProblems.some(([, problem]) => problem !== undefined)) return;
   if (fact.validUntil && fact.validUntil.getTime() <= (fact.validFrom ?? now).getTime()) {
     v.add(`${prefix}.valid_until`, fact.validFrom ? 'must be after valid_from' : 'must be after now (valid_from)');
   }
@@ -97,22 +99,19 @@ export function toNewFact(f: FactInput, now: Date): NewFact {
   };
 }
 
-/** False (and a violation) when `value` is not a time a Timestamp can carry. */
-export function checkTimestamp(v: Violations, field: string, value: Date | undefined): boolean {
-  if (value === undefined) return true;
+/** What is wrong with `value` as a time a Timestamp can carry; undefined when unset or fine. */
+function timestampProblem(value: Date | undefined): string | undefined {
+  if (value === undefined) return undefined;
   const ms = value.getTime();
-  if (Number.isNaN(ms) || ms < TIMESTAMP_MIN || ms > TIMESTAMP_MAX) {
-    v.add(field, 'must be a time between years 1 and 9999');
-    return false;
-  }
-  return true;
+  return Number.isNaN(ms) || ms < TIMESTAMP_MIN || ms > TIMESTAMP_MAX
+    ? 'must be a time between years 1 and 9999'
+    : undefined;
 }
 
-/** Validates the versions a read asks for: `as_of` or `include_history`, not both. */
-export function checkFactView(v: Violations, view: FactView): FactView {
+/** Records what is wrong with the versions a read asks for: `as_of` or `include_history`, not both. */
+function addFactViewViolations(v: Violations, view: FactView): void {
   if (view.asOf && view.includeHistory) v.add('include_history', 'give as_of or include_history, not both');
-  checkTimestamp(v, 'as_of', view.asOf);
-  return { asOf: view.asOf, includeHistory: view.includeHistory ?? false };
+  addIf(v, 'as_of', timestampProblem(view.asOf));
 }
 
 /** Validates a listing request (and its fact view, when it has one); returns the effective page size. */
@@ -120,7 +119,7 @@ export function validatePage(input: { userId: string; pageSize: number } & FactV
   const v = new Violations();
   v.userId('user_id', input.userId);
   const size = v.pageSize('page_size', input.pageSize);
-  checkFactView(v, input);
+  addFactViewViolations(v, input);
   v.throwIfAny();
   return size;
 }
@@ -143,7 +142,7 @@ export function validateRecallFacts(
   const limit = v.limit('limit', input.limit, MEMORY_LIMITS.recallDefault, MEMORY_LIMITS.recallMax);
   const retrieval = input.retrieval ?? defaultRetrieval;
   if (!RETRIEVALS.includes(retrieval)) v.add('retrieval', 'must be one of the RETRIEVAL_MODE_* values');
-  checkFactView(v, input);
+  addFactViewViolations(v, input);
   v.throwIfAny();
   return { limit, retrieval: retrieval as RecallRetrieval };
 }
@@ -156,14 +155,16 @@ export function validateSupersedeFact(
   const v = new Violations();
   v.userId('user_id', input.userId);
   v.uuid('fact_id', input.factId);
-  const atValid = checkTimestamp(v, 'at', input.at);
+  const atProblem = timestampProblem(input.at);
+  addIf(v, 'at', atProblem);
+  const atValid = atProblem === undefined;
   if (!input.fact) v.add('fact', 'is required');
   else {
     const validFrom = (atValid ? input.at : undefined) ?? input.fact.validFrom;
     if (atValid && input.at && input.fact.validFrom && input.at.getTime() !== input.fact.validFrom.getTime()) {
       v.add('fact.valid_from', 'must be unset or equal to at (the new version begins when the old one ends)');
     }
-    checkFact(v, 'fact', { ...input.fact, validFrom }, now);
+    addFactViolations(v, 'fact', { ...input.fact, validFrom }, now);
   }
   v.throwIfAny();
   return toNewFact(defined(input.fact, 'fact'), now);

@@ -8,7 +8,7 @@ import type { FusionSettings } from '../fusion';
  * only translates; the stores trust what comes out of here.
  */
 import type { MetadataFilter } from '../ports';
-import { NUL_PROBLEM, Violations, containsNul } from '../validation';
+import { NUL_PROBLEM, Violations, addIf, containsNul } from '../validation';
 import type { SearchOptions } from './search-options';
 import {
   SEARCH_LIMITS,
@@ -83,9 +83,9 @@ export function validateSearch(request: SearchInput, options: SearchOptions, dim
     const problem = vectorProblem(vector) ?? dimensionMismatch(vector, dimension);
     if (problem) v.add('vector', problem);
   }
-  validateCollections(v, request.collections, options.defaultCollections);
+  addCollectionsViolations(v, request.collections, options.defaultCollections);
   if (request.userId) v.userId('user_id', request.userId);
-  validateFilters(v, request.filters);
+  addFiltersViolations(v, request.filters);
   v.throwIfAny();
   const requested = request.collections.length > 0 ? request.collections : options.defaultCollections;
   return {
@@ -163,7 +163,7 @@ export function validateGoldenAnswerId(id: string): void {
   v.throwIfAny();
 }
 
-function validateCollections(v: Violations, collections: readonly string[], defaults: readonly string[]): void {
+function addCollectionsViolations(v: Violations, collections: readonly string[], defaults: readonly string[]): void {
   if (collections.length > SEARCH_LIMITS.collectionsPerSearch) {
     v.add('collections', `must have at most ${SEARCH_LIMITS.collectionsPerSearch} items`);
   }
@@ -175,7 +175,7 @@ function validateCollections(v: Violations, collections: readonly string[], defa
   }
 }
 
-function validateFilters(v: Violations, filters: readonly FilterInput[]): void {
+function addFiltersViolations(v: Violations, filters: readonly FilterInput[]): void {
   if (filters.length > SEARCH_LIMITS.filtersPerSearch) {
     v.add('filters', `must have at most ${SEARCH_LIMITS.filtersPerSearch} items`);
   }
@@ -201,8 +201,4 @@ function oneOf<T extends string>(
 
 function dimensionMismatch(vector: readonly number[], dimension: number): string | undefined {
   return vector.length === dimension ? undefined : `must have ${dimension} dimensions, not ${vector.length}`;
-}
-
-function addIf(v: Violations, field: string, problem: string | undefined): void {
-  if (problem) v.add(field, problem);
 }
