@@ -1,6 +1,6 @@
 import type { Breaker } from './breaker';
 import type { CallContext } from './context';
-import { RecallError, UnavailableError } from './errors';
+import { UnavailableError, isContextEnd } from './errors';
 import type { Embedder, EmbeddingKind } from './ports';
 import { raceContext } from './race-context';
 
@@ -75,8 +75,4 @@ export function guardEmbedder(inner: Embedder, breaker: Breaker): GuardedEmbedde
             }
           }),
   };
-}
-
-function isContextEnd(error: unknown): boolean {
-  return error instanceof RecallError && (error.code === 'deadline_exceeded' || error.code === 'cancelled');
 }

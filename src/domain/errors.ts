@@ -127,6 +127,11 @@ export class PermissionDeniedError extends RecallError {
   }
 }
 
+/** True for a call that ended (its deadline passed or it was cancelled) rather than failed. */
+export function isContextEnd(error: unknown): boolean {
+  return error instanceof RecallError && (error.code === 'deadline_exceeded' || error.code === 'cancelled');
+}
+
 /** True for errors caused by the caller's input: they must never count as an outage. */
 export function isCallerError(error: unknown): boolean {
   return (

@@ -1,6 +1,6 @@
 import type { CallContext } from '../../domain/context';
 import { throwIfDone } from '../../domain/context';
-import { RecallError, defined } from '../../domain/errors';
+import { defined, isContextEnd } from '../../domain/errors';
 import type { Embedder, EmbeddingKind } from '../../domain/ports';
 import { raceContext } from '../../domain/race-context';
 import type { Metrics } from '../../observability/metrics';
@@ -193,8 +193,4 @@ function computeSlice(state: CacheState, texts: string[], ctx: CallContext, kind
 /** The cache key: a fixed-length tag for the kind, then the text (so never ambiguous). */
 function keyOf(text: string, kind: EmbeddingKind): string {
   return `${kind === 'query' ? 'q' : 'd'}:${text}`;
-}
-
-function isContextEnd(error: unknown): boolean {
-  return error instanceof RecallError && (error.code === 'cancelled' || error.code === 'deadline_exceeded');
 }

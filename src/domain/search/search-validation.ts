@@ -80,7 +80,7 @@ export function validateSearch(request: SearchInput, options: SearchOptions, dim
     v.add('rrf_k', `must be between 0 (server default) and ${RRF_K_MAX}`);
   }
   if (vector) {
-    const problem = vectorProblem(vector) ?? dimensionMismatch(vector, dimension);
+    const problem = vectorProblem(vector) ?? dimensionMismatchProblem(vector, dimension);
     if (problem) v.add('vector', problem);
   }
   addCollectionsViolations(v, request.collections, options.defaultCollections);
@@ -127,7 +127,7 @@ export function validateUpsertDocuments(
     addIf(v, `${at}.metadata`, documentMetadataProblem(doc.metadata));
     // proto3 cannot tell an empty vector from none: empty means "embed the text".
     if (doc.vector?.length)
-      addIf(v, `${at}.vector`, vectorProblem(doc.vector) ?? dimensionMismatch(doc.vector, dimension));
+      addIf(v, `${at}.vector`, vectorProblem(doc.vector) ?? dimensionMismatchProblem(doc.vector, dimension));
   });
   v.throwIfAny();
 }
@@ -199,6 +199,6 @@ function oneOf<T extends string>(
   return allowed[0] as T;
 }
 
-function dimensionMismatch(vector: readonly number[], dimension: number): string | undefined {
+function dimensionMismatchProblem(vector: readonly number[], dimension: number): string | undefined {
   return vector.length === dimension ? undefined : `must have ${dimension} dimensions, not ${vector.length}`;
 }
