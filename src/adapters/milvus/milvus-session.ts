@@ -1,6 +1,7 @@
 import type { ClientConfig, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { type CallContext, throwIfDone } from '../../domain/context';
 import { KeyedMutex } from './keyed-mutex';
+import { dropSdkRetryInterceptor } from './lean-interceptor';
 import { callMilvus } from './milvus-call';
 import type { CollectionLifecycle } from './milvus-collection-lifecycle';
 import { type MilvusStatus, isCollectionMissing, isCollectionNotLoaded, throwIfFailed } from './milvus-errors';
@@ -59,16 +60,19 @@ export class MilvusSession implements CollectionLifecycle {
     this.maxCallMs = options.maxCallMs ?? 10_000;
     this.indexType = options.indexType ?? 'HNSW';
     this.consistency = new ReadConsistency(options.consistency ?? 'session', options.sessionWindowMs ?? 5_000);
+    const maxRetries = options.maxRetries ?? 0;
     const config: ClientConfig = {
       address: options.address,
       ...(options.token !== undefined && { token: options.token }),
       ...(options.database !== undefined && { database: options.database }),
       timeout: this.maxCallMs,
-      maxRetries: options.maxRetries ?? 0,
+      maxRetries,
       telemetry: { enabled: false },
       logLevel: 'error',
     };
     this.client = client ?? new (loadSdk().MilvusClient)(config);
+    // Without retries, the SDK's retry interceptor only serialises each call for a debug line.
+    if (maxRetries === 0) dropSdkRetryInterceptor(this.client);
     // The SDK connects in its constructor and leaves a rejected promise unhandled when the
     // server is down; calls report that themselves, so the start-up failure is ignored here.
     (this.client as unknown as { connectPromise?: Promise<unknown> }).connectPromise?.catch(() => undefined);
