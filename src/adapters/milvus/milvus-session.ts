@@ -7,6 +7,7 @@ import type { CollectionLifecycle } from './milvus-collection-lifecycle';
 import { type MilvusStatus, isCollectionMissing, isCollectionNotLoaded, throwIfFailed } from './milvus-errors';
 import { type MilvusIndexType, isMilvusLite, serverHasBm25 } from './milvus-schema';
 import { type ConsistencyLevel, ReadConsistency } from './read-consistency';
+import { bypassSdkTelemetryScope } from './sdk-telemetry-scope';
 
 /** How to reach Milvus and how long to wait for it. */
 export interface MilvusVectorStoreOptions {
@@ -73,6 +74,8 @@ export class MilvusSession implements CollectionLifecycle {
     this.client = client ?? new (loadSdk().MilvusClient)(config);
     // Without retries, the SDK's retry interceptor only serialises each call for a debug line.
     if (maxRetries === 0) dropSdkRetryInterceptor(this.client);
+    // Telemetry is off: its per-call scope would only switch on async hooks process-wide.
+    bypassSdkTelemetryScope(this.client);
     // The SDK connects in its constructor and leaves a rejected promise unhandled when the
     // server is down; calls report that themselves, so the start-up failure is ignored here.
     (this.client as unknown as { connectPromise?: Promise<unknown> }).connectPromise?.catch(() => undefined);
