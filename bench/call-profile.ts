@@ -1,15 +1,19 @@
 /**
- * `npm run bench:profile -- [--seconds S] [--concurrency N] [--rpc list_facts,add_facts,search]
- * [--out DIR]`: where the time of one call goes. For each RPC a recall server on PostgreSQL
- * (a scratch database; embedded vector store) runs under `node --cpu-prof` while N callers
- * send only that RPC for S seconds; the profile's samples inside that window are attributed
- * to layers (see cpu-profile-layers.ts) and printed as ms of CPU per call and share of CPU.
+ * `npm run bench:profile -- [--seconds S] [--concurrency N] [--rpc list_facts,add_facts,search,search_vector]
+ * [--milvus] [--out DIR]`: where the time of one call goes. For each RPC a recall server on
+ * PostgreSQL (a scratch database; the embedded vector store, or with `--milvus` the Milvus at
+ * MILVUS_ADDRESS) runs under `node --cpu-prof` while N callers send only that RPC for S
+ * seconds; the profile's samples inside that window are attributed to layers (see
+ * cpu-profile-layers.ts) and printed as ms of CPU per call and share of CPU. `search_vector`
+ * is the call the floor ratio compares (bench/ratios/ratios.ts): the vector given, one
+ * collection, RERANK_MODE_NEVER, skip_golden_answer, limit 10.
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { findPostgres } from '../harness/postgres';
+import { embedText } from '../src/adapters/embedders/local-embedder';
 import { NewFact } from '../src/gen/recall/v1/memory';
 import { RerankMode, SearchRequest } from '../src/gen/recall/v1/search';
 import { createReporter } from './report/progress';
@@ -23,8 +27,10 @@ import { userId } from './workload/memory-workload';
 import { createRandom } from './workload/prng';
 import { seed } from './workload/seed';
 
-type Rpc = 'list_facts' | 'add_facts' | 'search';
+type Rpc = 'list_facts' | 'add_facts' | 'search' | 'search_vector';
 const USERS = 20;
+/** The server's default EMBEDDING_DIMENSION, which the built-in embedder seeds with. */
+const DIMENSION = 384;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -33,8 +39,11 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '8' },
       rpc: { type: 'string', default: 'list_facts,add_facts,search' },
       out: { type: 'string', default: path.join(__dirname, 'results', 'profiles') },
+      milvus: { type: 'boolean', default: false },
     },
   });
+  const milvusAddress = process.env.MILVUS_ADDRESS;
+  if (values.milvus && !milvusAddress) throw new Error('--milvus needs MILVUS_ADDRESS (host:port of a running Milvus)');
   const seconds = Number(values.seconds);
   const concurrency = Number(values.concurrency);
   const rpcs = values.rpc.split(',') as Rpc[];
@@ -55,6 +64,7 @@ async function main(): Promise<void> {
     DATABASE_URL: database.url,
     DATA_DIR: dataDir,
     SEARCH_DEFAULT_COLLECTIONS: collections.join(','),
+    ...(values.milvus && milvusAddress ? { MILVUS_ADDRESS: milvusAddress } : {}),
   };
   try {
     const seeder = await startRecall('seed', env);
@@ -119,6 +129,20 @@ function callOf(rpc: Rpc, clients: RecallClients, collections: string[], queries
         );
         return clients.memory.addFacts({ userId: userId(random.int(0, USERS - 1)), facts }, timeout);
       };
+    case 'search_vector': {
+      const vectors = queries.slice(0, 200).map((text) => embedText(text, DIMENSION));
+      return () =>
+        clients.search.search(
+          SearchRequest.fromPartial({
+            vector: random.pick(vectors),
+            collections: [collections[0]!],
+            limit: 10,
+            rerank: RerankMode.RERANK_MODE_NEVER,
+            skipGoldenAnswer: true,
+          }),
+          timeout,
+        );
+    }
     case 'search':
       return () =>
         clients.search.search(

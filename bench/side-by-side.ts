@@ -13,6 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { findPostgres } from '../harness/postgres';
+import { embedText } from '../src/adapters/embedders/local-embedder';
 import { RerankMode, SearchRequest } from '../src/gen/recall/v1/search';
 import { createReporter } from './report/progress';
 import { renderText } from './report/report-table';
@@ -41,11 +42,16 @@ const USAGE = `usage: npm run bench:side-by-side -- [options] LABEL[@CHECKOUT]:[
 options: --rounds N (6) --searches N per round at concurrency 1 (150) --seconds S per load (10)
   --concurrency N[,N...] (16,2) --collections N (4) --docs N (3000) --seed N (42)
   --mix OP=W[,OP=W...]: the load's mix (default: the benchmark's), e.g. list_facts=1 for ListFacts only
-  --paired search|list_facts: what the concurrency-1 phase sends (search)
+  --paired search|list_facts|vector: what the concurrency-1 phase sends (search); vector is the
+  floor ratio's call (the vector given, the first collection, RERANK_MODE_NEVER, skip_golden_answer)
   --postgres: every server on one scratch PostgreSQL database (seeded once) instead of PGlite copies
+  --milvus: every server on the Milvus at MILVUS_ADDRESS (seeded once) instead of embedded copies
   --rerank auto|never|always: the concurrency-1 searches' rerank mode (auto); never isolates
   retrieval (with the built-in reranker, AUTO skips reranking after BM25 retrieval, so a
   dense server reranks where a hybrid one does not)`;
+
+/** The servers' default EMBEDDING_DIMENSION, which the built-in embedder seeds with. */
+const DIMENSION = 384;
 
 const RERANK_MODES: Record<string, RerankMode> = {
   auto: RerankMode.RERANK_MODE_AUTO,
@@ -99,6 +105,7 @@ async function main(): Promise<void> {
       mix: { type: 'string' },
       paired: { type: 'string', default: 'search' },
       postgres: { type: 'boolean', default: false },
+      milvus: { type: 'boolean', default: false },
     },
   });
   const specs = positionals.map(parseSpec);
@@ -123,14 +130,18 @@ async function main(): Promise<void> {
   });
   const collections = corpus.collections.map((c) => c.name);
   const memory = { seed, users: 20, factsPerUser: 50, conversationsPerUser: 5, messagesPerConversation: 4 };
-  if (values.paired !== 'search' && values.paired !== 'list_facts') {
-    throw new Error(`--paired must be search or list_facts, got "${values.paired}"`);
+  if (values.paired !== 'search' && values.paired !== 'list_facts' && values.paired !== 'vector') {
+    throw new Error(`--paired must be search, list_facts or vector, got "${values.paired}"`);
   }
   const pairedListFacts = values.paired === 'list_facts';
+  const pairedVector = values.paired === 'vector';
+  const milvusAddress = process.env.MILVUS_ADDRESS;
+  if (values.milvus && !milvusAddress) throw new Error('--milvus needs MILVUS_ADDRESS (host:port of a running Milvus)');
   const mix = values.mix === undefined ? undefined : parseMix(values.mix);
   const database = values.postgres ? await createScratchDatabase(await findPostgres()) : undefined;
   const common: Record<string, string> = { SEARCH_DEFAULT_COLLECTIONS: collections.join(',') };
   if (database) common.DATABASE_URL = database.url;
+  if (values.milvus && milvusAddress) common.MILVUS_ADDRESS = milvusAddress;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'recall-side-'));
   const servers: Array<{ spec: ServerSpec; process: RecallProcess; clients: RecallClients }> = [];
   try {
@@ -156,12 +167,17 @@ async function main(): Promise<void> {
       const random = createRandom(seed).fork(`side-by-side:${r}`);
       for (let i = 0; i < searches; i++) {
         const query = random.pick(corpus.queries);
-        const request = SearchRequest.fromPartial({
-          query: query.text,
-          collections,
-          limit: 10,
-          rerank,
-        });
+        const request = SearchRequest.fromPartial(
+          pairedVector
+            ? {
+                vector: embedText(query.text, DIMENSION),
+                collections: [collections[0]!],
+                limit: 10,
+                rerank: RerankMode.RERANK_MODE_NEVER,
+                skipGoldenAnswer: true,
+              }
+            : { query: query.text, collections, limit: 10, rerank },
+        );
         const listing = { userId: userId(random.int(0, memory.users - 1)), pageSize: 20, pageToken: '' };
         for (let k = 0; k < servers.length; k++) {
           const s = (i + k) % servers.length;

@@ -61,6 +61,10 @@ export interface FusedHits {
  */
 export function fuseLists(lists: RankedList[], settings: FusionSettings): FusedHits {
   const retrievers = [...new Set(lists.map((l) => l.retriever))];
+  const [only] = retrievers;
+  // One retriever: its merged list is the ranking already (same score, same ties).
+  if (only !== undefined && retrievers.length === 1)
+    return { hits: rankList(lists).map(oneRetriever(only)), fusion: undefined };
   const fuse = retrievers.length > 1;
   const merged = perDocument<FusedHit>();
   for (const retriever of retrievers) {
@@ -91,6 +95,16 @@ export function fuseLists(lists: RankedList[], settings: FusionSettings): FusedH
   return {
     hits: merged.values().sort(byScoreThenKey((h) => h.score)),
     fusion: fuse ? settings.method : undefined,
+  };
+}
+
+/** A hit of a one-retriever search, at `i` in the retriever's merged list. */
+function oneRetriever(retriever: Retriever): (ranked: RankedHit, i: number) => FusedHit {
+  return ({ collection, hit }, i) => {
+    const { id, text, metadata, score } = hit;
+    return retriever === 'dense'
+      ? { id, collection, text, score, vectorScore: score, vectorRank: i + 1, metadata }
+      : { id, collection, text, score, lexicalScore: score, lexicalRank: i + 1, metadata };
   };
 }
 
@@ -128,7 +142,11 @@ function perDocument<T>() {
       ids.set(id, value);
     },
     /** Every value, in no particular order. */
-    values: (): T[] => [...byCollection.values()].flatMap((ids) => [...ids.values()]),
+    values(): T[] {
+      const all: T[] = [];
+      for (const ids of byCollection.values()) for (const value of ids.values()) all.push(value);
+      return all;
+    },
   };
 }
 

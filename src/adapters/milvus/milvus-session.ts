@@ -1,11 +1,13 @@
 import type { ClientConfig, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { type CallContext, throwIfDone } from '../../domain/context';
 import { KeyedMutex } from './keyed-mutex';
+import { dropSdkRetryInterceptor } from './lean-interceptor';
 import { callMilvus } from './milvus-call';
 import type { CollectionLifecycle } from './milvus-collection-lifecycle';
 import { type MilvusStatus, isCollectionMissing, isCollectionNotLoaded, throwIfFailed } from './milvus-errors';
 import { type MilvusIndexType, isMilvusLite, serverHasBm25 } from './milvus-schema';
 import { type ConsistencyLevel, ReadConsistency } from './read-consistency';
+import { bypassSdkTelemetryScope } from './sdk-telemetry-scope';
 
 /** How to reach Milvus and how long to wait for it. */
 export interface MilvusVectorStoreOptions {
@@ -59,16 +61,21 @@ export class MilvusSession implements CollectionLifecycle {
     this.maxCallMs = options.maxCallMs ?? 10_000;
     this.indexType = options.indexType ?? 'HNSW';
     this.consistency = new ReadConsistency(options.consistency ?? 'session', options.sessionWindowMs ?? 5_000);
+    const maxRetries = options.maxRetries ?? 0;
     const config: ClientConfig = {
       address: options.address,
       ...(options.token !== undefined && { token: options.token }),
       ...(options.database !== undefined && { database: options.database }),
       timeout: this.maxCallMs,
-      maxRetries: options.maxRetries ?? 0,
+      maxRetries,
       telemetry: { enabled: false },
       logLevel: 'error',
     };
     this.client = client ?? new (loadSdk().MilvusClient)(config);
+    // Without retries, the SDK's retry interceptor only serialises each call for a debug line.
+    if (maxRetries === 0) dropSdkRetryInterceptor(this.client);
+    // Telemetry is off: its per-call scope would only switch on async hooks process-wide.
+    bypassSdkTelemetryScope(this.client);
     // The SDK connects in its constructor and leaves a rejected promise unhandled when the
     // server is down; calls report that themselves, so the start-up failure is ignored here.
     (this.client as unknown as { connectPromise?: Promise<unknown> }).connectPromise?.catch(() => undefined);
