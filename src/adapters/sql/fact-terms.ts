@@ -53,9 +53,24 @@ function bm25(rows: PostingsRow[], queryCounts: Map<string, number>, limit: numb
       scores.set(factId, (scores.get(factId) ?? 0) + (weight * tf * (K1 + 1)) / (tf + norm));
     }
   }
-  const hits: ScoredFactId[] = [...scores].map(([factId, score]) => ({ factId, score }));
+  return { hits: best(scores, limit), unindexed: facts - indexed };
+}
+
+/**
+ * The `limit` best of `scores`, by score then fact id: only the facts at or above the
+ * limit-th score are sorted (a name in every fact of a conversation makes hundreds of
+ * candidates, and sorting them all cost more than the scoring).
+ */
+function best(scores: Map<string, number>, limit: number): ScoredFactId[] {
+  let floor = Number.NEGATIVE_INFINITY;
+  if (scores.size > limit) {
+    const sorted = Float64Array.from(scores.values()).sort();
+    floor = sorted[sorted.length - limit] ?? floor;
+  }
+  const hits: ScoredFactId[] = [];
+  for (const [factId, score] of scores) if (score >= floor) hits.push({ factId, score });
   hits.sort((a, b) => b.score - a.score || (a.factId < b.factId ? -1 : a.factId > b.factId ? 1 : 0));
-  return { hits: hits.slice(0, limit), unindexed: facts - indexed };
+  return hits.slice(0, limit);
 }
 
 /** A fact to index: its id and text. */
