@@ -14,44 +14,63 @@ const BACKFILL_BATCH = 500;
 const K1 = 1.2;
 const B = 0.75;
 
-/** A row of SELECT_FACT_POSTINGS. */
-interface PostingRow {
-  fact_id: string | null;
+/** A row of SELECT_FACT_POSTINGS: a term's postings, or (`postings` null) the user's counts. */
+interface PostingsRow {
   term: string;
   a: number | string;
   b: number | string;
+  postings: string | null;
 }
 
 /**
  * The best `limit` facts by BM25 from the user's postings of the query's terms, as Bm25Index
  * scores them: Lucene's IDF ln(1 + (N − df + 0.5) / (df + 0.5)) with N, df and the average
- * length over the user's indexed facts, each query term weighed once per occurrence. Also how
- * many of the user's facts are not indexed yet.
+ * length over the user's indexed facts, each query term weighed once per occurrence, summed
+ * term by term in the query's order. Also how many of the user's facts are not indexed yet.
  */
-function bm25(rows: PostingRow[], queryCounts: Map<string, number>, limit: number) {
+function bm25(rows: PostingsRow[], queryCounts: Map<string, number>, limit: number) {
   let indexed = 0;
   let totalLength = 0;
   let facts = 0;
-  const df = new Map<string, number>();
+  const postings = new Map<string, { df: number; triples: string }>();
   for (const row of rows) {
-    if (row.fact_id !== null) df.set(row.term, (df.get(row.term) ?? 0) + 1);
+    if (row.postings !== null) postings.set(row.term, { df: Number(row.a), triples: row.postings });
     else if (row.term === 'indexed') [indexed, totalLength] = [Number(row.a), Number(row.b)];
     else facts = Number(row.a);
   }
   const avgLength = totalLength / indexed || 1;
   const scores = new Map<string, number>();
-  for (const row of rows) {
-    if (row.fact_id === null) continue;
-    // Both maps hold every term of a posting row: df was counted from these rows, and the rows were read for the query's terms.
-    const n = df.get(row.term) ?? 1;
-    const weight = (queryCounts.get(row.term) ?? 0) * Math.log(1 + (indexed - n + 0.5) / (n + 0.5));
-    const tf = Number(row.a);
-    const norm = K1 * (1 - B + (B * Number(row.b)) / avgLength);
-    scores.set(row.fact_id, (scores.get(row.fact_id) ?? 0) + (weight * tf * (K1 + 1)) / (tf + norm));
+  for (const [term, qtf] of queryCounts) {
+    const posting = postings.get(term);
+    if (!posting) continue;
+    const weight = qtf * Math.log(1 + (indexed - posting.df + 0.5) / (posting.df + 0.5));
+    const parts = posting.triples.split(' ');
+    for (let i = 0; i + 2 < parts.length; i += 3) {
+      // biome-ignore lint/style/noNonNullAssertion: i + 2 < parts.length
+      const factId = parts[i]!;
+      const tf = Number(parts[i + 1]);
+      const norm = K1 * (1 - B + (B * Number(parts[i + 2])) / avgLength);
+      scores.set(factId, (scores.get(factId) ?? 0) + (weight * tf * (K1 + 1)) / (tf + norm));
+    }
   }
-  const hits: ScoredFactId[] = [...scores].map(([factId, score]) => ({ factId, score }));
+  return { hits: best(scores, limit), unindexed: facts - indexed };
+}
+
+/**
+ * The `limit` best of `scores`, by score then fact id: only the facts at or above the
+ * limit-th score are sorted (a name in every fact of a conversation makes hundreds of
+ * candidates, and sorting them all cost more than the scoring).
+ */
+function best(scores: Map<string, number>, limit: number): ScoredFactId[] {
+  let floor = Number.NEGATIVE_INFINITY;
+  if (scores.size > limit) {
+    const sorted = Float64Array.from(scores.values()).sort();
+    floor = sorted[sorted.length - limit] ?? floor;
+  }
+  const hits: ScoredFactId[] = [];
+  for (const [factId, score] of scores) if (score >= floor) hits.push({ factId, score });
   hits.sort((a, b) => b.score - a.score || (a.factId < b.factId ? -1 : a.factId > b.factId ? 1 : 0));
-  return { hits: hits.slice(0, limit), unindexed: facts - indexed };
+  return hits.slice(0, limit);
 }
 
 /** A fact to index: its id and text. */
@@ -112,7 +131,7 @@ export function createSqlLexicalFactIndex(client: SqlClient): LexicalFactIndex {
   }
 
   async function run(userId: string, counts: Map<string, number>, limit: number, ctx: CallContext) {
-    const rows = await client.query<PostingRow>(
+    const rows = await client.query<PostingsRow>(
       'recall_facts_lexical',
       sql.SELECT_FACT_POSTINGS,
       [userId, [...counts.keys()]],

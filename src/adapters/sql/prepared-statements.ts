@@ -10,15 +10,19 @@
  * PGlite runs the same text unnamed: it is one in-process session, not a server round trip.
  */
 import { createHash } from 'node:crypto';
+import * as factTermsSql from './fact-terms-sql';
 import * as memorySql from './memory-sql';
 
 function nameOf(text: string): string {
   return `recall_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
 }
 
-/** Every statement of the memory repository (memory-sql.ts exports only SQL texts). */
+/**
+ * Every statement of the memory repository and of the lexical fact index (memory-sql.ts and
+ * fact-terms-sql.ts export only SQL texts).
+ */
 const NAMES: ReadonlyMap<string, string> = new Map(
-  (Object.values(memorySql) as unknown[])
+  ([...Object.values(memorySql), ...Object.values(factTermsSql)] as unknown[])
     .filter((value): value is string => typeof value === 'string')
     .map((text) => [text, nameOf(text)]),
 );

@@ -55,6 +55,32 @@ export function lexicalFactIndexContract(getClient: () => SqlClient): void {
     expect(best?.factId).toBe(stored[1]!.id);
   });
 
+  test('a term in every fact, query terms named like the counts rows, and ties: scores and order equal the embedded index', async () => {
+    const user = newUser();
+    // As a conversation's turns: the speaker's name in every fact, some facts alike but for one word.
+    const contents = Array.from({ length: 150 }, (_, i) =>
+      i % 3 === 0 ? `Caroline: the facts are indexed, take ${i % 7}` : `Caroline: went hiking with friend number ${i}`,
+    );
+    const stored = (await repo.addFacts(user, contents.map(fact), ctx)).facts;
+    const reference = new Bm25Index();
+    for (const f of stored) reference.put(f.id, f.content);
+    for (const query of [
+      'Caroline',
+      'What did Caroline say about indexed facts?',
+      'facts indexed take hiking',
+      'friend 12',
+    ]) {
+      const got = await index.search(user, query, 500, ctx);
+      // Equal scores rank by fact id here (the embedded index keeps insertion order).
+      const want = reference.best(query, 500).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+      expect(got.map((h) => h.factId)).toEqual(want.map((h) => h.id));
+      got.forEach((hit, i) => expect(hit.score).toBeCloseTo(want[i]!.score, 9));
+      expect(await index.search(user, query, 40, ctx)).toEqual(got.slice(0, 40));
+    }
+    // Identical contents are one fact.
+    expect(await index.search(user, 'Caroline', 500, ctx)).toHaveLength(new Set(stored.map((f) => f.id)).size);
+  });
+
   test("a user's scores and hits ignore every other user's facts", async () => {
     const user = newUser();
     const other = newUser();

@@ -1,5 +1,6 @@
 import { createTestDatabase } from '../../../harness/postgres';
 import { type PostgresClient, createPostgresClient } from '../../../src/adapters/postgres/postgres-client';
+import { createSqlLexicalFactIndex } from '../../../src/adapters/sql/fact-terms';
 import { createSqlMemoryRepository } from '../../../src/adapters/sql/memory-repository';
 import { migrate, revert } from '../../../src/adapters/sql/migrations/migrator';
 import { requireService } from '../../support/require-service';
@@ -35,6 +36,26 @@ describe('named prepared statements on PostgreSQL', () => {
       'test_prepared',
       `SELECT statement, generic_plans + custom_plans AS uses FROM pg_prepared_statements
        WHERE statement LIKE 'SELECT id, user_id, content%ORDER BY created_at DESC, id DESC LIMIT $2'`,
+      [],
+      ctx,
+    );
+    expect(prepared).toHaveLength(1);
+    expect(Number(prepared[0]!.uses)).toBeGreaterThanOrEqual(8);
+  });
+
+  it("RecallFacts' lexical statement is parsed once per connection and reused, with the same hits", async () => {
+    const repo = createSqlMemoryRepository(client);
+    const index = createSqlLexicalFactIndex(client);
+    const user = newUser();
+    await repo.addFacts(user, ['plays the cello', 'cello lessons on Monday', 'moved to Lisbon'].map(fact), ctx);
+    const runs = [];
+    for (let i = 0; i < 8; i++) runs.push(await index.search(user, 'cello lessons', 10, ctx));
+    expect(runs[0]).toHaveLength(2);
+    for (const run of runs) expect(run).toEqual(runs[0]);
+    const prepared = await client.query<{ uses: number }>(
+      'test_prepared',
+      `SELECT generic_plans + custom_plans AS uses FROM pg_prepared_statements
+       WHERE statement LIKE 'SELECT term, count(*)::float8 AS a%FROM memory_fact_terms%'`,
       [],
       ctx,
     );
