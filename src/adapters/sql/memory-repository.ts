@@ -25,54 +25,7 @@ function viewParams(view: FactView | undefined): [boolean, Date | null] {
 export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
   return {
     ...createSqlFactVersionMethods(client),
-    async addFacts(userId, facts, ctx, inTransaction): Promise<AddFactsResult> {
-      if (facts.length === 0) return { facts: [], createdFlags: [] };
-      const keys = facts.map((fact) => normalizeFactContent(fact.content));
-      // The first input with a given normalised content is the one offered for insertion.
-      const firstIndex = new Map<string, number>();
-      const offered = facts.filter((_, i) => {
-        const key = keys[i] ?? '';
-        if (firstIndex.has(key)) return false;
-        firstIndex.set(key, i);
-        return true;
-      });
-      return client.transaction('add_facts', ctx, async (tx) => {
-        await tx.query(sql.LOCK_USER_FACTS, [userId]);
-        await tx.query(sql.LOCK_USER_CREATING, [userId]);
-        const insert = (rows: typeof offered, normalized: string[]) =>
-          tx.query<NormalizedFactRow>(sql.INSERT_FACTS, [
-            userId,
-            rows.map((f) => f.content),
-            normalized,
-            rows.map((f) => f.source),
-            rows.map((f) => f.confidence),
-            rows.map((f) => JSON.stringify(f.metadata ?? {})),
-            rows.map((f) => f.validFrom ?? null),
-            rows.map((f) => f.validUntil ?? null),
-            rows.map((f) => f.expiresAt ?? null),
-          ]);
-        const inserted = await insert(offered, [...firstIndex.keys()]);
-        const insertedKeys = new Set(inserted.map((row) => row.content_normalized));
-        const missing = [...firstIndex.keys()].filter((key) => !insertedKeys.has(key));
-        let existing =
-          missing.length > 0 ? await tx.query<LatestFactRow>(sql.SELECT_FACTS_BY_CONTENT, [userId, missing]) : [];
-        // Latest versions that expired or ended do not make a duplicate (fact-versions-repository.ts).
-        const stale = await replaceStaleDuplicates(
-          tx,
-          userId,
-          existing,
-          (key) => defined(facts[firstIndex.get(key) ?? -1], 'the input of a normalised content'),
-          insert,
-        );
-        inserted.push(...stale.inserted);
-        existing = stale.existing;
-        await writeFactTerms(tx, userId, inserted);
-        const result = toAddFactsResult(keys, firstIndex, inserted, existing);
-        if (stale.expiredIds.length > 0) result.expiredIds = stale.expiredIds;
-        await inTransaction?.(result);
-        return result;
-      });
-    },
+    addFacts: (userId, facts, ctx, inTransaction) => addFacts(client, userId, facts, ctx, inTransaction),
 
     async listFacts(userId, limit, after, ctx, view): Promise<Fact[]> {
       const rows = after
@@ -130,24 +83,7 @@ export function createSqlMemoryRepository(client: SqlClient): MemoryRepository {
       await client.query('record_search', sql.RECORD_SEARCH, [userId], ctx);
     },
 
-    async forgetUser(userId, ctx, beforeDelete): Promise<ForgetUserCounts> {
-      const [counted] = await client.transaction('forget_user', ctx, async (tx) => {
-        await tx.query(sql.LOCK_USER_FACTS, [userId]);
-        await tx.query(sql.LOCK_USER, [userId]);
-        await beforeDelete?.();
-        return tx.query<Record<'facts' | 'conversations' | 'messages' | 'user_stats', number | string>>(
-          sql.FORGET_USER,
-          [userId],
-        );
-      });
-      const row = defined(counted, 'the forget_user counts row');
-      return {
-        facts: Number(row.facts),
-        conversations: Number(row.conversations),
-        messages: Number(row.messages),
-        userStats: Number(row.user_stats),
-      };
-    },
+    forgetUser: (userId, ctx, beforeDelete) => forgetUser(client, userId, ctx, beforeDelete),
   };
 }
 
@@ -168,4 +104,88 @@ function toAddFactsResult(
     result.createdFlags.push(created.has(key) && firstIndex.get(key) === i);
   });
   return result;
+}
+
+/**
+ * AddFacts in one transaction under the user's locks: each normalised content once, a
+ * duplicate of a current fact returned instead of inserted, the new facts' lexical terms
+ * written, and `inTransaction` run (the vector writes) before the commit.
+ */
+async function addFacts(
+  client: SqlClient,
+  userId: string,
+  facts: Parameters<MemoryRepository['addFacts']>[1],
+  ctx: CallContext,
+  inTransaction: Parameters<MemoryRepository['addFacts']>[3],
+): Promise<AddFactsResult> {
+  if (facts.length === 0) return { facts: [], createdFlags: [] };
+  const keys = facts.map((fact) => normalizeFactContent(fact.content));
+  // The first input with a given normalised content is the one offered for insertion.
+  const firstIndex = new Map<string, number>();
+  const offered = facts.filter((_, i) => {
+    const key = keys[i] ?? '';
+    if (firstIndex.has(key)) return false;
+    firstIndex.set(key, i);
+    return true;
+  });
+  return client.transaction('add_facts', ctx, async (tx) => {
+    await tx.query(sql.LOCK_USER_FACTS, [userId]);
+    await tx.query(sql.LOCK_USER_CREATING, [userId]);
+    const insert = (rows: typeof offered, normalized: string[]) =>
+      tx.query<NormalizedFactRow>(sql.INSERT_FACTS, [
+        userId,
+        rows.map((f) => f.content),
+        normalized,
+        rows.map((f) => f.source),
+        rows.map((f) => f.confidence),
+        rows.map((f) => JSON.stringify(f.metadata ?? {})),
+        rows.map((f) => f.validFrom ?? null),
+        rows.map((f) => f.validUntil ?? null),
+        rows.map((f) => f.expiresAt ?? null),
+      ]);
+    const inserted = await insert(offered, [...firstIndex.keys()]);
+    const insertedKeys = new Set(inserted.map((row) => row.content_normalized));
+    const missing = [...firstIndex.keys()].filter((key) => !insertedKeys.has(key));
+    let existing =
+      missing.length > 0 ? await tx.query<LatestFactRow>(sql.SELECT_FACTS_BY_CONTENT, [userId, missing]) : [];
+    // Latest versions that expired or ended do not make a duplicate (fact-versions-repository.ts).
+    const stale = await replaceStaleDuplicates(
+      tx,
+      userId,
+      existing,
+      (key) => defined(facts[firstIndex.get(key) ?? -1], 'the input of a normalised content'),
+      insert,
+    );
+    inserted.push(...stale.inserted);
+    existing = stale.existing;
+    await writeFactTerms(tx, userId, inserted);
+    const result = toAddFactsResult(keys, firstIndex, inserted, existing);
+    if (stale.expiredIds.length > 0) result.expiredIds = stale.expiredIds;
+    await inTransaction?.(result);
+    return result;
+  });
+}
+
+/** ForgetUser: every row of the user in one transaction under its locks, `beforeDelete` (the vectors) first. */
+async function forgetUser(
+  client: SqlClient,
+  userId: string,
+  ctx: CallContext,
+  beforeDelete: Parameters<MemoryRepository['forgetUser']>[2],
+): Promise<ForgetUserCounts> {
+  const [counted] = await client.transaction('forget_user', ctx, async (tx) => {
+    await tx.query(sql.LOCK_USER_FACTS, [userId]);
+    await tx.query(sql.LOCK_USER, [userId]);
+    await beforeDelete?.();
+    return tx.query<Record<'facts' | 'conversations' | 'messages' | 'user_stats', number | string>>(sql.FORGET_USER, [
+      userId,
+    ]);
+  });
+  const row = defined(counted, 'the forget_user counts row');
+  return {
+    facts: Number(row.facts),
+    conversations: Number(row.conversations),
+    messages: Number(row.messages),
+    userStats: Number(row.user_stats),
+  };
 }

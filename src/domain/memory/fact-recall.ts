@@ -120,32 +120,45 @@ export function createFactRecall(deps: FactRecallDeps) {
     const recency = deps.recencyHalfLifeDays ?? 0;
     // Weighing by age reorders: twice the limit gives it candidates to promote.
     const wanted = recency > 0 ? limit * 2 : limit;
-    const facts: ScoredFact[] = [];
-    const orphans: string[] = [];
-    // The database is the source of truth, and it applies the view: a candidate whose fact is
-    // gone (or outside the view) is dropped, and the next ones fill its place.
-    for (let at = 0; at < ranked.length && facts.length < wanted; ) {
-      const batch = ranked.slice(at, at + wanted - facts.length);
-      at += batch.length;
-      const stored = new Map(
-        (
-          await repository.getFacts(
-            input.userId,
-            batch.map((hit) => hit.id),
-            ctx,
-            view,
-          )
-        ).map((f) => [f.id, f]),
-      );
-      for (const hit of batch) {
-        const fact = stored.get(hit.id);
-        if (fact) facts.push(scored(fact, hit));
-        else if (hit.vectorScore !== undefined) orphans.push(hit.id);
-      }
-    }
+    const { facts, orphans } = await readRanked(repository, input.userId, ranked, wanted, view, ctx);
     if (orphans.length > 0) await collectOrphans(input.userId, orphans, ctx);
     return { facts: weighByRecency(facts, recency, input.asOf ?? new Date()).slice(0, limit) };
   };
+}
+
+/**
+ * The first `wanted` of the ranked candidates that have a row in the view. The database is
+ * the source of truth, and it applies the view: a candidate whose fact is gone (or outside
+ * the view) is dropped, and the next ones fill its place. A dense candidate without a row is
+ * returned among the orphans (its vector outlived its fact).
+ */
+async function readRanked(
+  repository: MemoryRepository,
+  userId: string,
+  ranked: FusedHit[],
+  wanted: number,
+  view: FactView,
+  ctx: CallContext,
+): Promise<{ facts: ScoredFact[]; orphans: string[] }> {
+  const facts: ScoredFact[] = [];
+  const orphans: string[] = [];
+  for (let at = 0; at < ranked.length && facts.length < wanted; ) {
+    const batch = ranked.slice(at, at + wanted - facts.length);
+    at += batch.length;
+    const rows = await repository.getFacts(
+      userId,
+      batch.map((hit) => hit.id),
+      ctx,
+      view,
+    );
+    const stored = new Map(rows.map((fact) => [fact.id, fact]));
+    for (const hit of batch) {
+      const fact = stored.get(hit.id);
+      if (fact) facts.push(scored(fact, hit));
+      else if (hit.vectorScore !== undefined) orphans.push(hit.id);
+    }
+  }
+  return { facts, orphans };
 }
 
 function rankedList(retriever: Retriever, hits: ScoredFactId[]): RankedList {
