@@ -7,6 +7,7 @@ import { describeDatabase } from './composition/open-sql-client';
 import { vectorStoreDir } from './composition/open-vector-store';
 import type { Config } from './config';
 import { contextWithTimeout } from './domain/context';
+import { defined } from './domain/errors';
 import { INTERNAL_COLLECTION_NAMES } from './domain/internal-collections';
 import type { HealthProbe } from './domain/ports';
 import type { Logger } from './observability/logger';
@@ -38,10 +39,10 @@ export async function createApp(config: Config, logger: Logger, options: { metri
       surface = loadGrpcSurface(config, metrics, logger);
     },
   });
-  surface ??= loadGrpcSurface(config, metrics, logger);
+  // openBackends runs whileDatabaseOpens on every path that returns.
+  const grpc = defined<GrpcSurface>(surface, 'the gRPC surface');
   const { vectorStore, embedder } = backends;
   const { search, memory, sweeper } = createDomainServices(config, backends, metrics, logger);
-  const grpc = surface;
   grpc.serve({ memory, search });
   const { server } = grpc;
 
