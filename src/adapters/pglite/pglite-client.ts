@@ -4,6 +4,7 @@ import { type CallContext, contextError, throwIfDone } from '../../domain/contex
 import { UnavailableError } from '../../domain/errors';
 import { raceContext } from '../../domain/race-context';
 import type { Metrics } from '../../observability/metrics';
+import { preparedStatementName } from '../sql/prepared-statements';
 import type { SqlClient, SqlRow, SqlTx } from '../sql/sql-client';
 import { toDomainError } from '../sql/sql-errors';
 import { type WorkerChannel, startWorker } from '../threads/worker-channel';
@@ -62,7 +63,9 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
     kind: 'pglite',
     dataDir,
     query<R = SqlRow>(operation: string, text: string, params: readonly unknown[], ctx: CallContext): Promise<R[]> {
-      return run(operation, ctx, () => worker.call<R[]>('query', text, params));
+      // A known statement runs as a named prepared statement, as on PostgreSQL (pglite-prepared).
+      const name = preparedStatementName(text);
+      return run(operation, ctx, () => worker.call<R[]>('query', text, params, ...(name ? [name] : [])));
     },
     transaction<T>(operation: string, ctx: CallContext, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
       return run(operation, ctx, () => inTransaction(worker, ctx, fn));

@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { serveRequests } from '../threads/serve-requests';
+import { createPreparedStatements } from './pglite-prepared';
 
 /** Thrown inside PGlite's transaction callback to roll it back; never leaves this worker. */
 class Rollback extends Error {}
@@ -18,6 +19,7 @@ interface OpenTransaction {
 
 let db: PGlite | undefined;
 let current: OpenTransaction | undefined;
+const prepared = createPreparedStatements(database);
 
 function database(): PGlite {
   if (!db) throw new Error('pglite is not open');
@@ -69,7 +71,9 @@ serveRequests({
     if (dataDir) await mkdir(dataDir, { recursive: true });
     db = await PGlite.create(dataDir ? { dataDir } : {});
   },
-  async query(text: string, params: unknown[]): Promise<unknown[]> {
+  /** A statement outside a transaction; one with a `name` runs as a named prepared statement. */
+  async query(text: string, params: unknown[], name?: string): Promise<unknown[]> {
+    if (name) return prepared.query(name, text, params);
     return (await database().query(text, params)).rows;
   },
   begin,
@@ -83,5 +87,6 @@ serveRequests({
   async close(): Promise<void> {
     await db?.close();
     db = undefined;
+    prepared.clear();
   },
 });

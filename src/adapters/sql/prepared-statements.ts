@@ -7,7 +7,8 @@
  *
  * The names are derived from the text, so one text always has one name and two texts never
  * share one (node-postgres refuses a name reused for another text on the same connection).
- * PGlite runs the same text unnamed: it is one in-process session, not a server round trip.
+ * PGlite runs them named too (pglite-prepared.ts): its WASM PostgreSQL plans slowly, and the
+ * lexical fact statement went from 1.19 to 0.79 ms p50 when parsed and planned only once.
  */
 import { createHash } from 'node:crypto';
 import * as factTermsSql from './fact-terms-sql';
