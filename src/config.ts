@@ -116,6 +116,8 @@ export interface Config {
     readonly sweepBatchSize: number;
     /** RecallFacts recency weighting's half-life in days; 0 is off. */
     readonly recencyHalfLifeDays: number;
+    /** Postings of users' lexical indexes kept in process (fact-term-snapshots.ts); 0 keeps none. */
+    readonly lexicalCachePostings: number;
   };
   readonly shutdownGraceMs: number;
   readonly maxMessageBytes: number;
@@ -184,6 +186,7 @@ export function loadConfig(env: Env = process.env): Config {
       sweepIntervalMs: r.int('MEMORY_SWEEP_INTERVAL_MS', 60_000, 0, 86_400_000),
       sweepBatchSize: r.int('MEMORY_SWEEP_BATCH_SIZE', 500, 1, MEMORY_LIMITS.idsPerCall),
       recencyHalfLifeDays: r.number('MEMORY_RECENCY_HALF_LIFE_DAYS', 0, 0, 36_500),
+      lexicalCachePostings: r.int('MEMORY_LEXICAL_CACHE_POSTINGS', 1_000_000, 0, 100_000_000),
     },
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     maxMessageBytes: r.int('GRPC_MAX_MESSAGE_BYTES', 16 * 1024 * 1024, 1024, 512 * 1024 * 1024),

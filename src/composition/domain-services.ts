@@ -1,4 +1,5 @@
 import { createSqlEmbeddingSpaceRepository } from '../adapters/sql/embedding-space-repository';
+import { createSnapshotCache } from '../adapters/sql/fact-term-snapshots';
 import { createSqlLexicalFactIndex } from '../adapters/sql/fact-terms';
 import { createSqlGoldenAnswerRepository } from '../adapters/sql/golden-answer-repository';
 import { createSqlMemoryRepository } from '../adapters/sql/memory-repository';
@@ -45,7 +46,10 @@ export function createDomainServices(config: Config, backends: Backends, metrics
     repository: memoryRepository,
     pageTokens: createPageTokenCodec(),
     factIndex,
-    lexicalIndex: createSqlLexicalFactIndex(database),
+    lexicalIndex: createSqlLexicalFactIndex(
+      database,
+      createSnapshotCache({ maxPostings: config.memory.lexicalCachePostings }),
+    ),
     recall: {
       retrieval: config.memoryRetrievalMode,
       fusion: { method: config.search.fusion, rrfK: config.search.rrfK, denseWeight: config.search.fusionWeight },

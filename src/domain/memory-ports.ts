@@ -242,4 +242,6 @@ export interface ScoredFactId {
 export interface LexicalFactIndex {
   /** The user's facts best matching `query` by BM25 (every score > 0), best first, at most `limit`. */
   search(userId: string, query: string, limit: number, ctx: CallContext): Promise<ScoredFactId[]>;
+  /** Drops whatever this process keeps of the user's index (called once ForgetUser ran). */
+  forgetUser?(userId: string): void;
 }

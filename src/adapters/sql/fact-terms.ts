@@ -1,6 +1,8 @@
 import type { CallContext } from '../../domain/context';
 import type { LexicalFactIndex, ScoredFactId } from '../../domain/ports';
 import { lexicalTokens, termCounts } from '../rerankers/lexical-tokens';
+import { type PostingsRow, readPostingsRows, scoreTriples } from './fact-bm25';
+import { type SnapshotCache, buildSnapshot, createSnapshotCache, scoreSnapshot } from './fact-term-snapshots';
 import * as sql from './fact-terms-sql';
 import { LOCK_USER_FACTS } from './memory-sql';
 import type { SqlClient, SqlTx } from './sql-client';
@@ -9,69 +11,6 @@ import type { SqlClient, SqlTx } from './sql-client';
 const MAX_TERM_LENGTH = 128;
 /** Facts indexed per statement when a user's older facts are indexed on first recall. */
 const BACKFILL_BATCH = 500;
-
-/** BM25's parameters, as the embedded store's index (bm25-index.ts) uses them. */
-const K1 = 1.2;
-const B = 0.75;
-
-/** A row of SELECT_FACT_POSTINGS: a term's postings, or (`postings` null) the user's counts. */
-interface PostingsRow {
-  term: string;
-  a: number | string;
-  b: number | string;
-  postings: string | null;
-}
-
-/**
- * The best `limit` facts by BM25 from the user's postings of the query's terms, as Bm25Index
- * scores them: Lucene's IDF ln(1 + (N − df + 0.5) / (df + 0.5)) with N, df and the average
- * length over the user's indexed facts, each query term weighed once per occurrence, summed
- * term by term in the query's order. Also how many of the user's facts are not indexed yet.
- */
-function bm25(rows: PostingsRow[], queryCounts: Map<string, number>, limit: number) {
-  let indexed = 0;
-  let totalLength = 0;
-  let facts = 0;
-  const postings = new Map<string, { df: number; triples: string }>();
-  for (const row of rows) {
-    if (row.postings !== null) postings.set(row.term, { df: Number(row.a), triples: row.postings });
-    else if (row.term === 'indexed') [indexed, totalLength] = [Number(row.a), Number(row.b)];
-    else facts = Number(row.a);
-  }
-  const avgLength = totalLength / indexed || 1;
-  const scores = new Map<string, number>();
-  for (const [term, qtf] of queryCounts) {
-    const posting = postings.get(term);
-    if (!posting) continue;
-    const weight = qtf * Math.log(1 + (indexed - posting.df + 0.5) / (posting.df + 0.5));
-    const parts = posting.triples.split(' ');
-    for (let i = 0; i + 2 < parts.length; i += 3) {
-      // biome-ignore lint/style/noNonNullAssertion: i + 2 < parts.length
-      const factId = parts[i]!;
-      const tf = Number(parts[i + 1]);
-      const norm = K1 * (1 - B + (B * Number(parts[i + 2])) / avgLength);
-      scores.set(factId, (scores.get(factId) ?? 0) + (weight * tf * (K1 + 1)) / (tf + norm));
-    }
-  }
-  return { hits: best(scores, limit), unindexed: facts - indexed };
-}
-
-/**
- * The `limit` best of `scores`, by score then fact id: only the facts at or above the
- * limit-th score are sorted (a name in every fact of a conversation makes hundreds of
- * candidates, and sorting them all cost more than the scoring).
- */
-function best(scores: Map<string, number>, limit: number): ScoredFactId[] {
-  let floor = Number.NEGATIVE_INFINITY;
-  if (scores.size > limit) {
-    const sorted = Float64Array.from(scores.values()).sort();
-    floor = sorted[sorted.length - limit] ?? floor;
-  }
-  const hits: ScoredFactId[] = [];
-  for (const [factId, score] of scores) if (score >= floor) hits.push({ factId, score });
-  hits.sort((a, b) => b.score - a.score || (a.factId < b.factId ? -1 : a.factId > b.factId ? 1 : 0));
-  return hits.slice(0, limit);
-}
 
 /** A fact to index: its id and text. */
 export interface IndexableFact {
@@ -116,9 +55,17 @@ export async function writeFactTerms(tx: SqlTx, userId: string, facts: readonly 
  * The lexical fact index on a SqlClient (PostgreSQL or PGlite). A user's facts stored before
  * migration 005 have no terms yet: the first search that finds some indexes them all, in
  * batches, under the user's fact lock (so no DeleteFacts or ForgetUser interleaves), then
- * searches again. A user whose facts are all indexed pays one statement per search.
+ * searches again.
+ *
+ * A search runs one statement for the postings of the query's terms. A user whose memory
+ * stamp (migration 007) is unchanged since their last search gets a snapshot of all their
+ * postings instead, kept in process (fact-term-snapshots.ts); their later searches cost one
+ * check of the stamp, and score exactly as the statement would.
  */
-export function createSqlLexicalFactIndex(client: SqlClient): LexicalFactIndex {
+export function createSqlLexicalFactIndex(
+  client: SqlClient,
+  snapshots: SnapshotCache = createSnapshotCache(),
+): LexicalFactIndex {
   async function indexMissing(userId: string, ctx: CallContext): Promise<void> {
     await client.transaction('index_fact_terms', ctx, async (tx) => {
       await tx.query(LOCK_USER_FACTS, [userId]);
@@ -130,24 +77,58 @@ export function createSqlLexicalFactIndex(client: SqlClient): LexicalFactIndex {
     });
   }
 
-  async function run(userId: string, counts: Map<string, number>, limit: number, ctx: CallContext) {
-    const rows = await client.query<PostingsRow>(
-      'recall_facts_lexical',
-      sql.SELECT_FACT_POSTINGS,
-      [userId, [...counts.keys()]],
-      ctx,
-    );
-    return bm25(rows, counts, limit);
+  /** The postings rows of `statement`, after indexing the user's facts that still need it. */
+  async function postingsOf(userId: string, statement: string, params: unknown[], ctx: CallContext) {
+    const operation = statement === sql.SELECT_USER_POSTINGS ? 'recall_facts_snapshot' : 'recall_facts_lexical';
+    let read = readPostingsRows(await client.query<PostingsRow>(operation, statement, params, ctx));
+    if (read.counts.facts > read.counts.indexed) {
+      await indexMissing(userId, ctx);
+      read = readPostingsRows(await client.query<PostingsRow>(operation, statement, params, ctx));
+    }
+    return read;
+  }
+
+  /** The user's stamp now, as the database has it (null: the user has no stats row). */
+  async function currentStamp(userId: string, ctx: CallContext): Promise<string | null> {
+    const [row] = await client.query<{ stamp: string }>('recall_facts_stamp', sql.SELECT_FACT_STAMP, [userId], ctx);
+    return row?.stamp ?? null;
+  }
+
+  /**
+   * The user's hits from a snapshot when one is current here, or from a new snapshot when the
+   * stamp has not moved since the user's last search; undefined: run the statement.
+   */
+  async function fromSnapshot(userId: string, terms: Map<string, number>, limit: number, ctx: CallContext) {
+    // Taken first: a ForgetUser here from now on means what is read below must not be kept.
+    if (!snapshots.keeps || snapshots.tooLarge(userId)) return undefined;
+    const epoch = snapshots.epoch();
+    const kept = snapshots.get(userId);
+    const last = snapshots.lastStamp(userId);
+    if (!kept && (last === undefined || last === null)) return undefined;
+    const stamp = await currentStamp(userId, ctx);
+    if (kept && stamp === kept.stamp) return scoreSnapshot(kept, terms, limit);
+    if (kept) snapshots.drop(userId);
+    if (stamp === null || stamp !== last) return undefined;
+    const { postings, counts } = await postingsOf(userId, sql.SELECT_USER_POSTINGS, [userId], ctx);
+    if (counts.stamp === null) return undefined;
+    const snapshot = buildSnapshot(counts.stamp, counts, postings);
+    snapshots.put(userId, snapshot, epoch);
+    return scoreSnapshot(snapshot, terms, limit);
   }
 
   return {
-    async search(userId, query, limit, ctx) {
+    async search(userId, query, limit, ctx): Promise<ScoredFactId[]> {
       const { terms } = analyze(query);
       if (terms.size === 0 || limit <= 0) return [];
-      const first = await run(userId, terms, limit, ctx);
-      if (first.unindexed <= 0) return first.hits;
-      await indexMissing(userId, ctx);
-      return (await run(userId, terms, limit, ctx)).hits;
+      const cached = await fromSnapshot(userId, terms, limit, ctx);
+      if (cached) return cached;
+      const { postings, counts } = await postingsOf(userId, sql.SELECT_FACT_POSTINGS, [userId, [...terms.keys()]], ctx);
+      snapshots.saw(userId, counts.stamp);
+      return scoreTriples(postings, counts, terms, limit);
+    },
+
+    forgetUser(userId) {
+      snapshots.forget(userId);
     },
   };
 }

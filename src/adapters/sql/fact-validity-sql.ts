@@ -4,7 +4,7 @@
  * rule is memory-sql.ts's: the user's fact lock first, then the user's stats row.
  */
 import { FACT_COLUMNS } from './memory-rows';
-import { LOCK_USER_FACTS } from './memory-sql';
+import { LOCK_USER_FACTS, NEW_FACT_STAMP } from './memory-sql';
 
 /** Takes the user's fact lock if nobody holds it ($1 user): LOCK_USER_FACTS's very key, tried. */
 export const TRY_LOCK_USER_FACTS = `${LOCK_USER_FACTS.replace('pg_advisory_xact_lock', 'pg_try_advisory_xact_lock')} AS locked`;
@@ -16,7 +16,7 @@ export const TRY_LOCK_USER_FACTS = `${LOCK_USER_FACTS.replace('pg_advisory_xact_
 export const DELETE_EXPIRED_FACTS = `WITH del AS (
   DELETE FROM memory_facts WHERE user_id = $1 AND id = ANY ($2::uuid[]) AND expires_at <= now() RETURNING id
 ), bump AS (
-  UPDATE user_stats SET fact_count = fact_count - (SELECT count(*) FROM del)
+  UPDATE user_stats SET fact_count = fact_count - (SELECT count(*) FROM del), ${NEW_FACT_STAMP}
   WHERE user_id = $1 AND EXISTS (SELECT 1 FROM del)
 )
 SELECT id FROM del`;
@@ -51,7 +51,7 @@ export const INSERT_FACT_VERSION = `WITH ins AS (
   ON CONFLICT (user_id, md5(content_normalized)) WHERE superseded_by IS NULL DO NOTHING
   RETURNING ${FACT_COLUMNS}
 ), bump AS (
-  UPDATE user_stats SET fact_count = fact_count + (SELECT count(*) FROM ins), last_active = now()
+  UPDATE user_stats SET fact_count = fact_count + (SELECT count(*) FROM ins), last_active = now(), ${NEW_FACT_STAMP}
   WHERE user_id = $1
 )
 SELECT * FROM ins`;
@@ -79,7 +79,7 @@ export const SWEEP_USER_FACTS = `WITH del AS (
     SELECT id FROM memory_facts WHERE user_id = $1 AND expires_at <= now() ORDER BY expires_at LIMIT $2
   ) RETURNING id
 ), bump AS (
-  UPDATE user_stats SET fact_count = fact_count - (SELECT count(*) FROM del)
+  UPDATE user_stats SET fact_count = fact_count - (SELECT count(*) FROM del), ${NEW_FACT_STAMP}
   WHERE user_id = $1 AND EXISTS (SELECT 1 FROM del)
 )
 SELECT id FROM del`;

@@ -13,6 +13,13 @@
  */
 import { CONVERSATION_COLUMNS, FACT_COLUMNS, MESSAGE_COLUMNS } from './memory-rows';
 
+/**
+ * Gives the user's memory a new stamp (migration 007): every statement that adds, deletes or
+ * indexes facts sets it, so the lexical side's in-process snapshot of a user's postings can
+ * tell it is out of date (fact-term-snapshots.ts). A unit test checks each such statement.
+ */
+export const NEW_FACT_STAMP = "fact_stamp = nextval('memory_fact_stamps')";
+
 /** Creates the user's stats row if needed and locks it ($1 user). */
 export const LOCK_USER_CREATING = `INSERT INTO user_stats AS s (user_id) VALUES ($1)
 ON CONFLICT (user_id) DO UPDATE SET last_active = now()`;
@@ -43,7 +50,7 @@ export const INSERT_FACTS = `WITH ins AS (
   ON CONFLICT (user_id, md5(content_normalized)) WHERE superseded_by IS NULL DO NOTHING
   RETURNING ${FACT_COLUMNS}, content_normalized
 ), bump AS (
-  UPDATE user_stats SET fact_count = fact_count + (SELECT count(*) FROM ins) WHERE user_id = $1
+  UPDATE user_stats SET fact_count = fact_count + (SELECT count(*) FROM ins), ${NEW_FACT_STAMP} WHERE user_id = $1
 )
 SELECT * FROM ins`;
 
@@ -88,7 +95,7 @@ export const SELECT_FACT_IDS = 'SELECT id FROM memory_facts WHERE user_id = $1 A
 export const DELETE_FACTS = `WITH del AS (
   DELETE FROM memory_facts WHERE user_id = $1 AND id = ANY ($2::uuid[]) RETURNING id
 ), bump AS (
-  UPDATE user_stats SET fact_count = fact_count - (SELECT count(*) FROM del), last_active = now()
+  UPDATE user_stats SET fact_count = fact_count - (SELECT count(*) FROM del), last_active = now(), ${NEW_FACT_STAMP}
   WHERE user_id = $1 AND EXISTS (SELECT 1 FROM del)
 )
 SELECT id FROM del`;

@@ -45,7 +45,7 @@ export function createMemoryService(deps: {
     /** The user's facts most relevant to the query, best first; never another user's (fact-recall.ts). */
     recallFacts,
 
-    ...createUsers({ repository, factIndex }),
+    ...createUsers({ repository, factIndex, lexicalIndex: deps.lexicalIndex }),
   };
 }
 

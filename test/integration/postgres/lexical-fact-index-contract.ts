@@ -3,6 +3,7 @@ import { Bm25Index } from '../../../src/adapters/embedded-vectors/bm25-index';
  * RecallFacts' lexical side (migration 005_fact_terms) on every SqlClient: run against real
  * PostgreSQL and against PGlite by the repositories-*.test.ts files next to this one.
  */
+import { createSnapshotCache } from '../../../src/adapters/sql/fact-term-snapshots';
 import { createSqlLexicalFactIndex } from '../../../src/adapters/sql/fact-terms';
 import { createSqlMemoryRepository } from '../../../src/adapters/sql/memory-repository';
 import type { SqlClient } from '../../../src/adapters/sql/sql-client';
@@ -129,5 +130,138 @@ export function lexicalFactIndexContract(getClient: () => SqlClient): void {
     await repo.addFacts(user, [fact('plays the CELLO'), fact('Plays the cello')], ctx);
     expect(await postings(user)).toEqual(once);
     expect(await index.search(user, 'cello', 10, ctx)).toHaveLength(1);
+  });
+
+  describe("snapshots of a user's postings kept in process (fact-term-snapshots.ts)", () => {
+    /** Records the operations a client runs, to count statements. */
+    const recording = () => {
+      const operations: string[] = [];
+      const recorded: SqlClient = {
+        ...client,
+        kind: client.kind,
+        query: (operation, text, params, c) => {
+          operations.push(operation);
+          return client.query(operation, text, params, c);
+        },
+        transaction: (operation, c, fn) => {
+          operations.push(operation);
+          return client.transaction(operation, c, fn);
+        },
+      };
+      return { operations, recorded };
+    };
+    /** The statement path alone: a cache that never keeps a snapshot. */
+    const uncached = () => createSqlLexicalFactIndex(client, createSnapshotCache({ maxPostings: 0 }));
+
+    test('a user whose memory did not change is scored from a snapshot after one stamp check, exactly as the statement scores', async () => {
+      const user = newUser();
+      await repo.addFacts(user, [...FACTS, 'Cello lessons every Tuesday', 'The cello is a Guarneri'].map(fact), ctx);
+      const cache = createSnapshotCache();
+      const { operations, recorded } = recording();
+      const kept = createSqlLexicalFactIndex(recorded, cache);
+      const queries = ['cello', 'cello cello lessons', 'lisbon job', '学习', 'zorblax tuesday', 'nothing here'];
+      const want = [];
+      for (const query of queries) want.push(await uncached().search(user, query, 10, ctx));
+      const got = [];
+      for (const query of queries) got.push(await kept.search(user, query, 10, ctx));
+      expect(got).toEqual(want);
+      expect(cache.size().users).toBe(1);
+      // First a statement; then the stamp is unchanged, so the second search loads the snapshot.
+      expect(operations.slice(0, 3)).toEqual(['recall_facts_lexical', 'recall_facts_stamp', 'recall_facts_snapshot']);
+      expect(operations.slice(3)).toEqual(Array(queries.length - 2).fill('recall_facts_stamp'));
+    });
+
+    test("another replica's AddFacts, DeleteFacts, SupersedeFact, sweep and ForgetUser are seen by the next search", async () => {
+      const user = newUser();
+      const stored = (await repo.addFacts(user, FACTS.map(fact), ctx)).facts;
+      const cache = createSnapshotCache();
+      const kept = createSqlLexicalFactIndex(client, cache);
+      const check = async (query: string) => {
+        const got = await kept.search(user, query, 10, ctx);
+        expect(got).toEqual(await uncached().search(user, query, 10, ctx));
+        return got.map((hit) => hit.factId);
+      };
+      const warm = async () => {
+        for (let i = 0; i < 3; i++) await check('cello violin lisbon');
+        expect(cache.size().users).toBe(1);
+      };
+
+      await warm();
+      const [added] = (await repo.addFacts(user, [fact('Switched from the cello to the violin')], ctx)).facts;
+      expect(await check('violin')).toEqual([added!.id]);
+
+      await warm();
+      await repo.deleteFacts(user, [added!.id], ctx);
+      expect(await check('violin')).toEqual([]);
+
+      await warm();
+      const cello = stored[3]!;
+      const moved = await repo.supersedeFact(
+        user,
+        cello.id,
+        fact('Plays the violin in a string quartet'),
+        undefined,
+        ctx,
+      );
+      expect(await check('violin quartet')).toEqual([moved.current.id]);
+
+      await warm();
+      const [soon] = (
+        await repo.addFacts(
+          user,
+          [{ ...fact('Parking permit for zone violin'), expiresAt: new Date(Date.now() - 1) }],
+          ctx,
+        )
+      ).facts;
+      await warm();
+      expect(await check('parking permit')).toEqual([soon!.id]);
+      expect(await repo.sweepExpiredFacts(user, 10, ctx, async () => undefined)).toEqual([soon!.id]);
+      expect(await check('parking permit')).toEqual([]);
+
+      await warm();
+      await repo.forgetUser(user, ctx);
+      expect(await check('cello violin lisbon')).toEqual([]);
+      expect(cache.size().users).toBe(0);
+    });
+
+    test('a user too large to keep is read whole once, then searched by statement', async () => {
+      const user = newUser();
+      await repo.addFacts(user, FACTS.map(fact), ctx);
+      // A quarter of 8 postings: every user here is too large.
+      const cache = createSnapshotCache({ maxPostings: 8 });
+      const { operations, recorded } = recording();
+      const index = createSqlLexicalFactIndex(recorded, cache);
+      for (let i = 0; i < 4; i++) {
+        expect(await index.search(user, 'cello lisbon', 10, ctx)).toEqual(
+          await uncached().search(user, 'cello lisbon', 10, ctx),
+        );
+      }
+      expect(operations).toEqual([
+        'recall_facts_lexical',
+        'recall_facts_stamp',
+        'recall_facts_snapshot',
+        'recall_facts_lexical',
+        'recall_facts_lexical',
+      ]);
+      expect(cache.size().users).toBe(0);
+    });
+
+    test('ForgetUser on this replica drops the snapshot at once, even one read while it ran', async () => {
+      const user = newUser();
+      await repo.addFacts(user, FACTS.map(fact), ctx);
+      const cache = createSnapshotCache();
+      const kept = createSqlLexicalFactIndex(client, cache);
+      for (let i = 0; i < 3; i++) await kept.search(user, 'cello', 10, ctx);
+      expect(cache.size()).toMatchObject({ users: 1 });
+      kept.forgetUser?.(user);
+      expect(cache.size()).toEqual({ users: 0, postings: 0 });
+
+      // A snapshot whose statement was under way when ForgetUser came is not kept.
+      await kept.search(user, 'cello', 10, ctx);
+      const loading = kept.search(user, 'cello', 10, ctx);
+      kept.forgetUser?.(user);
+      expect(await loading).toHaveLength(1);
+      expect(cache.size().users).toBe(0);
+    });
   });
 }

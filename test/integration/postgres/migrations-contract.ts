@@ -47,6 +47,7 @@ export function migrationsContract(getClient: () => SqlClient): void {
         '004_embedding_spaces',
         '005_fact_terms',
         '006_fact_validity',
+        '007_fact_stamps',
       ],
     });
     expect(await migrate(client, { dir })).toEqual({ applied: [] });
@@ -58,6 +59,7 @@ export function migrationsContract(getClient: () => SqlClient): void {
       [4, true, true],
       [5, true, true],
       [6, true, true],
+      [7, true, true],
     ]);
     expect(status[0]!.appliedAt).toBeInstanceOf(Date);
     expect(await reportIndexes(client)).toEqual(REPORT_INDEXES);
@@ -127,6 +129,32 @@ export function migrationsContract(getClient: () => SqlClient): void {
     await repo.forgetUser('m6-user', ctx);
   });
 
+  test('fact stamps (007) revert and apply again; every existing user gets a stamp of their own', async () => {
+    const client = getClient();
+    const ctx = backgroundContext();
+    const stamps = async () =>
+      (
+        await client.query<{ stamp: string }>(
+          'test',
+          "SELECT fact_stamp::text AS stamp FROM user_stats WHERE user_id LIKE 'm7-%' ORDER BY user_id",
+          [],
+          ctx,
+        )
+      ).map((row) => row.stamp);
+    expect(await revert(client, 7, { dir })).toEqual({ reverted: ['007_fact_stamps'] });
+    await client.query('test', "INSERT INTO user_stats (user_id) VALUES ('m7-a'), ('m7-b')", [], ctx);
+    expect(await migrate(client, { dir })).toEqual({ applied: ['007_fact_stamps'] });
+    const [a, b] = await stamps();
+    expect(a).toMatch(/^\d+$/);
+    expect(b).not.toBe(a);
+    // A fact write moves the user's stamp; the other user's stays.
+    await createSqlMemoryRepository(client).addFacts('m7-a', [newFact('Lives in Berlin')], ctx);
+    const [a2, b2] = await stamps();
+    expect([a2 !== a, b2]).toEqual([true, b]);
+    await client.query('test', "DELETE FROM user_stats WHERE user_id LIKE 'm7-%'", [], ctx);
+    await client.query('test', "DELETE FROM memory_facts WHERE user_id LIKE 'm7-%'", [], ctx);
+  });
+
   test('a migration without a down section cannot be reverted', async () => {
     await expect(revert(getClient(), 1, { dir })).rejects.toThrow(/001_memory_schema\.sql has no "-- migrate:down"/);
     await expect(revert(getClient(), 42, { dir })).rejects.toBeInstanceOf(MigrationError);
@@ -140,7 +168,7 @@ export function migrationsContract(getClient: () => SqlClient): void {
     try {
       await expect(migrate(client, { dir })).rejects.toThrow(/checksum mismatch.*002_golden_answers\.sql/);
       const status = await migrationStatus(client, { dir });
-      expect(status.map((m) => m.checksumMatches)).toEqual([true, false, true, true, true, true]);
+      expect(status.map((m) => m.checksumMatches)).toEqual([true, false, true, true, true, true, true]);
     } finally {
       await writeFile(file, original);
     }

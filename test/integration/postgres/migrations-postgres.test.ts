@@ -32,6 +32,7 @@ describe('migrations on PostgreSQL', () => {
         '004_embedding_spaces',
         '005_fact_terms',
         '006_fact_validity',
+        '007_fact_stamps',
       ]);
       expect(await reportIndexes(clients[0]!)).toHaveLength(2);
     } finally {

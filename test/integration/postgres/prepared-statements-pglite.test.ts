@@ -1,4 +1,5 @@
 import { type PgliteClient, openPgliteClient } from '../../../src/adapters/pglite/pglite-client';
+import { createSnapshotCache } from '../../../src/adapters/sql/fact-term-snapshots';
 import { createSqlLexicalFactIndex } from '../../../src/adapters/sql/fact-terms';
 import { createSqlMemoryRepository } from '../../../src/adapters/sql/memory-repository';
 import { GET_FACTS } from '../../../src/adapters/sql/memory-sql';
@@ -48,7 +49,8 @@ describe('named prepared statements on PGlite', () => {
 
   it("RecallFacts' lexical statement is parsed once and reused, with the same hits", async () => {
     const repo = createSqlMemoryRepository(client);
-    const index = createSqlLexicalFactIndex(client);
+    // Without snapshots (fact-term-snapshots.ts), every search runs the statement.
+    const index = createSqlLexicalFactIndex(client, createSnapshotCache({ maxPostings: 0 }));
     const user = newUser();
     await repo.addFacts(user, ['plays the cello', 'cello lessons on Monday', 'moved to Lisbon'].map(fact), ctx);
     const runs = [];

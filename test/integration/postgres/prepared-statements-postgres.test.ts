@@ -1,5 +1,6 @@
 import { createTestDatabase } from '../../../harness/postgres';
 import { type PostgresClient, createPostgresClient } from '../../../src/adapters/postgres/postgres-client';
+import { createSnapshotCache } from '../../../src/adapters/sql/fact-term-snapshots';
 import { createSqlLexicalFactIndex } from '../../../src/adapters/sql/fact-terms';
 import { createSqlMemoryRepository } from '../../../src/adapters/sql/memory-repository';
 import { migrate, revert } from '../../../src/adapters/sql/migrations/migrator';
@@ -45,7 +46,8 @@ describe('named prepared statements on PostgreSQL', () => {
 
   it("RecallFacts' lexical statement is parsed once per connection and reused, with the same hits", async () => {
     const repo = createSqlMemoryRepository(client);
-    const index = createSqlLexicalFactIndex(client);
+    // Without snapshots (fact-term-snapshots.ts), every search runs the statement.
+    const index = createSqlLexicalFactIndex(client, createSnapshotCache({ maxPostings: 0 }));
     const user = newUser();
     await repo.addFacts(user, ['plays the cello', 'cello lessons on Monday', 'moved to Lisbon'].map(fact), ctx);
     const runs = [];

@@ -10,6 +10,8 @@ const words = (text: string) => new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/
  */
 export class FakeLexicalFactIndex implements LexicalFactIndex {
   calls = 0;
+  /** Users ForgetUser told this index to drop, in order. */
+  forgotten: string[] = [];
   /** When set, the next search rejects with it. */
   failWith: Error | undefined;
 
@@ -27,5 +29,9 @@ export class FakeLexicalFactIndex implements LexicalFactIndex {
       .filter((hit) => hit.score > 0)
       .sort((a, b) => b.score - a.score || (a.factId < b.factId ? -1 : 1))
       .slice(0, limit);
+  }
+
+  forgetUser(userId: string): void {
+    this.forgotten.push(userId);
   }
 }

@@ -3,6 +3,7 @@ import { InvalidArgumentError, NotFoundError } from '../../../src/domain/errors'
 import type { FactIndex } from '../../../src/domain/memory/fact-index';
 import { createMemoryService } from '../../../src/domain/memory/memory-service';
 import { createPageTokenCodec } from '../../../src/domain/memory/page-token';
+import { FakeLexicalFactIndex } from '../../support/fakes/fake-lexical-fact-index';
 import { FakeMemoryRepository } from '../../support/fakes/fake-memory-repository';
 
 const ctx = backgroundContext();
@@ -245,13 +246,17 @@ describe('MemoryService rules', () => {
     expect(p2.nextPageToken).toBe('');
   });
 
-  it('forgets a user, vectors included, and nobody else', async () => {
-    const { memory, factIndex } = setup();
+  it('forgets a user, vectors and what the lexical index keeps in process included, and nobody else', async () => {
+    const repository = new FakeMemoryRepository();
+    const factIndex = recordingIndex();
+    const lexicalIndex = new FakeLexicalFactIndex(repository);
+    const memory = createMemoryService({ repository, factIndex, lexicalIndex, pageTokens: createPageTokenCodec() });
     await memory.addFacts({ userId: 'u1', facts: [fact('a'), fact('b')] }, ctx);
     await memory.addFacts({ userId: 'u2', facts: [fact('c')] }, ctx);
     const counts = await memory.forgetUser({ userId: 'u1' }, ctx);
     expect(counts).toMatchObject({ facts: 2, factVectors: 2, userStats: 1 });
     expect([...factIndex.entries.values()].map((e) => e.userId)).toEqual(['u2']);
+    expect(lexicalIndex.forgotten).toEqual(['u1']);
     expect((await memory.getUserStats({ userId: 'u2' }, ctx)).factCount).toBe(1);
   });
 });
