@@ -132,6 +132,15 @@ export function isContextEnd(error: unknown): boolean {
   return error instanceof RecallError && (error.code === 'deadline_exceeded' || error.code === 'cancelled');
 }
 
+/**
+ * True for a failure a degraded answer must not hide: the caller's own (input refused, its
+ * deadline passed, it cancelled). Search's and RecallFacts' dense sides fail over to lexical
+ * hits on anything else.
+ */
+export function isOwnFault(error: unknown): boolean {
+  return error instanceof RecallError && (error.code === 'invalid_argument' || isContextEnd(error));
+}
+
 /** True for errors caused by the caller's input: they must never count as an outage. */
 export function isCallerError(error: unknown): boolean {
   return (

@@ -1,5 +1,5 @@
 import type { CallContext } from '../context';
-import { RecallError } from '../errors';
+import { RecallError, isOwnFault } from '../errors';
 import { type FusedHit, type FusionSettings, type RankedList, type Retriever, fuseLists } from '../fusion';
 import type { Fact, FactView, LexicalFactIndex, MemoryRepository, ScoredFactId } from '../ports';
 import type { FactIndex } from './fact-index';
@@ -105,7 +105,7 @@ export function createFactRecall(deps: FactRecallDeps) {
     const lexicalHits = lexical ? await lexical : undefined;
     const denseSettled = await denseResult;
     if (denseSettled && 'error' in denseSettled) {
-      if (retrieval !== 'hybrid' || !lexicalHits || isOwnFault(denseSettled.error)) throw denseSettled.error;
+      if (retrieval !== 'hybrid' || !lexicalHits || !degradable(denseSettled.error)) throw denseSettled.error;
       logger?.warn({ err: denseSettled.error, userId: input.userId }, 'fact recall went on without its dense side');
     } else if (denseSettled) lists.push(rankedList('dense', denseSettled.hits));
     if (lexicalHits) lists.push(rankedList('lexical', lexicalHits));
@@ -179,15 +179,9 @@ function scored(fact: Fact, hit: FusedHit): ScoredFact {
 }
 
 /**
- * Failures never degraded into a lexical-only answer: the caller's own (its deadline or
- * cancellation, input refused) and an index in another embedding space (as Search refuses it).
+ * Whether a failed dense side may leave a lexical-only answer: not for the caller's own
+ * fault, nor for an index in another embedding space (refused, as Search refuses it).
  */
-function isOwnFault(error: unknown): boolean {
-  return (
-    error instanceof RecallError &&
-    (error.code === 'invalid_argument' ||
-      error.code === 'deadline_exceeded' ||
-      error.code === 'cancelled' ||
-      error.code === 'failed_precondition')
-  );
+function degradable(error: unknown): boolean {
+  return !isOwnFault(error) && !(error instanceof RecallError && error.code === 'failed_precondition');
 }

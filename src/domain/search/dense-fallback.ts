@@ -1,5 +1,5 @@
 import type { CallContext } from '../context';
-import { RecallError } from '../errors';
+import { isOwnFault } from '../errors';
 import { type FanOutResult, allFailedError, failureReason } from './fan-out';
 import type { QueryEmbedder } from './query-embedder';
 import type { SkippedStage } from './search-types';
@@ -30,13 +30,6 @@ export async function embedSearchQuery(
     if (isOwnFault(error)) throw error;
     return { ms: 0, error: error instanceof Error ? error : new Error(String(error)) };
   }
-}
-
-function isOwnFault(error: unknown): boolean {
-  return (
-    error instanceof RecallError &&
-    (error.code === 'invalid_argument' || error.code === 'deadline_exceeded' || error.code === 'cancelled')
-  );
 }
 
 /** The reason shown to the caller for a query that could not be embedded. */
