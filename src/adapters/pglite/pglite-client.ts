@@ -41,6 +41,7 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
   }
   const exclusive = oneAtATime();
   let closing: Promise<void> | undefined;
+  let changes = 0;
 
   async function run<T>(operation: string, ctx: CallContext, work: () => Promise<T>): Promise<T> {
     if (closing) throw new UnavailableError('pglite database is closed');
@@ -63,17 +64,20 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
     kind: 'pglite',
     dataDir,
     query<R = SqlRow>(operation: string, text: string, params: readonly unknown[], ctx: CallContext): Promise<R[]> {
+      if (!READ_ONLY.test(text)) changes++;
       // A known statement runs as a named prepared statement, as on PostgreSQL (pglite-prepared).
       const name = preparedStatementName(text);
       return run(operation, ctx, () => worker.call<R[]>('query', text, params, ...(name ? [name] : [])));
     },
     transaction<T>(operation: string, ctx: CallContext, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+      changes++;
       return run(operation, ctx, () => inTransaction(worker, ctx, fn));
     },
     async ping(ctx: CallContext): Promise<void> {
       await run('ping', ctx, () => worker.call('query', 'SELECT 1', []));
     },
     breakerState: () => 'closed',
+    changes: () => changes,
     close(): Promise<void> {
       closing ??= exclusive(async () => {
         try {
@@ -86,6 +90,9 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
     },
   };
 }
+
+/** A statement that cannot write: a SELECT (this project's SQL writes only in INSERT, UPDATE, DELETE or WITH statements; a unit test checks). */
+export const READ_ONLY = /^\s*SELECT\b/i;
 
 /** Runs each piece of work after the one before has settled, in call order. */
 function oneAtATime(): <T>(work: () => Promise<T>) => Promise<T> {

@@ -37,6 +37,8 @@ interface TermPostings {
 /** A user's whole lexical index at one stamp. */
 export interface UserSnapshot {
   stamp: string;
+  /** The client's write count (SqlClient.changes) when the stamp was last found current. */
+  checkedAt?: number | undefined;
   counts: PostingsCounts;
   factIds: string[];
   lengths: Int32Array;

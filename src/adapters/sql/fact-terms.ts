@@ -60,7 +60,8 @@ export async function writeFactTerms(tx: SqlTx, userId: string, facts: readonly 
  * A search runs one statement for the postings of the query's terms. A user whose memory
  * stamp (migration 007) is unchanged since their last search gets a snapshot of all their
  * postings instead, kept in process (fact-term-snapshots.ts); their later searches cost one
- * check of the stamp, and score exactly as the statement would.
+ * check of the stamp — none at all on a database only this process writes (PGlite) while it
+ * has been given no write since the last check — and score exactly as the statement would.
  */
 export function createSqlLexicalFactIndex(
   client: SqlClient,
@@ -99,19 +100,26 @@ export function createSqlLexicalFactIndex(
    * stamp has not moved since the user's last search; undefined: run the statement.
    */
   async function fromSnapshot(userId: string, terms: Map<string, number>, limit: number, ctx: CallContext) {
-    // Taken first: a ForgetUser here from now on means what is read below must not be kept.
     if (!snapshots.keeps || snapshots.tooLarge(userId)) return undefined;
+    // Taken first: a ForgetUser here from now on means what is read below must not be kept.
     const epoch = snapshots.epoch();
     const kept = snapshots.get(userId);
+    // A database only this process writes (PGlite) has not changed since the count last stood here.
+    const changes = client.changes?.();
+    if (kept && changes !== undefined && kept.checkedAt === changes) return scoreSnapshot(kept, terms, limit);
     const last = snapshots.lastStamp(userId);
     if (!kept && (last === undefined || last === null)) return undefined;
     const stamp = await currentStamp(userId, ctx);
-    if (kept && stamp === kept.stamp) return scoreSnapshot(kept, terms, limit);
+    if (kept && stamp === kept.stamp) {
+      kept.checkedAt = changes;
+      return scoreSnapshot(kept, terms, limit);
+    }
     if (kept) snapshots.drop(userId);
     if (stamp === null || stamp !== last) return undefined;
     const { postings, counts } = await postingsOf(userId, sql.SELECT_USER_POSTINGS, [userId], ctx);
     if (counts.stamp === null) return undefined;
     const snapshot = buildSnapshot(counts.stamp, counts, postings);
+    snapshot.checkedAt = changes;
     snapshots.put(userId, snapshot, epoch);
     return scoreSnapshot(snapshot, terms, limit);
   }

@@ -34,4 +34,11 @@ export interface SqlClient {
   close(): Promise<void>;
   /** State of the breaker in front of the database (`closed` for PGlite, which has none). */
   breakerState(): BreakerStateName;
+  /**
+   * How many statements that may write (every transaction, every statement but a SELECT) this
+   * client has been given, counted when given. Only a client that owns its database has it
+   * (PGlite: DATA_DIR is locked to one process), so nothing can change the data unseen while
+   * the count stands still; undefined for PostgreSQL, which other replicas share.
+   */
+  readonly changes?: () => number;
 }

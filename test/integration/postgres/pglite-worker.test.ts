@@ -75,3 +75,24 @@ test('a closed client refuses calls as unavailable', async () => {
   await other.close();
   await expect(other.query('read', 'SELECT 1', [], ctx)).rejects.toBeInstanceOf(UnavailableError);
 });
+
+test('counts the statements that may write when they are given, and no SELECT', async () => {
+  const count = client.changes!;
+  const before = count();
+  await client.query('read', 'SELECT id FROM items WHERE id = $1', [1], ctx);
+  await client.query('read', '  select 1', [], ctx);
+  expect(count()).toBe(before);
+  const writing = client.query('write', 'UPDATE items SET name = $1 WHERE id = 1', ['uno'], ctx);
+  expect(count()).toBe(before + 1);
+  await writing;
+  await client.query(
+    'write',
+    'WITH d AS (DELETE FROM items WHERE id = -1 RETURNING 1) SELECT count(*) FROM d',
+    [],
+    ctx,
+  );
+  await client.transaction('tx', ctx, async (tx) => {
+    await tx.query('SELECT 1');
+  });
+  expect(count()).toBe(before + 3);
+});
