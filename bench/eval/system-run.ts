@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SearchRequest } from '../../src/gen/recall/v1/search';
 import { type RecallClients, connectRecall } from '../server/clients';
-import { type RecallProcess, startRecall } from '../server/recall-process';
+import { type RecallProcess, startRecall, withExitReason } from '../server/recall-process';
 import { type Dataset, type EvalQuery, documentText } from './dataset';
 import type { DocVectors } from './doc-vectors';
 import { type EvalReranker, evalModes } from './eval-modes';
@@ -94,6 +94,8 @@ export async function runSystem(
           const depth = mode.reranker === 'cross-encoder' ? (setup.crossEncoder?.depth ?? 0) : 0;
           modes.push(await runMode(clients, collection, mode, queries, dataset.qrels, depth));
         }
+      } catch (error) {
+        throw withExitReason(error, recall);
       } finally {
         clients?.close();
         await recall?.stop();

@@ -22,6 +22,15 @@ export interface RecallProcess {
   stop(): Promise<number | null>;
 }
 
+/** How a problem line starts when recall exited by itself after it began listening. */
+export const EXITED_IN_USE = 'recall exited while in use';
+
+/** `error`, with the reason when recall exited by itself (its calls then fail with ECONNREFUSED). */
+export function withExitReason(error: unknown, recall: RecallProcess | undefined): unknown {
+  const exited = recall?.problems.find((line) => line.startsWith(EXITED_IN_USE));
+  return exited ? new Error(`${error instanceof Error ? error.message : String(error)} (${exited})`) : error;
+}
+
 /**
  * Starts `node dist/src/main.js` of the checkout at `root` (this one by default) with only
  * `env` (plus PATH and HOME: no variable of the benchmark's own environment leaks into the
@@ -89,6 +98,11 @@ export async function startRecall(
     throw error;
   }
   let stopping: Promise<number | null> | undefined;
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    // Said among the problems, so that a run whose calls then fail says why.
+    note(`${EXITED_IN_USE}: code ${code}, signal ${signal}${stderr ? `; stderr: ${stderr.slice(-1000)}` : ''}`);
+  });
   return {
     label,
     pid: child.pid ?? 0,

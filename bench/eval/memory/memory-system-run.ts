@@ -4,7 +4,7 @@ import path from 'node:path';
 import { RetrievalMode } from '../../../src/gen/recall/v1/search';
 import { summarize } from '../../report/stats';
 import { type RecallClients, connectRecall } from '../../server/clients';
-import { type RecallProcess, startRecall } from '../../server/recall-process';
+import { type RecallProcess, startRecall, withExitReason } from '../../server/recall-process';
 import type { EvalSystem } from '../system-run';
 import type { LocomoConversation } from './locomo';
 import { type LoadedConversation, type ScoredQuestion, loadConversation, scoredQuestion } from './memory-load';
@@ -107,6 +107,8 @@ export async function runMemorySystem(
       loaded,
       questions,
     };
+  } catch (error) {
+    throw withExitReason(error, recall);
   } finally {
     // A running target keeps its data: the eval's users are forgotten (best effort).
     if (system.target && clients) {

@@ -1,0 +1,28 @@
+/**
+ * The benchmark and eval harness (bench/server/recall-process.ts) says why recall went away
+ * when it exits by itself mid-run, instead of leaving the caller a bare ECONNREFUSED.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EXITED_IN_USE, startRecall, withExitReason } from '../../bench/server/recall-process';
+
+test('a recall that exits while in use is named with its signal among the problems and in the error', async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'recall-process-'));
+  try {
+    const recall = await startRecall('exit test', { DATA_DIR: dataDir });
+    expect(recall.problems.filter((line) => line.startsWith(EXITED_IN_USE))).toEqual([]);
+    process.kill(recall.pid, 'SIGKILL');
+    // Wait for the harness to see the exit.
+    for (let i = 0; i < 100 && !recall.problems.some((line) => line.startsWith(EXITED_IN_USE)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const line = recall.problems.find((problem) => problem.startsWith(EXITED_IN_USE));
+    expect(line).toMatch(/signal SIGKILL/);
+    const error = withExitReason(new Error('connect ECONNREFUSED'), recall) as Error;
+    expect(error.message).toMatch(/^connect ECONNREFUSED \(recall exited while in use: code null, signal SIGKILL/);
+    expect(await recall.stop()).toBeNull();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
