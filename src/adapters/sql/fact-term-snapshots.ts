@@ -120,15 +120,17 @@ export function scoreSnapshot(
  * user's last postings statement read, and the users found too large to keep.
  */
 function createUserMarks() {
-  const seen = new Map<string, string | null>();
+  const seen = new Map<string, { stamp: string | null; indexed: number }>();
   const large = new Set<string>();
   return {
     /** The stamp the user's last postings statement read here, if remembered. */
-    lastStamp: (userId: string): string | null | undefined => seen.get(userId),
-    /** Remembers the stamp a postings statement read for the user. */
-    saw(userId: string, stamp: string | null): void {
+    lastStamp: (userId: string): string | null | undefined => seen.get(userId)?.stamp,
+    /** How many indexed facts the user's last postings statement counted (0 if not remembered). */
+    lastIndexed: (userId: string): number => seen.get(userId)?.indexed ?? 0,
+    /** Remembers the stamp and indexed-fact count a postings statement read for the user. */
+    saw(userId: string, stamp: string | null, indexed: number): void {
       seen.delete(userId);
-      seen.set(userId, stamp);
+      seen.set(userId, { stamp, indexed });
       if (seen.size > MAX_SEEN) seen.delete(seen.keys().next().value as string);
     },
     /** Whether the user's snapshot was found too large to keep (their searches run the statement). */
@@ -180,6 +182,15 @@ export function createSnapshotCache(options: { maxPostings?: number; ttlMs?: num
     ...marks,
     /** Whether snapshots are kept at all (maxPostings 0: every search runs the statement). */
     keeps: maxPostings > 0,
+    /**
+     * Whether a user with this many indexed facts is too large to keep, known before reading
+     * them (each indexed fact has a posting at least); marks the user so.
+     */
+    tooManyFacts(userId: string, indexed: number): boolean {
+      if (indexed <= maxPostings / 4) return false;
+      markLarge(userId);
+      return true;
+    },
     /** The user's snapshot, if one is kept (it may be out of date: check its stamp). */
     get(userId: string): UserSnapshot | undefined {
       sweep();

@@ -115,7 +115,9 @@ export function createSqlLexicalFactIndex(
       return scoreSnapshot(kept, terms, limit);
     }
     if (kept) snapshots.drop(userId);
-    if (stamp === null || stamp !== last) return undefined;
+    if (stamp === null || stamp !== last || snapshots.tooManyFacts(userId, snapshots.lastIndexed(userId))) {
+      return undefined;
+    }
     const { postings, counts } = await postingsOf(userId, sql.SELECT_USER_POSTINGS, [userId], ctx);
     if (counts.stamp === null) return undefined;
     const snapshot = buildSnapshot(counts.stamp, counts, postings);
@@ -131,7 +133,7 @@ export function createSqlLexicalFactIndex(
       const cached = await fromSnapshot(userId, terms, limit, ctx);
       if (cached) return cached;
       const { postings, counts } = await postingsOf(userId, sql.SELECT_FACT_POSTINGS, [userId, [...terms.keys()]], ctx);
-      snapshots.saw(userId, counts.stamp);
+      snapshots.saw(userId, counts.stamp, counts.indexed);
       return scoreTriples(postings, counts, terms, limit);
     },
 

@@ -121,11 +121,11 @@ describe('the snapshot cache', () => {
 
   test('ForgetUser drops the user, the stamp it saw, and any snapshot read before it', () => {
     const cache = createSnapshotCache();
-    cache.saw('a', '7');
+    cache.saw('a', '7', 3);
     cache.put('a', snapshotOf(5), cache.epoch());
     const before = cache.epoch();
     cache.forget('a');
-    expect([cache.get('a'), cache.lastStamp('a')]).toEqual([undefined, undefined]);
+    expect([cache.get('a'), cache.lastStamp('a'), cache.lastIndexed('a')]).toEqual([undefined, undefined, 0]);
     cache.put('a', snapshotOf(5), before);
     expect(cache.get('a')).toBeUndefined();
     cache.put('b', snapshotOf(5), cache.epoch());
