@@ -13,6 +13,7 @@ export type RatioId =
   | 'reranked_vs_early_exit'
   | 'early_exit_vs_reranked'
   | 'hybrid_vs_dense'
+  | 'recall_facts_hybrid_vs_dense'
   | 'memory_reads_sql_compare_vs_baseline';
 
 /** One side-by-side comparison: A and B measured in alternating pairs, ratio = A / B per pair. */

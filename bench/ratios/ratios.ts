@@ -12,6 +12,7 @@ import { createRandom } from '../workload/prng';
 import type { DirectSearch } from './direct-search';
 import { type MemorySqlTarget, memorySqlRatio } from './memory-sql-ratio';
 import { type RatioResult, type SkippedRatio, paired, ratioOf } from './paired';
+import { recallFactsRatio } from './recall-facts-ratio';
 
 export type { RatioResult, SkippedRatio } from './paired';
 
@@ -82,7 +83,7 @@ export async function measureRatios(ctx: RatioContext, reporter: Reporter): Prom
   const pick = (list: readonly BenchQuery[], i: number) => list[(i * 7919 + jitter[i]!) % list.length]!;
   const vectors = Array.from({ length: ctx.pairs }, (_, i) => embedText(pick(ctx.queries, i).text, ctx.dimension));
   await settle(ctx.sequential ? [ctx.clients, ctx.sequential] : [ctx.clients], ctx.collections, vectors[0]!);
-  const bar = reporter.progress('side-by-side ratios', 6, 'comparisons');
+  const bar = reporter.progress('side-by-side ratios', 7, 'comparisons');
   const results: Array<RatioResult | SkippedRatio> = [];
   const steps = [
     () => floorRatios(ctx, vectors),
@@ -90,6 +91,7 @@ export async function measureRatios(ctx: RatioContext, reporter: Reporter): Prom
     () => listFactsRatios(ctx, random.int(0, 2 ** 30)),
     () => rerankRatios(ctx, pick),
     () => hybridRatio(ctx, pick),
+    () => recallFactsRatio(ctx, pick),
     async () =>
       ctx.memorySql
         ? [await memorySqlRatio(ctx.memorySql, ctx.users, ctx.pairs, ctx.seed)]

@@ -136,6 +136,7 @@ describe('npm run bench at a tiny size', () => {
       expect.objectContaining({ name: 'reranked query / early-exit query', medianRatio: expect.any(Number) }),
       expect.objectContaining({ id: 'early_exit_vs_reranked', medianRatio: expect.any(Number) }),
       expect.objectContaining({ id: 'hybrid_vs_dense', medianRatio: expect.any(Number) }),
+      expect.objectContaining({ id: 'recall_facts_hybrid_vs_dense', medianRatio: expect.any(Number) }),
       expect.objectContaining({ name: 'memory reads as SQL: compare / baseline', medianRatio: expect.any(Number) }),
     ]);
 

@@ -89,6 +89,7 @@ describe('the performance gate (bench --check)', () => {
       'reranked_vs_early_exit',
       'early_exit_vs_reranked',
       'hybrid_vs_dense',
+      'recall_facts_hybrid_vs_dense',
     ];
     expect(Object.keys(file.budgets).filter((id) => !known.includes(id as RatioId))).toEqual([]);
   });
