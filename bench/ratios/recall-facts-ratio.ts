@@ -1,7 +1,7 @@
 import { RetrievalMode } from '../../src/gen/recall/v1/search';
+import type { RecallClients } from '../server/clients';
 import type { BenchQuery } from '../workload/corpus';
 import { type RatioResult, type SkippedRatio, paired, ratioOf } from './paired';
-import type { RatioContext } from './ratios';
 
 const LIMIT = 20;
 const TIMEOUT_MS = 30_000;
@@ -18,7 +18,7 @@ const BATCH = 100;
  * the postings statement is what hybrid waits for.
  */
 export async function recallFactsRatio(
-  ctx: RatioContext,
+  ctx: { clients: RecallClients; queries: readonly BenchQuery[]; pairs: number; seed: number },
   pick: (list: readonly BenchQuery[], i: number) => BenchQuery,
 ): Promise<Array<RatioResult | SkippedRatio>> {
   const user = `bench-conversation-${ctx.seed}-${Date.now()}`;
