@@ -5,9 +5,10 @@
  * (migration 007) instead of running the postings statement, whose time on PGlite made hybrid
  * RecallFacts wait for the lexical side (docs/memory-quality.md).
  *
- * - Always checked: a snapshot is used only while the user's stamp in the database equals the
+ * - Always current: a snapshot is used only while the user's stamp in the database equals the
  *   one read with it, so another replica's AddFacts, DeleteFacts, SupersedeFact, sweep or
- *   ForgetUser is seen by the next recall here.
+ *   ForgetUser is seen by the next recall here. (On PGlite, whose folder only this process
+ *   writes, the stamp is not read again while the client has been given no write since.)
  * - Bounded: at most MEMORY_LEXICAL_CACHE_POSTINGS postings in all (least recently used users
  *   go first), a user with more than a quarter of that is never kept (and not read again), and
  *   a snapshot unused for TTL_MS is dropped.
