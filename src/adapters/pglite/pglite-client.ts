@@ -91,7 +91,10 @@ export async function openPgliteClient(options: PgliteClientOptions = {}): Promi
   };
 }
 
-/** A statement that cannot write: a SELECT (this project's SQL writes only in INSERT, UPDATE, DELETE or WITH statements; a unit test checks). */
+/**
+ * A statement that cannot write: a SELECT. This project's SQL writes only in INSERT, UPDATE,
+ * DELETE or WITH statements (test/unit/sql/read-only-statements.test.ts checks).
+ */
 export const READ_ONLY = /^\s*SELECT\b/i;
 
 /** Runs each piece of work after the one before has settled, in call order. */
