@@ -20,6 +20,8 @@ export interface RecallProcess {
   problems: string[];
   /** SIGTERM, then SIGKILL after 15 s; resolves to the exit code. Safe to call twice. */
   stop(): Promise<number | null>;
+  /** Resolves once the process has exited, whoever ended it (its problems are noted by then). */
+  exited: Promise<unknown>;
 }
 
 /** How a problem line starts when recall exited by itself after it began listening. */
@@ -114,6 +116,7 @@ export async function startRecall(
       stopping ??= stopChild(child, exited);
       return stopping;
     },
+    exited,
   };
 }
 

@@ -13,10 +13,7 @@ test('a recall that exits while in use is named with its signal among the proble
     const recall = await startRecall('exit test', { DATA_DIR: dataDir });
     expect(recall.problems.filter((line) => line.startsWith(EXITED_IN_USE))).toEqual([]);
     process.kill(recall.pid, 'SIGKILL');
-    // Wait for the harness to see the exit.
-    for (let i = 0; i < 100 && !recall.problems.some((line) => line.startsWith(EXITED_IN_USE)); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await recall.exited;
     const line = recall.problems.find((problem) => problem.startsWith(EXITED_IN_USE));
     expect(line).toMatch(/signal SIGKILL/);
     const error = withExitReason(new Error('connect ECONNREFUSED'), recall) as Error;

@@ -79,8 +79,7 @@ export function createSqlLexicalFactIndex(
   }
 
   /** The postings rows of `statement`, after indexing the user's facts that still need it. */
-  async function postingsOf(userId: string, statement: string, params: unknown[], ctx: CallContext) {
-    const operation = statement === sql.SELECT_USER_POSTINGS ? 'recall_facts_snapshot' : 'recall_facts_lexical';
+  async function postingsOf(operation: string, statement: string, userId: string, params: unknown[], ctx: CallContext) {
     let read = readPostingsRows(await client.query<PostingsRow>(operation, statement, params, ctx));
     if (read.counts.facts > read.counts.indexed) {
       await indexMissing(userId, ctx);
@@ -118,7 +117,13 @@ export function createSqlLexicalFactIndex(
     if (stamp === null || stamp !== last || snapshots.tooManyFacts(userId, snapshots.lastIndexed(userId))) {
       return undefined;
     }
-    const { postings, counts } = await postingsOf(userId, sql.SELECT_USER_POSTINGS, [userId], ctx);
+    const { postings, counts } = await postingsOf(
+      'recall_facts_snapshot',
+      sql.SELECT_USER_POSTINGS,
+      userId,
+      [userId],
+      ctx,
+    );
     if (counts.stamp === null) return undefined;
     const snapshot = buildSnapshot(counts.stamp, counts, postings);
     snapshot.checkedAt = changes;
@@ -132,7 +137,13 @@ export function createSqlLexicalFactIndex(
       if (terms.size === 0 || limit <= 0) return [];
       const cached = await fromSnapshot(userId, terms, limit, ctx);
       if (cached) return cached;
-      const { postings, counts } = await postingsOf(userId, sql.SELECT_FACT_POSTINGS, [userId, [...terms.keys()]], ctx);
+      const { postings, counts } = await postingsOf(
+        'recall_facts_lexical',
+        sql.SELECT_FACT_POSTINGS,
+        userId,
+        [userId, [...terms.keys()]],
+        ctx,
+      );
       snapshots.saw(userId, counts.stamp, counts.indexed);
       return scoreTriples(postings, counts, terms, limit);
     },
