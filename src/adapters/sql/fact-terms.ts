@@ -52,6 +52,43 @@ export async function writeFactTerms(tx: SqlTx, userId: string, facts: readonly 
 }
 
 /**
+ * Indexes the user's facts stored before migration 005, in batches, under the user's fact lock
+ * (so no DeleteFacts or ForgetUser interleaves).
+ */
+async function indexMissing(client: SqlClient, userId: string, ctx: CallContext): Promise<void> {
+  await client.transaction('index_fact_terms', ctx, async (tx) => {
+    await tx.query(LOCK_USER_FACTS, [userId]);
+    for (;;) {
+      const batch = await tx.query<IndexableFact>(sql.SELECT_UNINDEXED_FACTS, [userId, BACKFILL_BATCH]);
+      await writeFactTerms(tx, userId, batch);
+      if (batch.length < BACKFILL_BATCH) return;
+    }
+  });
+}
+
+/** The postings rows of `statement` ($1 the user), after indexing the user's facts that still need it. */
+async function postingsOf(
+  client: SqlClient,
+  operation: string,
+  statement: string,
+  params: [string, ...unknown[]],
+  ctx: CallContext,
+) {
+  let read = readPostingsRows(await client.query<PostingsRow>(operation, statement, params, ctx));
+  if (read.counts.facts > read.counts.indexed) {
+    await indexMissing(client, params[0], ctx);
+    read = readPostingsRows(await client.query<PostingsRow>(operation, statement, params, ctx));
+  }
+  return read;
+}
+
+/** The user's stamp now, as the database has it (null: the user has no stats row). */
+async function currentStamp(client: SqlClient, userId: string, ctx: CallContext): Promise<string | null> {
+  const [row] = await client.query<{ stamp: string }>('recall_facts_stamp', sql.SELECT_FACT_STAMP, [userId], ctx);
+  return row?.stamp ?? null;
+}
+
+/**
  * The lexical fact index on a SqlClient (PostgreSQL or PGlite). A user's facts stored before
  * migration 005 have no terms yet: the first search that finds some indexes them all, in
  * batches, under the user's fact lock (so no DeleteFacts or ForgetUser interleaves), then
@@ -67,33 +104,6 @@ export function createSqlLexicalFactIndex(
   client: SqlClient,
   snapshots: SnapshotCache = createSnapshotCache(),
 ): LexicalFactIndex {
-  async function indexMissing(userId: string, ctx: CallContext): Promise<void> {
-    await client.transaction('index_fact_terms', ctx, async (tx) => {
-      await tx.query(LOCK_USER_FACTS, [userId]);
-      for (;;) {
-        const batch = await tx.query<IndexableFact>(sql.SELECT_UNINDEXED_FACTS, [userId, BACKFILL_BATCH]);
-        await writeFactTerms(tx, userId, batch);
-        if (batch.length < BACKFILL_BATCH) return;
-      }
-    });
-  }
-
-  /** The postings rows of `statement`, after indexing the user's facts that still need it. */
-  async function postingsOf(operation: string, statement: string, userId: string, params: unknown[], ctx: CallContext) {
-    let read = readPostingsRows(await client.query<PostingsRow>(operation, statement, params, ctx));
-    if (read.counts.facts > read.counts.indexed) {
-      await indexMissing(userId, ctx);
-      read = readPostingsRows(await client.query<PostingsRow>(operation, statement, params, ctx));
-    }
-    return read;
-  }
-
-  /** The user's stamp now, as the database has it (null: the user has no stats row). */
-  async function currentStamp(userId: string, ctx: CallContext): Promise<string | null> {
-    const [row] = await client.query<{ stamp: string }>('recall_facts_stamp', sql.SELECT_FACT_STAMP, [userId], ctx);
-    return row?.stamp ?? null;
-  }
-
   /**
    * The user's hits from a snapshot when one is current here, or from a new snapshot when the
    * stamp has not moved since the user's last search; undefined: run the statement.
@@ -108,7 +118,7 @@ export function createSqlLexicalFactIndex(
     if (kept && changes !== undefined && kept.checkedAt === changes) return scoreSnapshot(kept, terms, limit);
     const last = snapshots.lastStamp(userId);
     if (!kept && (last === undefined || last === null)) return undefined;
-    const stamp = await currentStamp(userId, ctx);
+    const stamp = await currentStamp(client, userId, ctx);
     if (kept && stamp === kept.stamp) {
       kept.checkedAt = changes;
       return scoreSnapshot(kept, terms, limit);
@@ -118,9 +128,9 @@ export function createSqlLexicalFactIndex(
       return undefined;
     }
     const { postings, counts } = await postingsOf(
+      client,
       'recall_facts_snapshot',
       sql.SELECT_USER_POSTINGS,
-      userId,
       [userId],
       ctx,
     );
@@ -138,9 +148,9 @@ export function createSqlLexicalFactIndex(
       const cached = await fromSnapshot(userId, terms, limit, ctx);
       if (cached) return cached;
       const { postings, counts } = await postingsOf(
+        client,
         'recall_facts_lexical',
         sql.SELECT_FACT_POSTINGS,
-        userId,
         [userId, [...terms.keys()]],
         ctx,
       );
