@@ -59,9 +59,17 @@ export function watchContext(ctx: CallContext, onEnd: () => void): () => void {
     fire();
     return stop;
   }
+  // A timer may fire a millisecond before the clock reaches the deadline; the context has then
+  // not ended (its error would read as cancelled), so it waits out the rest.
+  const onTimer = () => {
+    const left = ctx.deadline - Date.now();
+    if (left <= 0) return fire();
+    timer = setTimeout(onTimer, left);
+    timer.unref();
+  };
   const remaining = ctx.deadline - Date.now();
   if (Number.isFinite(remaining)) {
-    timer = setTimeout(fire, Math.max(0, remaining));
+    timer = setTimeout(onTimer, Math.max(0, remaining));
     timer.unref();
   }
   unsubscribe = onAbort(ctx.signal, fire);

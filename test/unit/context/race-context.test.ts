@@ -9,6 +9,22 @@ function cancellable() {
 }
 
 describe('raceContext: bounding work by the caller’s context', () => {
+  it('ends as deadline exceeded, not cancelled, when its timer fires before the clock reaches the deadline', async () => {
+    const realNow = Date.now.bind(Date);
+    let lag = 0;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - lag);
+    try {
+      const ctx = { deadline: realNow() + 30, signal: new AbortController().signal };
+      const racing = raceContext(new Promise(() => undefined), ctx).catch((e: unknown) => e);
+      // Once the timer is set, the wall clock falls 5 ms behind it (as it may by a millisecond).
+      lag = 5;
+      const error = await racing;
+      expect(error).toBeInstanceOf(DeadlineExceededError);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it('settles like the work while the context lasts', async () => {
     await expect(raceContext(Promise.resolve('done'), backgroundContext())).resolves.toBe('done');
     await expect(raceContext(Promise.reject(new Error('boom')), backgroundContext())).rejects.toThrow('boom');
