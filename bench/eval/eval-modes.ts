@@ -15,10 +15,11 @@ export interface EvalMode {
   /** The server configuration the mode runs on. */
   reranker: EvalReranker;
   /**
-   * What to keep per query beyond the measures: the first stage's early-exit signals and its
-   * ranking (hybrid without rerank), or the reranked ranking with the reranker's scores.
+   * What to keep per query beyond the measures: the ranking with its scores (dense and
+   * lexical, for fusion sweeps), the first stage's early-exit signals and its ranking (hybrid
+   * without rerank), or the reranked ranking with the reranker's scores.
    */
-  record?: 'first-stage' | 'reranked';
+  record?: 'ranking' | 'first-stage' | 'reranked';
 }
 
 const { RERANK_MODE_AUTO: AUTO, RERANK_MODE_ALWAYS: ALWAYS, RERANK_MODE_NEVER: NEVER } = RerankMode;
@@ -36,8 +37,8 @@ export function evalModes(rerankers: readonly EvalReranker[]): EvalMode[] {
   for (const reranker of rerankers) {
     if (reranker === 'none') {
       modes.push(
-        { name: 'dense', rerank: NEVER, retrieval: DENSE, reranker },
-        { name: 'lexical', rerank: NEVER, retrieval: LEXICAL, reranker },
+        { name: 'dense', rerank: NEVER, retrieval: DENSE, reranker, record: 'ranking' },
+        { name: 'lexical', rerank: NEVER, retrieval: LEXICAL, reranker, record: 'ranking' },
         { name: 'hybrid', rerank: NEVER, retrieval: HYBRID, reranker, record: 'first-stage' },
       );
       continue;

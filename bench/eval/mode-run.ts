@@ -14,6 +14,8 @@ export type QueryResult = { id: string } & QueryScores & {
     reranked?: boolean;
     /** Modes that record: the ranking returned (document ids, best first). */
     ranking?: string[];
+    /** `ranking` modes: each returned hit's score, in ranking order. */
+    scores?: number[];
     /** `first-stage` modes: the early-exit signals of the fused hits. */
     signals?: FirstStageSignals;
     /** `reranked` modes: the reranker's score of each reranked hit, by id. */
@@ -81,6 +83,7 @@ export async function runMode(
       if (response.reranked) reranked++;
       extra = { ms, earlyExit: response.earlyExit, reranked: response.reranked };
       if (mode.record) extra.ranking = ranking;
+      if (mode.record === 'ranking') extra.scores = response.hits.map((hit) => hit.score);
       if (mode.record === 'first-stage') extra.signals = firstStageSignals(response.hits);
       if (mode.record === 'reranked' && response.reranked) {
         extra.rerankScores = Object.fromEntries(response.hits.slice(0, rerankDepth).map((h) => [h.id, h.score]));
