@@ -18,7 +18,7 @@ import type { QueryResult } from './mode-run';
 
 const SETTINGS: FusionSettings[] = [
   ...[10, 20, 60, 100].map((rrfK) => ({ method: 'rrf' as const, rrfK, denseWeight: 0.5 })),
-  ...[0.02, 0.03, 0.05, 0.1, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8].map((denseWeight) => ({
+  ...[0.01, 0.02, 0.03, 0.04, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8].map((denseWeight) => ({
     method: 'weighted' as const,
     rrfK: 60,
     denseWeight,

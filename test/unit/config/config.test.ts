@@ -26,7 +26,7 @@ describe('configuration', () => {
         retrievalMode: 'hybrid',
         fusion: 'weighted',
         rrfK: 60,
-        fusionWeight: 0.05,
+        fusionWeight: 0.03,
       },
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -42,7 +42,7 @@ describe('configuration', () => {
   });
 
   it('fuses by reciprocal rank with an embedding model, and leans on BM25 with the built-in embedder', () => {
-    expect(loadConfig({}).search).toMatchObject({ fusion: 'weighted', fusionWeight: 0.05 });
+    expect(loadConfig({}).search).toMatchObject({ fusion: 'weighted', fusionWeight: 0.03 });
     const model = loadConfig({ EMBEDDING_URL: 'http://127.0.0.1:8080' }).search;
     expect(model).toMatchObject({ fusion: 'rrf', fusionWeight: 0.5 });
     // Set explicitly, either wins over the embedder's default.
